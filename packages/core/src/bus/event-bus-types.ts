@@ -1,0 +1,95 @@
+import type { Clock } from '../clock/clock.js';
+import type { BaseEvent } from '../events/event.js';
+import type { Logger } from '../logging/log-record.js';
+
+/**
+ * How the bus delivers events:
+ * - `synchronous`: `publish` runs every handler inline, depth-first (an event
+ *   published by a handler is delivered before `publish` of its cause returns),
+ *   as in the original system.
+ * - `asynchronous`: `publish` queues the event and returns; events are
+ *   delivered in FIFO order from a microtask, and a handler that returns a
+ *   promise is awaited before the next event is delivered, so each subscriber
+ *   sees one event at a time, in order. `await bus.drain()` waits until the
+ *   queue is empty.
+ */
+export type EventBusMode = 'synchronous' | 'asynchronous';
+
+/** A function that handles an event; it may return a promise. */
+export type EventHandler<E> = (event: E) => void | PromiseLike<void>;
+
+/** A live registration of a handler, returned by {@link EventBus.subscribe} and {@link EventBus.once}. */
+export interface Subscription extends Disposable {
+  /** Unique (per bus) id, in subscription order. */
+  readonly id: number;
+  /** The event type subscribed to, or `'*'` for every event. */
+  readonly type: string;
+  /** A name for logs and metrics: the one given in {@link SubscribeOptions.name}, or `<type>#<id>`. */
+  readonly name: string;
+  /** `false` once unsubscribed (or, for `once`, delivered). */
+  readonly active: boolean;
+  /** Stops delivery to the handler; calling it again does nothing. */
+  unsubscribe(): void;
+}
+
+/** Options of {@link EventBus.subscribe}. */
+export interface SubscribeOptions {
+  /** Name shown in logs and error reports, e.g. `IndicatorCalculationService.NewCandle`. */
+  readonly name?: string;
+  /** Unsubscribes when the signal aborts; an already aborted signal subscribes nothing. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link EventBusOptions.onHandlerError} receives when a handler throws or rejects. */
+export interface HandlerErrorInfo {
+  /** What the handler threw or rejected with. */
+  readonly error: unknown;
+  /** The event being handled. */
+  readonly event: BaseEvent;
+  /** The failing handler's subscription. */
+  readonly subscription: Subscription;
+}
+
+/** Options of an {@link EventBus}; the names follow the `event_bus` config section. */
+export interface EventBusOptions {
+  /** `synchronous` (default) or `asynchronous`. */
+  readonly mode?: EventBusMode;
+  /** How many recent events {@link EventBus.history} keeps; 1000 by default, 0 keeps none. */
+  readonly historyLimit?: number;
+  /** Asynchronous mode: most events the queue holds before `publish` throws; 10 000 by default. */
+  readonly maxQueueSize?: number;
+  /** Logs every published event at debug level; `false` by default. */
+  readonly logAllEvents?: boolean;
+  /** Source of event timestamps; the real clock by default. */
+  readonly clock?: Clock;
+  /** Where handler errors (and, with `logAllEvents`, events) are logged; silent by default. */
+  readonly logger?: Logger;
+  /** Called after a handler throws or rejects; a hook that throws is logged and ignored. */
+  readonly onHandlerError?: (info: HandlerErrorInfo) => void;
+  /** Makes event and correlation ids; random UUIDs by default. */
+  readonly idFactory?: () => string;
+}
+
+/** The bus's counters, as returned by {@link EventBus.getMetrics}. */
+export interface EventBusMetrics {
+  /** The bus's mode. */
+  readonly mode: EventBusMode;
+  /** Events accepted by `publish`. */
+  readonly events_published: number;
+  /** Handler invocations (one event to three handlers counts three). */
+  readonly events_delivered: number;
+  /** Events published, by type. */
+  readonly events_by_type: Readonly<Record<string, number>>;
+  /** Handlers that threw or rejected. */
+  readonly handler_errors: number;
+  /** Active subscriptions. */
+  readonly subscriptions: number;
+  /** Distinct event types (and `*`) with at least one active subscription. */
+  readonly event_types_subscribed: number;
+  /** Events queued and not yet delivered (asynchronous mode; always 0 in synchronous mode). */
+  readonly queue_depth: number;
+  /** Highest `queue_depth` seen. */
+  readonly queue_high_water_mark: number;
+  /** Events held in the history. */
+  readonly history_size: number;
+}

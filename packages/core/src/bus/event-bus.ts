@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import mittImport, { type Emitter, type EventType as MittEventType } from 'mitt';
+import type { Clock } from '../clock/clock.js';
+import { LiveClock } from '../clock/live-clock.js';
+import { currentScope, runInScope } from '../correlation/correlation.js';
+import { EventBusError } from '../errors/core-errors.js';
+import { createEvent } from '../events/create-event.js';
+import type { AnyEventOf, BaseEvent, EventOf, EventType } from '../events/event.js';
+import type { TradingEventPayloads } from '../events/trading-events.js';
+import { type Logger, silentLogger } from '../logging/log-record.js';
+import type {
+  EventBusMetrics,
+  EventBusMode,
+  EventBusOptions,
+  EventHandler,
+  HandlerErrorInfo,
+  SubscribeOptions,
+  Subscription,
+} from './event-bus-types.js';
+import { RingBuffer } from './history.js';
+
+/**
+ * mitt's typings declare an ES default export, but TypeScript reads them as
+ * CommonJS under NodeNext; at run time the default import is the factory in
+ * both module formats.
+ */
+const mitt = mittImport as unknown as <E extends Record<MittEventType, unknown>>() => Emitter<E>;
+
+type Delivery = (event: BaseEvent) => void;
+type Handler = (event: BaseEvent) => void | PromiseLike<void>;
+
+interface SubscriptionState extends Subscription {
+  active: boolean;
+}
+
+/**
+ * The publish/subscribe hub of a bot, built on mitt. Handlers are typed by
+ * event type; a handler that throws or rejects never stops the other handlers
+ * or the publisher (it is counted, logged and reported to `onHandlerError`).
+ * The bus keeps the last N events, counts what it does, and carries
+ * correlation: an event created inside a handler inherits the handled event's
+ * `correlationId` and gets its `id` as `causationId`.
+ *
+ * @typeParam M - the event map: event name to payload. Defaults to the trading
+ *   system's events; extend {@link TradingEventPayloads} to add your own.
+ *
+ * @example
+ * ```ts
+ * const bus = new EventBus({ clock: new LiveClock() });
+ * bus.subscribe('NewCandle', (event) => console.log(event.symbol, event.bar.close));
+ * bus.emit('NewCandle', { symbol: 'BTCUSDT', timeframe: '1m', bar });
+ * ```
+ */
+export class EventBus<M = TradingEventPayloads> {
+  /** The delivery mode, fixed at construction. */
+  readonly mode: EventBusMode;
+
+  readonly #emitter: Emitter<Record<string, BaseEvent>> = mitt();
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #onHandlerError: ((info: HandlerErrorInfo) => void) | undefined;
+  readonly #newId: () => string;
+  readonly #logAllEvents: boolean;
+  readonly #history: RingBuffer<BaseEvent>;
+  readonly #maxQueueSize: number;
+  readonly #subscriptions = new Set<SubscriptionState>();
+  #nextSubscriptionId = 1;
+
+  #published = 0;
+  #delivered = 0;
+  #handlerErrors = 0;
+  readonly #byType = new Map<string, number>();
+
+  #queue: (BaseEvent | undefined)[] = [];
+  #head = 0;
+  #highWater = 0;
+  #pumping = false;
+  #awaiting: Promise<void>[] = [];
+  readonly #inflight = new Set<Promise<void>>();
+  #idleWaiters: (() => void)[] = [];
+
+  /** @param options - mode, history limit, queue bound, clock, logger, error hook. */
+  constructor(options: EventBusOptions = {}) {
+    this.mode = options.mode ?? 'synchronous';
+    this.#clock = options.clock ?? new LiveClock();
+    this.#logger = options.logger ?? silentLogger;
+    this.#onHandlerError = options.onHandlerError;
+    this.#newId = options.idFactory ?? randomUUID;
+    this.#logAllEvents = options.logAllEvents ?? false;
+    this.#history = new RingBuffer(options.historyLimit ?? 1000);
+    this.#maxQueueSize = options.maxQueueSize ?? 10_000;
+  }
+
+  /**
+   * Calls `handler` with every event of `type` published from now on, or with
+   * every event when `type` is `'*'`.
+   * @param type - an event type of `M`, or `'*'`.
+   * @param handler - the handler; may be async.
+   * @param options - a name for logs, an `AbortSignal` that unsubscribes.
+   * @returns the subscription; `unsubscribe()` it or dispose it (`using`) to stop.
+   */
+  subscribe<K extends EventType<M>>(
+    type: K,
+    handler: EventHandler<EventOf<M, K>>,
+    options?: SubscribeOptions,
+  ): Subscription;
+  subscribe(type: '*', handler: EventHandler<AnyEventOf<M>>, options?: SubscribeOptions): Subscription;
+  subscribe(type: string, handler: EventHandler<never>, options: SubscribeOptions = {}): Subscription {
+    return this.#add(type, handler as Handler, options, false);
+  }
+
+  /**
+   * Like {@link EventBus.subscribe}, but the handler runs for the first matching event only.
+   * @param type - an event type of `M`, or `'*'`.
+   * @param handler - the handler.
+   * @param options - a name, an `AbortSignal`.
+   */
+  once<K extends EventType<M>>(type: K, handler: EventHandler<EventOf<M, K>>, options?: SubscribeOptions): Subscription;
+  once(type: '*', handler: EventHandler<AnyEventOf<M>>, options?: SubscribeOptions): Subscription;
+  once(type: string, handler: EventHandler<never>, options: SubscribeOptions = {}): Subscription {
+    return this.#add(type, handler as Handler, options, true);
+  }
+
+  /**
+   * Stops delivery to a subscription (same as `subscription.unsubscribe()`).
+   * @param subscription - a subscription of this bus.
+   */
+  unsubscribe(subscription: Subscription): void {
+    subscription.unsubscribe();
+  }
+
+  /**
+   * Builds an event stamped with a new id, the clock's time and the current
+   * correlation scope (see {@link withCorrelation}); outside any scope the
+   * event starts a correlation of its own.
+   * @param type - the event's name.
+   * @param payload - its fields.
+   * @returns the frozen event, not yet published.
+   */
+  createEvent<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
+    const scope = currentScope();
+    return createEvent<M, K>(type, payload, {
+      id: this.#newId(),
+      timestamp: this.#clock.now(),
+      correlationId: scope?.correlationId ?? this.#newId(),
+      causationId: scope?.id ?? null,
+    });
+  }
+
+  /**
+   * Creates and publishes an event: {@link EventBus.createEvent} then {@link EventBus.publish}.
+   * @param type - the event's name.
+   * @param payload - its fields.
+   * @returns the published event.
+   * @throws {@link EventBusError} `EVENT_QUEUE_FULL` (asynchronous mode) when the queue is full.
+   */
+  emit<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
+    const event = this.createEvent(type, payload);
+    this.publish(event);
+    return event;
+  }
+
+  /**
+   * Publishes an event: delivers it now (synchronous mode) or queues it
+   * (asynchronous mode). Handlers run inside the event's correlation scope.
+   * @param event - an event built by {@link EventBus.createEvent} or {@link createEvent}.
+   * @throws {@link EventBusError} `EVENT_QUEUE_FULL` (asynchronous mode) when
+   *   `maxQueueSize` events are waiting; the event is not queued.
+   */
+  publish(event: AnyEventOf<M>): void {
+    const base = event as BaseEvent;
+    if (this.mode === 'synchronous') {
+      this.#record(base);
+      runInScope(base, this.#dispatch, base);
+      return;
+    }
+    const depth = this.#queue.length - this.#head;
+    if (depth >= this.#maxQueueSize) {
+      throw new EventBusError(
+        'EVENT_QUEUE_FULL',
+        `event queue is full (${this.#maxQueueSize} events): cannot publish ${base.type} ${base.id}`,
+      );
+    }
+    this.#record(base);
+    this.#queue.push(base);
+    if (depth + 1 > this.#highWater) this.#highWater = depth + 1;
+    if (!this.#pumping) {
+      this.#pumping = true;
+      queueMicrotask(this.#pump);
+    }
+  }
+
+  /**
+   * Resolves when every queued event has been delivered and every handler
+   * promise has settled. Do not await it inside a handler of this bus: the
+   * handler would wait for itself.
+   */
+  async drain(): Promise<void> {
+    while (this.#pumping || this.#inflight.size > 0) {
+      if (this.#pumping) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      else await Promise.all(this.#inflight);
+    }
+  }
+
+  /**
+   * The most recent published events, oldest first (at most `historyLimit`).
+   * @param type - only events of this type; all types when omitted.
+   * @param limit - at most this many, the most recent.
+   */
+  history(): readonly AnyEventOf<M>[];
+  history<K extends EventType<M>>(type: K, limit?: number): readonly EventOf<M, K>[];
+  history(type?: string, limit?: number): readonly BaseEvent[] {
+    let events = this.#history.toArray();
+    if (type !== undefined) events = events.filter((event) => event.type === type);
+    if (limit !== undefined) events = events.slice(Math.max(0, events.length - limit));
+    return events;
+  }
+
+  /** The bus's counters; see {@link EventBusMetrics}. */
+  getMetrics(): EventBusMetrics {
+    const types = new Set<string>();
+    for (const subscription of this.#subscriptions) types.add(subscription.type);
+    return {
+      mode: this.mode,
+      events_published: this.#published,
+      events_delivered: this.#delivered,
+      events_by_type: Object.fromEntries(this.#byType),
+      handler_errors: this.#handlerErrors,
+      subscriptions: this.#subscriptions.size,
+      event_types_subscribed: types.size,
+      queue_depth: this.#queue.length - this.#head,
+      queue_high_water_mark: this.#highWater,
+      history_size: this.#history.size,
+    };
+  }
+
+  #add(type: string, handler: Handler, options: SubscribeOptions, once: boolean): Subscription {
+    const id = this.#nextSubscriptionId++;
+    const subscription: SubscriptionState = {
+      id,
+      type,
+      name: options.name ?? `${type}#${id}`,
+      active: true,
+      unsubscribe: () => {
+        if (!subscription.active) return;
+        subscription.active = false;
+        this.#subscriptions.delete(subscription);
+        if (type === '*') this.#emitter.off('*', wildcard);
+        else this.#emitter.off(type, deliver);
+        options.signal?.removeEventListener('abort', subscription.unsubscribe);
+      },
+      [Symbol.dispose]: () => subscription.unsubscribe(),
+    };
+    const deliver: Delivery = (event) => {
+      if (!subscription.active) return;
+      if (once) subscription.unsubscribe();
+      this.#delivered++;
+      let result: void | PromiseLike<void>;
+      try {
+        result = handler(event);
+      } catch (error) {
+        this.#handlerFailed(error, event, subscription);
+        return;
+      }
+      if (result != null && typeof result.then === 'function') this.#track(result, event, subscription);
+    };
+    const wildcard = (_type: string, event: BaseEvent): void => deliver(event);
+    if (options.signal?.aborted) {
+      subscription.active = false;
+      return subscription;
+    }
+    this.#subscriptions.add(subscription);
+    if (type === '*') this.#emitter.on('*', wildcard);
+    else this.#emitter.on(type, deliver);
+    options.signal?.addEventListener('abort', subscription.unsubscribe, { once: true });
+    return subscription;
+  }
+
+  #record(event: BaseEvent): void {
+    this.#published++;
+    this.#history.push(event);
+    this.#byType.set(event.type, (this.#byType.get(event.type) ?? 0) + 1);
+    if (this.#logAllEvents) this.#logger.debug(`Event ${event.type}`, { event_id: event.id, event_type: event.type });
+  }
+
+  readonly #dispatch = (event: BaseEvent): void => {
+    this.#emitter.emit(event.type, event);
+  };
+
+  #track(result: PromiseLike<void>, event: BaseEvent, subscription: Subscription): void {
+    const settled = Promise.resolve(result).then(undefined, (error: unknown) =>
+      this.#handlerFailed(error, event, subscription),
+    );
+    if (this.mode === 'asynchronous') {
+      this.#awaiting.push(settled);
+      return;
+    }
+    this.#inflight.add(settled);
+    void settled.then(() => this.#inflight.delete(settled));
+  }
+
+  readonly #pump = async (): Promise<void> => {
+    try {
+      while (this.#head < this.#queue.length) {
+        const event = this.#queue[this.#head] as BaseEvent;
+        this.#queue[this.#head++] = undefined;
+        runInScope(event, this.#dispatch, event);
+        if (this.#awaiting.length > 0) {
+          const pending = this.#awaiting;
+          this.#awaiting = [];
+          await Promise.all(pending);
+        }
+        if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
+      }
+      this.#queue = [];
+      this.#head = 0;
+    } finally {
+      this.#pumping = false;
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  };
+
+  #handlerFailed(error: unknown, event: BaseEvent, subscription: Subscription): void {
+    this.#handlerErrors++;
+    const message = error instanceof Error ? error.message : String(error);
+    this.#logger.error(`Handler ${subscription.name} failed on ${event.type} ${event.id}: ${message}`, {
+      event_type: event.type,
+      event_id: event.id,
+      subscription: subscription.name,
+      error: message,
+    });
+    if (!this.#onHandlerError) return;
+    try {
+      this.#onHandlerError({ error, event, subscription });
+    } catch (hookError) {
+      this.#logger.error(`onHandlerError hook threw: ${String(hookError)}`, { event_type: event.type, event_id: event.id });
+    }
+  }
+}

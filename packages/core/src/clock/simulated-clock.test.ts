@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from './simulated-clock.js';
+
+describe('SimulatedClock', () => {
+  it('fires timers in due order with now() at their due time', async () => {
+    const clock = new SimulatedClock(1_000);
+    const fired: [string, number][] = [];
+    clock.setTimer(() => fired.push(['b', clock.now()]), 200);
+    clock.setTimer(() => fired.push(['a', clock.now()]), 100);
+    clock.setTimer(() => fired.push(['c', clock.now()]), 200);
+    await clock.advanceBy(150);
+    expect(fired).toEqual([['a', 1_100]]);
+    expect(clock.now()).toBe(1_150);
+    await clock.advanceTo(5_000);
+    expect(fired).toEqual([
+      ['a', 1_100],
+      ['b', 1_200],
+      ['c', 1_200],
+    ]);
+    expect(clock.now()).toBe(5_000);
+  });
+
+  it('does not fire cancelled timers', async () => {
+    const clock = new SimulatedClock();
+    let fired = false;
+    clock.setTimer(() => (fired = true), 10).cancel();
+    await clock.advanceBy(100);
+    expect(fired).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('runs chains of awaited sleeps without real waiting', async () => {
+    const clock = new SimulatedClock();
+    const ticks: number[] = [];
+    const loop = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(1_000);
+        ticks.push(clock.now());
+      }
+    })();
+    await clock.advanceBy(3_000);
+    await loop;
+    expect(ticks).toEqual([1_000, 2_000, 3_000]);
+  });
+
+  it('ends a sleep early when its signal aborts', async () => {
+    const clock = new SimulatedClock();
+    const controller = new AbortController();
+    const sleeping = clock.sleep(60_000, controller.signal);
+    controller.abort();
+    await sleeping;
+    expect(clock.now()).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -1,0 +1,49 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What a correlation scope knows: the correlation id shared by everything done
+ * in the scope and, inside an event handler, the id of the event being handled
+ * (which becomes the `causationId` of what the handler publishes).
+ */
+export interface CorrelationScope {
+  /** The id shared by every event and log line of one unit of work, e.g. a trading cycle. */
+  readonly correlationId: string;
+  /** The id of the event whose handler is running, if any. */
+  readonly id?: string;
+}
+
+const storage = new AsyncLocalStorage<CorrelationScope>();
+
+/**
+ * Runs `fn` inside a new correlation scope. Every event created inside it, and
+ * inside anything it awaits or schedules, carries `correlationId`.
+ *
+ * @param fn - the work to run.
+ * @param correlationId - the scope's id; a new random UUID by default.
+ * @returns what `fn` returns (a promise if `fn` is async).
+ */
+export function withCorrelation<T>(fn: (correlationId: string) => T, correlationId: string = randomUUID()): T {
+  return storage.run({ correlationId }, fn, correlationId);
+}
+
+/**
+ * Runs `fn` inside the scope of `scope`, typically an event being delivered:
+ * what `fn` publishes inherits `scope.correlationId` and gets `scope.id` as its
+ * `causationId`.
+ * @param scope - the event (or scope) to run in.
+ * @param fn - the work to run.
+ */
+export function runInScope<A extends unknown[], T>(scope: CorrelationScope, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(scope, fn, ...args);
+}
+
+/** The current scope, or `undefined` outside any correlation scope. */
+export function currentScope(): CorrelationScope | undefined {
+  return storage.getStore();
+}
+
+/** The current correlation id, or `undefined` outside any correlation scope. */
+export function currentCorrelationId(): string | undefined {
+  return storage.getStore()?.correlationId;
+}

@@ -1,0 +1,29 @@
+import type { EventMeta, EventOf, EventType } from './event.js';
+
+/**
+ * Freezes `value` and every object and array reachable from it, so an event
+ * cannot be changed after it is created.
+ * @param value - a JSON-like value.
+ * @returns `value`, frozen.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/**
+ * Builds an immutable event from its type, payload and meta fields. The
+ * result is a plain, deeply frozen object that `JSON.stringify` serializes as
+ * it is. Most code calls {@link EventBus.emit} or {@link EventBus.createEvent},
+ * which fill the meta fields from the clock and the correlation scope.
+ *
+ * @param type - the event's name, e.g. `'NewCandle'`.
+ * @param payload - the event's fields beyond the meta fields; copied, not kept.
+ * @param meta - `id`, `timestamp` (ms since epoch, UTC), `correlationId`, `causationId`.
+ */
+export function createEvent<M, K extends EventType<M>>(type: K, payload: M[K], meta: EventMeta): EventOf<M, K> {
+  return deepFreeze({ ...payload, ...meta, type } as EventOf<M, K>);
+}

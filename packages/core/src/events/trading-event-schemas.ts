@@ -1,0 +1,106 @@
+import { arrayOf, type FieldValidator, nullable, number, oneOf, recordOf, shape, string, timeframe } from './validators.js';
+import type { TradingEventPayloads } from './trading-events.js';
+
+const bar = shape({ openTime: number, open: number, high: number, low: number, close: number, volume: number });
+const direction = oneOf('long', 'short');
+const side = oneOf('buy', 'sell');
+const regime = shape({ trend: oneOf('trend_up', 'trend_down', 'range'), volatility: oneOf('high', 'normal', 'low') });
+const order = shape({
+  orderId: string,
+  clientOrderId: string,
+  symbol: string,
+  side,
+  direction,
+  intent: oneOf('entry', 'exit'),
+  type: oneOf('market', 'limit', 'stop'),
+  quantity: number,
+  filledQuantity: number,
+  price: nullable(number),
+  status: oneOf('pending', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected'),
+  createdAt: number,
+  strategyName: nullable(string),
+});
+const fill = shape({
+  fillId: string,
+  orderId: string,
+  clientOrderId: string,
+  symbol: string,
+  side,
+  quantity: number,
+  price: number,
+  fee: number,
+  timestamp: number,
+});
+const position = shape({
+  positionId: string,
+  symbol: string,
+  direction,
+  quantity: number,
+  entryPrice: number,
+  openedAt: number,
+  stopLoss: nullable(number),
+  takeProfit: nullable(number),
+  realizedPnl: number,
+  unrealizedPnl: number,
+  fees: number,
+  strategyName: nullable(string),
+});
+const series = { symbol: string, timeframe };
+const signal = { symbol: string, strategyName: string, direction, timeframe, barOpenTime: number, price: number, reason: string };
+
+/**
+ * The payload validators of every trading event, used by
+ * {@link createTradingEventRegistry} to rebuild events from JSON.
+ */
+export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]: FieldValidator } = {
+  DataFetched: shape({ ...series, bars: arrayOf(bar), numBars: number }),
+  DataFetchFailed: shape({ ...series, error: string, attempts: number }),
+  NewCandle: shape({ ...series, bar }),
+  IndicatorsCalculated: shape({
+    ...series,
+    bar,
+    recentRows: arrayOf(shape({ openTime: number, close: number, values: recordOf(nullable(number)) })),
+    regime: nullable(regime),
+  }),
+  RegimeChanged: shape({ ...series, oldRegime: nullable(regime), newRegime: regime, barOpenTime: number }),
+  EntrySignal: shape({
+    ...signal,
+    quantity: nullable(number),
+    stopLoss: nullable(number),
+    takeProfit: nullable(number),
+  }),
+  ExitSignal: shape(signal),
+  OrderPlaced: shape({ order }),
+  OrderRejected: shape({ order, reason: string }),
+  OrderFilled: shape({ order, fill }),
+  OrderCancelled: shape({ order, reason: string }),
+  PositionOpened: shape({ position }),
+  PositionClosed: shape({
+    position,
+    quantity: number,
+    exitPrice: number,
+    realizedPnl: number,
+    fees: number,
+    reason: string,
+  }),
+  TradingAuthorized: shape({ symbol: string, strategyName: string, reason: string }),
+  TradingBlocked: shape({
+    symbol: string,
+    strategyName: string,
+    reasons: arrayOf(
+      oneOf(
+        'daily_loss_limit',
+        'max_positions',
+        'max_position_size',
+        'news_block',
+        'outside_trading_hours',
+        'insufficient_funds',
+      ),
+    ),
+  }),
+  RiskLimitBreached: shape({ symbol: string, limit: string, value: number, threshold: number }),
+  ServiceStarted: shape({ service: string }),
+  ServiceStopped: shape({ service: string }),
+  ServiceFailed: shape({ service: string, error: string, restarts: number }),
+  ServiceRestarted: shape({ service: string, attempt: number }),
+};

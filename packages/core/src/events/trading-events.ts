@@ -1,0 +1,188 @@
+import type { Bar } from '../domain/bar.js';
+import type { IndicatorRow, Regime } from '../domain/regime.js';
+import type { Timeframe } from '../domain/timeframe.js';
+import type { Direction, Fill, Order, Position } from '../domain/trading.js';
+import type { AnyEventOf } from './event.js';
+
+/**
+ * Reasons a trade can be refused, carried by {@link TradingEventPayloads.TradingBlocked}:
+ * the daily loss limit was reached, too many positions are open, the order is
+ * larger than the maximum position size, a news window is blocked, the market
+ * is outside trading hours, or the account cannot pay for the order.
+ */
+export type TradingBlockReason =
+  | 'daily_loss_limit'
+  | 'max_positions'
+  | 'max_position_size'
+  | 'news_block'
+  | 'outside_trading_hours'
+  | 'insufficient_funds';
+
+/**
+ * The events of the trading system, by name, with their payloads (the fields
+ * beyond {@link EventMeta}). Names and fields follow the original system's
+ * event types; see `docs/EVENTS.md` for who publishes and who consumes each.
+ *
+ * To add events of your own, extend this interface and give the result to
+ * `new EventBus<MyEvents>()`:
+ *
+ * ```ts
+ * interface MyEvents extends TradingEventPayloads {
+ *   HeartbeatSent: { readonly sequence: number };
+ * }
+ * ```
+ */
+export interface TradingEventPayloads {
+  /** Bars were fetched for one symbol and timeframe (every fetch, new bar or not). */
+  DataFetched: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The fetched bars, oldest first. */
+    readonly bars: readonly Bar[];
+    /** `bars.length`. */
+    readonly numBars: number;
+  };
+  /** A fetch still failed after every retry. */
+  DataFetchFailed: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The last error's message. */
+    readonly error: string;
+    /** How many attempts were made, retries included. */
+    readonly attempts: number;
+  };
+  /** A bar closed: published exactly once per closed bar, in time order. */
+  NewCandle: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The closed bar. */
+    readonly bar: Bar;
+  };
+  /** Indicators were updated with a new closed bar. */
+  IndicatorsCalculated: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The bar the indicators were updated with. */
+    readonly bar: Bar;
+    /** The last `recent_rows_limit` indicator rows, oldest first; the last row is `bar`'s. */
+    readonly recentRows: readonly IndicatorRow[];
+    /** The current (confirmed) regime, or `null` until one is known. */
+    readonly regime: Regime | null;
+  };
+  /** A new regime held long enough to be confirmed. */
+  RegimeChanged: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The previous confirmed regime, `null` for the first one. */
+    readonly oldRegime: Regime | null;
+    readonly newRegime: Regime;
+    /** Open time of the bar that confirmed the change, ms since epoch, UTC. */
+    readonly barOpenTime: number;
+  };
+  /** A strategy wants to open a position. */
+  EntrySignal: {
+    readonly symbol: string;
+    readonly strategyName: string;
+    readonly direction: Direction;
+    readonly timeframe: Timeframe;
+    /** Open time of the bar that triggered the signal, ms since epoch, UTC. */
+    readonly barOpenTime: number;
+    /** The bar's close, quote currency: the reference price of the signal. */
+    readonly price: number;
+    /** Which rules fired, with their values, e.g. `ema_fast crosses_above ema_slow (27012.5 > 27001.2)`. */
+    readonly reason: string;
+    /** Order quantity, base units, or `null` to let the executor size it. */
+    readonly quantity: number | null;
+    /** Stop-loss price, quote currency, or `null`. */
+    readonly stopLoss: number | null;
+    /** Take-profit price, quote currency, or `null`. */
+    readonly takeProfit: number | null;
+  };
+  /** A strategy wants to close its position. */
+  ExitSignal: {
+    readonly symbol: string;
+    readonly strategyName: string;
+    /** Direction of the position to close. */
+    readonly direction: Direction;
+    readonly timeframe: Timeframe;
+    /** Open time of the bar that triggered the signal, ms since epoch, UTC. */
+    readonly barOpenTime: number;
+    /** The bar's close, quote currency. */
+    readonly price: number;
+    /** Which rules fired, with their values. */
+    readonly reason: string;
+  };
+  /** An order was accepted by the broker. */
+  OrderPlaced: { readonly order: Order };
+  /** An order was refused by the broker. */
+  OrderRejected: {
+    readonly order: Order;
+    /** The broker's reason. */
+    readonly reason: string;
+  };
+  /** An order was (partly) executed. */
+  OrderFilled: { readonly order: Order; readonly fill: Fill };
+  /** An order was cancelled before it filled completely. */
+  OrderCancelled: { readonly order: Order; readonly reason: string };
+  /** A position was opened. */
+  PositionOpened: { readonly position: Position };
+  /** A position was closed, in full or in part. */
+  PositionClosed: {
+    /** The position as it was just before this close. */
+    readonly position: Position;
+    /** Closed quantity, base units. */
+    readonly quantity: number;
+    /** Average exit price, quote currency. */
+    readonly exitPrice: number;
+    /** P&L realized by this close, quote currency, after the fees below. */
+    readonly realizedPnl: number;
+    /** Fees of the entry share and the exit of the closed quantity, quote currency. */
+    readonly fees: number;
+    /** Why it closed: `exit_signal`, `stop_loss`, `take_profit`, `manual`, … */
+    readonly reason: string;
+  };
+  /** The risk manager allowed a signal to trade. */
+  TradingAuthorized: {
+    readonly symbol: string;
+    readonly strategyName: string;
+    readonly reason: string;
+  };
+  /** The risk manager refused a signal. */
+  TradingBlocked: {
+    readonly symbol: string;
+    readonly strategyName: string;
+    /** Every rule that refused it. */
+    readonly reasons: readonly TradingBlockReason[];
+  };
+  /** A risk limit was breached (e.g. the daily loss limit). */
+  RiskLimitBreached: {
+    readonly symbol: string;
+    /** The limit's name, e.g. `daily_loss_limit`. */
+    readonly limit: string;
+    /** The measured value, in the limit's unit (quote currency for loss limits). */
+    readonly value: number;
+    /** The configured limit, same unit. */
+    readonly threshold: number;
+  };
+  /** A service reached `running`. */
+  ServiceStarted: { readonly service: string };
+  /** A service reached `stopped`. */
+  ServiceStopped: { readonly service: string };
+  /** A service failed and will not be restarted (auto-restart off, or its restart limit reached). */
+  ServiceFailed: {
+    readonly service: string;
+    /** The failure's message. */
+    readonly error: string;
+    /** Restarts attempted in the current window. */
+    readonly restarts: number;
+  };
+  /** The orchestrator restarted a service. */
+  ServiceRestarted: {
+    readonly service: string;
+    /** 1 for the first restart in the current window, 2 for the next, … */
+    readonly attempt: number;
+  };
+}
+
+/** Any event of the trading system: a union narrowed by `type`. */
+export type TradingEvent = AnyEventOf<TradingEventPayloads>;

@@ -1,0 +1,95 @@
+import type { EventBusMetrics } from '../bus/event-bus-types.js';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../clock/clock.js';
+import type { TradingEventPayloads } from '../events/trading-events.js';
+import type { Logger } from '../logging/log-record.js';
+
+/** The lifecycle events the orchestrator publishes; its bus's event map must include them. */
+export type LifecycleEventPayloads = Pick<
+  TradingEventPayloads,
+  'ServiceStarted' | 'ServiceStopped' | 'ServiceFailed' | 'ServiceRestarted'
+>;
+
+/** Orchestrator status: `initialized`, `starting`, `running`, `stopping`, `stopped`, or `failed` (a start failed). */
+export type OrchestratorStatus = 'initialized' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/**
+ * How unhealthy services are restarted: after `initialBackoffMs`, doubling
+ * with each restart in the window up to `maxBackoffMs`; once `maxRestarts`
+ * restarts happened within `windowMs`, the service stays `failed`.
+ */
+export interface RestartPolicy {
+  /** Most restarts within `windowMs`; 5 by default. */
+  readonly maxRestarts: number;
+  /** Length of the sliding window, ms; 10 minutes by default. */
+  readonly windowMs: number;
+  /** Delay before the first restart, ms; 1 s by default. */
+  readonly initialBackoffMs: number;
+  /** Longest delay, ms; 60 s by default. */
+  readonly maxBackoffMs: number;
+}
+
+/** Options of a {@link TradingOrchestrator}; names follow the `orchestrator` config section. */
+export interface OrchestratorOptions<M extends LifecycleEventPayloads = TradingEventPayloads> {
+  /** The bus the services share; the orchestrator publishes lifecycle events on it. */
+  readonly bus: EventBus<M>;
+  /** The clock for health checks, backoff, timeouts and uptime; the real clock by default. */
+  readonly clock?: Clock;
+  /** The orchestrator's logger; silent by default. */
+  readonly logger?: Logger;
+  /** Restart unhealthy or failed services; `true` by default. */
+  readonly enableAutoRestart?: boolean;
+  /** Time between health check rounds, ms; 60 s by default. */
+  readonly healthCheckIntervalMs?: number;
+  /** Time between status log lines of {@link TradingOrchestrator.run}, ms; 10 s by default. */
+  readonly statusLogIntervalMs?: number;
+  /** Longest wait for one service's `stop()`, ms; 10 s by default. */
+  readonly stopTimeoutMs?: number;
+  /** Restart backoff and limit; see {@link RestartPolicy}. */
+  readonly restartPolicy?: Partial<RestartPolicy>;
+}
+
+/** Options of {@link TradingOrchestrator.register}. */
+export interface RegisterOptions {
+  /** Names of the services that must start before this one (and stop after it). */
+  readonly dependsOn?: readonly string[];
+}
+
+/** Options of {@link TradingOrchestrator.run}. */
+export interface RunOptions {
+  /** Time between the starts of two cycles, ms. */
+  readonly intervalMs: number;
+  /** Ends the loop when aborted (after the current cycle). */
+  readonly signal?: AbortSignal;
+}
+
+/** Unit of work run once per cycle of {@link TradingOrchestrator.run}, e.g. the data service's fetch. */
+export type CycleWork = () => void | Promise<void>;
+
+/** The orchestrator's own metrics, under `orchestrator` in {@link SystemMetrics}. */
+export interface OrchestratorMetrics {
+  /** The orchestrator's status. */
+  readonly status: OrchestratorStatus;
+  /** Seconds since `start()`, by the orchestrator's clock; 0 before it. */
+  readonly uptime_seconds: number;
+  /** Registered services. */
+  readonly services_count: number;
+  /** Services whose health status is `healthy`. */
+  readonly services_healthy: number;
+  /** Cycles run by `run()` or `runCycle()`. */
+  readonly cycles: number;
+  /** Cycle work items that threw. */
+  readonly cycle_errors: number;
+  /** Service restarts performed. */
+  readonly restarts: number;
+}
+
+/** The shape of {@link TradingOrchestrator.getAllMetrics}, as in the original system. */
+export interface SystemMetrics {
+  /** The orchestrator's own metrics. */
+  readonly orchestrator: OrchestratorMetrics;
+  /** Each service's metrics, by registered name. */
+  readonly services: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The bus's metrics. */
+  readonly event_bus: EventBusMetrics;
+}

@@ -1,0 +1,447 @@
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock, Timer } from '../clock/clock.js';
+import { LiveClock } from '../clock/live-clock.js';
+import { withCorrelation } from '../correlation/correlation.js';
+import { OrchestratorError } from '../errors/core-errors.js';
+import type { TradingEventPayloads } from '../events/trading-events.js';
+import { type Logger, silentLogger } from '../logging/log-record.js';
+import type { HealthReport, ManagedService } from '../service/health.js';
+import { dependencyOrder } from './dependency-order.js';
+import type {
+  CycleWork,
+  LifecycleEventPayloads,
+  OrchestratorOptions,
+  OrchestratorStatus,
+  RegisterOptions,
+  RestartPolicy,
+  RunOptions,
+  SystemMetrics,
+} from './orchestrator-types.js';
+
+interface Entry {
+  readonly name: string;
+  readonly service: ManagedService;
+  readonly dependsOn: readonly string[];
+  /** Times of the restarts (scheduled or manual), ms, for the sliding window. */
+  restarts: number[];
+  restartTimer: Timer | undefined;
+  restarting: boolean;
+  /** Set once ServiceFailed was published for the current failure. */
+  failureReported: boolean;
+}
+
+const DEFAULT_POLICY: RestartPolicy = {
+  maxRestarts: 5,
+  windowMs: 10 * 60_000,
+  initialBackoffMs: 1_000,
+  maxBackoffMs: 60_000,
+};
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs the services of a bot: starts them in dependency order (rolling back
+ * on failure), stops them in reverse order with a timeout each, checks their
+ * health every `healthCheckIntervalMs` and, with auto-restart on, restarts an
+ * unhealthy or failed service with exponential backoff up to a limit, after
+ * which the service stays `failed` and `ServiceFailed` is published. It also
+ * runs the main loop ({@link TradingOrchestrator.run}) and aggregates metrics.
+ *
+ * Everything is injected (bus, clock, logger, services): no globals, so two
+ * orchestrators can run side by side, and on a {@link SimulatedClock} a test
+ * or a backtest drives health checks and backoff without sleeping.
+ *
+ * @typeParam M - the bus's event map; it must include the lifecycle events.
+ */
+export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEventPayloads> {
+  /** The bus shared by the services. */
+  readonly bus: EventBus<M>;
+
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #autoRestart: boolean;
+  readonly #healthCheckIntervalMs: number;
+  readonly #statusLogIntervalMs: number;
+  readonly #stopTimeoutMs: number;
+  readonly #policy: RestartPolicy;
+  readonly #entries = new Map<string, Entry>();
+  readonly #cycleWork: { readonly name: string; readonly work: CycleWork }[] = [];
+  #status: OrchestratorStatus = 'initialized';
+  #startOrder: string[] = [];
+  #startedAt: number | undefined;
+  #healthTimer: Timer | undefined;
+  #cycles = 0;
+  #cycleErrors = 0;
+  #restartCount = 0;
+
+  /** @param options - bus, clock, logger, health and restart settings. */
+  constructor(options: OrchestratorOptions<M>) {
+    this.bus = options.bus;
+    this.#clock = options.clock ?? new LiveClock();
+    this.#logger = options.logger ?? silentLogger;
+    this.#autoRestart = options.enableAutoRestart ?? true;
+    this.#healthCheckIntervalMs = options.healthCheckIntervalMs ?? 60_000;
+    this.#statusLogIntervalMs = options.statusLogIntervalMs ?? 10_000;
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.#policy = { ...DEFAULT_POLICY, ...options.restartPolicy };
+  }
+
+  /** The orchestrator's status. */
+  get status(): OrchestratorStatus {
+    return this.#status;
+  }
+
+  /** Registered service names, in registration order. */
+  get serviceNames(): readonly string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /**
+   * Registers a service under `name`.
+   * @param name - the key used in metrics, health and logs, e.g. `data_fetching`.
+   * @param service - the service.
+   * @param options - `dependsOn`: services that must start before it.
+   * @returns this orchestrator, for chaining.
+   * @throws {@link OrchestratorError} `DUPLICATE_SERVICE` when `name` is taken;
+   *   `ORCHESTRATOR_STATE` unless the orchestrator is `initialized` or `stopped`.
+   */
+  register(name: string, service: ManagedService, options: RegisterOptions = {}): this {
+    this.#assertStatus('register a service', 'initialized', 'stopped');
+    if (this.#entries.has(name)) {
+      throw new OrchestratorError('DUPLICATE_SERVICE', `a service named "${name}" is already registered`, [name]);
+    }
+    this.#entries.set(name, {
+      name,
+      service,
+      dependsOn: options.dependsOn ?? [],
+      restarts: [],
+      restartTimer: undefined,
+      restarting: false,
+      failureReported: false,
+    });
+    return this;
+  }
+
+  /**
+   * Adds work to run once per cycle of {@link TradingOrchestrator.run}, in
+   * registration order, inside the cycle's correlation scope.
+   * @param name - for logs, e.g. `data_fetching.fetch`.
+   * @param work - the work; may be async.
+   */
+  addCycleWork(name: string, work: CycleWork): this {
+    this.#cycleWork.push({ name, work });
+    return this;
+  }
+
+  /**
+   * The service registered as `name`.
+   * @throws {@link OrchestratorError} `UNKNOWN_SERVICE`.
+   */
+  getService(name: string): ManagedService {
+    return this.#entry(name).service;
+  }
+
+  /**
+   * Starts every service in dependency order, publishing `ServiceStarted` for
+   * each, then starts health monitoring. If a service fails to start, the
+   * services already started are stopped again in reverse order.
+   * @throws {@link OrchestratorError} `DEPENDENCY_CYCLE` or `UNKNOWN_DEPENDENCY`
+   *   before anything starts; `SERVICE_START_FAILED` (the service's error as
+   *   `cause`) after the rollback; `ORCHESTRATOR_STATE` unless `initialized`, `stopped` or `failed`.
+   */
+  async start(): Promise<void> {
+    this.#assertStatus('start', 'initialized', 'stopped', 'failed');
+    const dependencies = new Map([...this.#entries.values()].map((entry) => [entry.name, entry.dependsOn]));
+    this.#startOrder = dependencyOrder(dependencies);
+    this.#status = 'starting';
+    this.#logger.info('=== STARTING ALL SERVICES ===');
+    const started: Entry[] = [];
+    for (const name of this.#startOrder) {
+      const entry = this.#entry(name);
+      try {
+        await entry.service.start();
+      } catch (error) {
+        this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
+        await this.#stopAll(started.reverse());
+        this.#status = 'failed';
+        throw new OrchestratorError(
+          'SERVICE_START_FAILED',
+          `service "${name}" failed to start: ${errorMessage(error)}; stopped ${started.length} started service(s)`,
+          [name],
+          { cause: error },
+        );
+      }
+      started.push(entry);
+      entry.restarts = [];
+      entry.failureReported = false;
+      this.#logger.info(`✓ ${name} started`);
+      this.#emit('ServiceStarted', { service: name });
+    }
+    this.#startedAt = this.#clock.now();
+    this.#status = 'running';
+    this.#logger.info('=== ALL SERVICES STARTED ===');
+    this.#scheduleHealthCheck();
+  }
+
+  /**
+   * Stops health monitoring and pending restarts, then every service in
+   * reverse start order, each within `stopTimeoutMs`, publishing
+   * `ServiceStopped`. Does nothing unless running.
+   * @throws {@link OrchestratorError} `SERVICE_STOP_TIMEOUT` or
+   *   `SERVICE_STOP_FAILED` after trying every service, naming those that did
+   *   not stop cleanly.
+   */
+  async stop(): Promise<void> {
+    if (this.#status !== 'running') return;
+    this.#status = 'stopping';
+    this.#healthTimer?.cancel();
+    this.#healthTimer = undefined;
+    for (const entry of this.#entries.values()) {
+      entry.restartTimer?.cancel();
+      entry.restartTimer = undefined;
+    }
+    this.#logger.info('=== STOPPING ALL SERVICES ===');
+    const order = this.#startOrder.map((name) => this.#entry(name)).reverse();
+    const problems = await this.#stopAll(order);
+    this.#status = 'stopped';
+    this.#logger.info('=== ALL SERVICES STOPPED ===');
+    if (problems.length > 0) {
+      const timedOut = problems.some((problem) => problem.timedOut);
+      throw new OrchestratorError(
+        timedOut ? 'SERVICE_STOP_TIMEOUT' : 'SERVICE_STOP_FAILED',
+        `services did not stop cleanly: ${problems.map((p) => `${p.name} (${p.message})`).join(', ')}`,
+        problems.map((problem) => problem.name),
+      );
+    }
+  }
+
+  /**
+   * Restarts one service now (stop, then start) and publishes `ServiceRestarted`.
+   * The restart counts toward the service's restart window.
+   * @param name - the registered name.
+   * @throws {@link OrchestratorError} `UNKNOWN_SERVICE`; rethrows what the service's start throws.
+   */
+  async restartService(name: string): Promise<void> {
+    const entry = this.#entry(name);
+    entry.restartTimer?.cancel();
+    entry.restartTimer = undefined;
+    entry.restarts = this.#recentRestarts(entry);
+    entry.restarts.push(this.#clock.now());
+    await this.#restart(entry, entry.restarts.length);
+  }
+
+  /** Every service's current health report, by registered name. */
+  getServiceHealth(): Record<string, HealthReport> {
+    const health: Record<string, HealthReport> = {};
+    for (const [name, entry] of this.#entries) health[name] = entry.service.healthCheck();
+    return health;
+  }
+
+  /**
+   * Runs one health check round now: reports unhealthy services and, with
+   * auto-restart on, schedules their restart. Health monitoring calls it every
+   * `healthCheckIntervalMs`.
+   * @returns the reports of the round, by name.
+   */
+  checkHealth(): Record<string, HealthReport> {
+    const health = this.getServiceHealth();
+    for (const [name, report] of Object.entries(health)) {
+      const entry = this.#entry(name);
+      if (report.status !== 'unhealthy') {
+        if (report.state === 'running') entry.failureReported = false;
+        continue;
+      }
+      if (entry.restartTimer || entry.restarting || entry.failureReported) continue;
+      const reason = String(report.details.last_error ?? report.details.reason ?? `state ${report.state}`);
+      if (this.#autoRestart) this.#scheduleRestart(entry, reason);
+      else this.#giveUp(entry, reason);
+    }
+    return health;
+  }
+
+  /** Metrics of the orchestrator, every service and the bus, in the original system's shape. */
+  getAllMetrics(): SystemMetrics {
+    const health = this.getServiceHealth();
+    const services: Record<string, Readonly<Record<string, number>>> = {};
+    for (const [name, entry] of this.#entries) services[name] = entry.service.getMetrics();
+    return {
+      orchestrator: {
+        status: this.#status,
+        uptime_seconds: this.#startedAt === undefined ? 0 : (this.#clock.now() - this.#startedAt) / 1000,
+        services_count: this.#entries.size,
+        services_healthy: Object.values(health).filter((report) => report.healthy).length,
+        cycles: this.#cycles,
+        cycle_errors: this.#cycleErrors,
+        restarts: this.#restartCount,
+      },
+      services,
+      event_bus: this.bus.getMetrics(),
+    };
+  }
+
+  /**
+   * Runs one cycle: every cycle work item, in order, inside a fresh correlation
+   * scope. A work item that throws is logged and counted (`cycle_errors`); the
+   * others still run.
+   * @returns the cycle's correlation id.
+   */
+  runCycle(): Promise<string> {
+    return withCorrelation(async (correlationId) => {
+      this.#cycles++;
+      for (const { name, work } of this.#cycleWork) {
+        try {
+          await work();
+        } catch (error) {
+          this.#cycleErrors++;
+          this.#logger.error(`cycle work ${name} failed: ${errorMessage(error)}`, { work: name });
+        }
+      }
+      return correlationId;
+    });
+  }
+
+  /**
+   * The main loop: runs a cycle every `intervalMs` until `signal` aborts, and
+   * logs a status line every `statusLogIntervalMs`. Resolves after the cycle
+   * in progress when the signal aborts; it does not stop the services (call
+   * {@link TradingOrchestrator.stop}).
+   * @param options - `intervalMs`, `signal`.
+   * @throws {@link OrchestratorError} `ORCHESTRATOR_STATE` unless running.
+   */
+  async run(options: RunOptions): Promise<void> {
+    this.#assertStatus('run', 'running');
+    const { intervalMs, signal } = options;
+    this.#logger.info(`=== STARTING TRADING LOOP (interval=${intervalMs / 1000}s) ===`);
+    let lastStatusLog = this.#clock.now();
+    while (!signal?.aborted && this.#status === 'running') {
+      await this.runCycle();
+      if (this.#clock.now() - lastStatusLog >= this.#statusLogIntervalMs) {
+        this.#logStatus();
+        lastStatusLog = this.#clock.now();
+      }
+      await this.#clock.sleep(intervalMs, signal);
+    }
+    this.#logger.info('=== TRADING LOOP ENDED ===');
+  }
+
+  #logStatus(): void {
+    const { orchestrator, event_bus } = this.getAllMetrics();
+    this.#logger.info(
+      `Status: ${orchestrator.services_healthy}/${orchestrator.services_count} services healthy, ` +
+        `uptime ${orchestrator.uptime_seconds.toFixed(0)}s, ${orchestrator.cycles} cycles, ` +
+        `${event_bus.events_published} events published`,
+      { ...orchestrator },
+    );
+  }
+
+  #scheduleHealthCheck(): void {
+    this.#healthTimer = this.#clock.setTimer(() => {
+      if (this.#status !== 'running') return;
+      this.checkHealth();
+      this.#scheduleHealthCheck();
+    }, this.#healthCheckIntervalMs);
+  }
+
+  #recentRestarts(entry: Entry): number[] {
+    const now = this.#clock.now();
+    return entry.restarts.filter((time) => now - time < this.#policy.windowMs);
+  }
+
+  #scheduleRestart(entry: Entry, reason: string): void {
+    entry.restarts = this.#recentRestarts(entry);
+    if (entry.restarts.length >= this.#policy.maxRestarts) {
+      this.#giveUp(entry, `${reason}; restart limit reached (${this.#policy.maxRestarts} in ${this.#policy.windowMs / 1000}s)`);
+      return;
+    }
+    const attempt = entry.restarts.length + 1;
+    const delay = Math.min(this.#policy.maxBackoffMs, this.#policy.initialBackoffMs * 2 ** (attempt - 1));
+    entry.restarts.push(this.#clock.now());
+    this.#logger.warn(`${entry.name} is unhealthy (${reason}); restarting in ${delay}ms (attempt ${attempt}/${this.#policy.maxRestarts})`, {
+      service: entry.name,
+      attempt,
+      delay_ms: delay,
+    });
+    entry.restartTimer = this.#clock.setTimer(() => {
+      entry.restartTimer = undefined;
+      void this.#restart(entry, attempt).catch(() => undefined);
+    }, delay);
+  }
+
+  async #restart(entry: Entry, attempt: number): Promise<void> {
+    entry.restarting = true;
+    try {
+      await entry.service.stop().catch((error: unknown) => {
+        this.#logger.warn(`${entry.name} did not stop cleanly before restart: ${errorMessage(error)}`);
+      });
+      await entry.service.start();
+      this.#restartCount++;
+      entry.failureReported = false;
+      this.#logger.info(`✓ ${entry.name} restarted (attempt ${attempt})`, { service: entry.name, attempt });
+      this.#emit('ServiceRestarted', { service: entry.name, attempt });
+    } catch (error) {
+      this.#logger.error(`✗ ${entry.name} restart failed: ${errorMessage(error)}`, { service: entry.name, attempt });
+      throw error;
+    } finally {
+      entry.restarting = false;
+    }
+  }
+
+  #giveUp(entry: Entry, reason: string): void {
+    entry.failureReported = true;
+    entry.service.fail(new Error(reason));
+    this.#logger.error(`✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
+    this.#emit('ServiceFailed', { service: entry.name, error: reason, restarts: this.#recentRestarts(entry).length });
+  }
+
+  async #stopAll(entries: readonly Entry[]): Promise<{ name: string; message: string; timedOut: boolean }[]> {
+    const problems: { name: string; message: string; timedOut: boolean }[] = [];
+    for (const entry of entries) {
+      let timer: Timer | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = this.#clock.setTimer(() => resolve('timeout'), this.#stopTimeoutMs);
+      });
+      try {
+        const outcome = await Promise.race([entry.service.stop(), timeout]);
+        if (outcome === 'timeout') {
+          problems.push({ name: entry.name, message: `no stop within ${this.#stopTimeoutMs}ms`, timedOut: true });
+          this.#logger.error(`✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms`, { service: entry.name });
+          continue;
+        }
+        this.#logger.info(`✓ ${entry.name} stopped`);
+        this.#emit('ServiceStopped', { service: entry.name });
+      } catch (error) {
+        problems.push({ name: entry.name, message: errorMessage(error), timedOut: false });
+        this.#logger.error(`✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
+      } finally {
+        timer?.cancel();
+      }
+    }
+    return problems;
+  }
+
+  #emit<K extends keyof LifecycleEventPayloads>(type: K, payload: LifecycleEventPayloads[K]): void {
+    (this.bus as unknown as EventBus<LifecycleEventPayloads>).emit(type, payload);
+  }
+
+  #entry(name: string): Entry {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      throw new OrchestratorError(
+        'UNKNOWN_SERVICE',
+        `no service named "${name}"; registered: ${[...this.#entries.keys()].join(', ') || 'none'}`,
+        [name],
+      );
+    }
+    return entry;
+  }
+
+  #assertStatus(action: string, ...allowed: OrchestratorStatus[]): void {
+    if (!allowed.includes(this.#status)) {
+      throw new OrchestratorError(
+        'ORCHESTRATOR_STATE',
+        `cannot ${action} while the orchestrator is ${this.#status} (allowed: ${allowed.join(', ')})`,
+        [],
+      );
+    }
+  }
+}

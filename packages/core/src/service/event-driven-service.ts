@@ -1,0 +1,310 @@
+import type { EventHandler, Subscription } from '../bus/event-bus-types.js';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../clock/clock.js';
+import { LiveClock } from '../clock/live-clock.js';
+import { LifecycleError } from '../errors/core-errors.js';
+import type { EventOf, EventType } from '../events/event.js';
+import type { TradingEventPayloads } from '../events/trading-events.js';
+import { type Logger, silentLogger } from '../logging/log-record.js';
+import { type HealthAssessment, type HealthReport, type HealthStatus, type ManagedService, worstStatus } from './health.js';
+import { ACTIVE_STATES, assertTransition, type ServiceState } from './service-state.js';
+
+/** What a service receives: the bus it talks on, the clock it reads, the logger it writes to. */
+export interface ServiceDeps<M = TradingEventPayloads> {
+  /** The bus to subscribe and publish on. */
+  readonly bus: EventBus<M>;
+  /** The clock; the real clock by default. */
+  readonly clock?: Clock;
+  /** The logger; silent by default. */
+  readonly logger?: Logger;
+}
+
+const STATE_STATUS: Readonly<Record<ServiceState, HealthStatus>> = {
+  initialized: 'unhealthy',
+  starting: 'degraded',
+  running: 'healthy',
+  degraded: 'degraded',
+  stopping: 'degraded',
+  stopped: 'unhealthy',
+  failed: 'unhealthy',
+  disposed: 'unhealthy',
+};
+
+/**
+ * Base class of the services of a bot. Subclass it, subscribe to events in
+ * {@link EventDrivenService.onStart}, publish with {@link EventDrivenService.publish},
+ * and count what you do with {@link EventDrivenService.increment}.
+ *
+ * The lifecycle is the state machine of {@link SERVICE_TRANSITIONS}; an
+ * illegal transition throws {@link LifecycleError}. `start()` and `stop()` are
+ * idempotent and serialized (a `start()` during a `stop()` runs after it).
+ * Subscriptions made through the base are dropped at stop and on failure, and
+ * `onStart` runs on every start, so state built there is rebuilt on restart.
+ *
+ * Base metrics: `events_received`, `events_published`, `errors`.
+ *
+ * @typeParam M - the event map of the bus.
+ *
+ * @example
+ * ```ts
+ * class CandleCounter extends EventDrivenService {
+ *   #counts = new Map<string, number>();
+ *   constructor(deps: ServiceDeps) {
+ *     super('CandleCounter', deps);
+ *     this.defineMetrics('candles_counted');
+ *   }
+ *   protected override onStart(): void {
+ *     this.#counts = new Map();
+ *     this.subscribe('NewCandle', (event) => {
+ *       this.#counts.set(event.timeframe, (this.#counts.get(event.timeframe) ?? 0) + 1);
+ *       this.increment('candles_counted');
+ *     });
+ *   }
+ * }
+ * ```
+ */
+export abstract class EventDrivenService<M = TradingEventPayloads> implements ManagedService, AsyncDisposable {
+  /** Display name, used in logs, metrics and health reports. */
+  readonly name: string;
+  /** The bus this service talks on. */
+  protected readonly bus: EventBus<M>;
+  /** The clock this service reads time from. */
+  protected readonly clock: Clock;
+  /** The service's logger. */
+  protected readonly logger: Logger;
+
+  #state: ServiceState = 'initialized';
+  #subscriptions: Subscription[] = [];
+  readonly #metrics = new Map<string, number>([
+    ['events_received', 0],
+    ['events_published', 0],
+    ['errors', 0],
+  ]);
+  #operation: Promise<void> = Promise.resolve();
+  #lastError: string | undefined;
+  #degradedReason: string | undefined;
+  #startedAt: number | undefined;
+
+  /**
+   * @param name - display name, e.g. `DataFetchingService`.
+   * @param deps - bus, clock, logger.
+   */
+  constructor(name: string, deps: ServiceDeps<M>) {
+    this.name = name;
+    this.bus = deps.bus;
+    this.clock = deps.clock ?? new LiveClock();
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /** The current lifecycle state. */
+  get state(): ServiceState {
+    return this.#state;
+  }
+
+  /**
+   * Starts the service: `starting`, then `onStart()`, then `running`. Does
+   * nothing when already running or degraded.
+   * @throws {@link LifecycleError} `ILLEGAL_TRANSITION` from `failed` (stop it
+   *   first) or `disposed`; rethrows what `onStart` throws, after moving to `failed`.
+   */
+  start(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#state === 'running' || this.#state === 'degraded') return;
+      this.#transition('starting');
+      try {
+        await this.onStart();
+      } catch (error) {
+        this.#failNow(error);
+        throw error;
+      }
+      this.#startedAt = this.clock.now();
+      this.#transition('running');
+    });
+  }
+
+  /**
+   * Stops the service: `stopping`, drop subscriptions, `onStop()`, `stopped`.
+   * Does nothing when not started or already stopped.
+   * @throws rethrows what `onStop` throws, after moving to `failed`.
+   */
+  stop(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#state === 'initialized' || this.#state === 'stopped' || this.#state === 'disposed') return;
+      this.#transition('stopping');
+      this.#dropSubscriptions();
+      try {
+        await this.onStop();
+      } catch (error) {
+        this.#failNow(error);
+        throw error;
+      }
+      this.#degradedReason = undefined;
+      this.#transition('stopped');
+    });
+  }
+
+  /**
+   * Marks the service failed: drops its subscriptions and records `error`.
+   * Does nothing unless the service is active (starting, running, degraded, stopping).
+   * @param error - why it failed.
+   */
+  fail(error: unknown): void {
+    if (ACTIVE_STATES.includes(this.#state)) this.#failNow(error);
+  }
+
+  /** Stops the service and moves it to `disposed`; for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state !== 'failed') await this.stop();
+    await this.#serialize(async () => {
+      if (this.#state !== 'disposed') this.#transition('disposed');
+    });
+  }
+
+  /**
+   * Reports health from the lifecycle state (`running` is healthy, `degraded`
+   * and transitional states degraded, anything else unhealthy) combined with
+   * the subclass's {@link EventDrivenService.checkHealth}, the worse winning.
+   */
+  healthCheck(): HealthReport {
+    let status = STATE_STATUS[this.#state];
+    let details: Record<string, unknown> = { state: this.#state };
+    if (this.#startedAt !== undefined && (this.#state === 'running' || this.#state === 'degraded')) {
+      details.uptime_seconds = (this.clock.now() - this.#startedAt) / 1000;
+    }
+    if (this.#degradedReason !== undefined) details.degraded_reason = this.#degradedReason;
+    if (this.#lastError !== undefined) details.last_error = this.#lastError;
+    if (this.#state === 'running' || this.#state === 'degraded') {
+      const own = this.checkHealth();
+      if (own.status) status = worstStatus(status, own.status);
+      details = { ...details, ...own.details };
+    }
+    return {
+      service: this.name,
+      status,
+      healthy: status === 'healthy',
+      state: this.#state,
+      details,
+      checkedAt: this.clock.now(),
+    };
+  }
+
+  /** The service's counters: the base ones and those the subclass defined. */
+  getMetrics(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#metrics);
+  }
+
+  /** Hook run on every start, after `starting`: subscribe and (re)build state here. */
+  protected onStart(): void | Promise<void> {}
+
+  /** Hook run on every stop, after subscriptions are dropped: release resources here. */
+  protected onStop(): void | Promise<void> {}
+
+  /** Hook for a subclass's own health view, run while running or degraded. */
+  protected checkHealth(): HealthAssessment {
+    return {};
+  }
+
+  /**
+   * Subscribes to an event type for the life of this run of the service:
+   * the subscription is dropped at stop and on failure. Counts
+   * `events_received`, and `errors` when the handler throws or rejects (the
+   * bus then logs and isolates the error).
+   * @param type - the event type.
+   * @param handler - the handler.
+   * @throws {@link LifecycleError} `SERVICE_NOT_ACTIVE` outside `starting`, `running`, `degraded`.
+   */
+  protected subscribe<K extends EventType<M>>(type: K, handler: EventHandler<EventOf<M, K>>): Subscription {
+    if (this.#state !== 'starting' && this.#state !== 'running' && this.#state !== 'degraded') {
+      throw new LifecycleError('SERVICE_NOT_ACTIVE', `${this.name}: cannot subscribe to ${type} while ${this.#state}`);
+    }
+    const counted: EventHandler<EventOf<M, K>> = (event) => {
+      this.increment('events_received');
+      try {
+        const result = handler(event);
+        if (result != null && typeof result.then === 'function') {
+          return Promise.resolve(result).catch((error: unknown) => {
+            this.increment('errors');
+            throw error;
+          });
+        }
+        return result;
+      } catch (error) {
+        this.increment('errors');
+        throw error;
+      }
+    };
+    const subscription = this.bus.subscribe(type, counted, { name: `${this.name}.${type}` });
+    this.#subscriptions.push(subscription);
+    return subscription;
+  }
+
+  /**
+   * Creates and publishes an event, counting `events_published`.
+   * @param type - the event type.
+   * @param payload - its fields.
+   * @returns the published event.
+   * @throws {@link EventBusError} `EVENT_QUEUE_FULL` from an asynchronous bus whose queue is full.
+   */
+  protected publish<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
+    const event = this.bus.emit(type, payload);
+    this.increment('events_published');
+    return event;
+  }
+
+  /**
+   * Declares counters, starting at 0, so they show in metrics before their first increment.
+   * @param names - metric names, e.g. `data_fetches` (the original system's names).
+   */
+  protected defineMetrics(...names: string[]): void {
+    for (const name of names) if (!this.#metrics.has(name)) this.#metrics.set(name, 0);
+  }
+
+  /**
+   * Adds to a counter.
+   * @param name - the metric's name.
+   * @param by - how much to add; 1 by default.
+   */
+  protected increment(name: string, by = 1): void {
+    this.#metrics.set(name, (this.#metrics.get(name) ?? 0) + by);
+  }
+
+  /**
+   * Moves `running → degraded`, recording why; the service keeps working.
+   * @param reason - what is wrong, shown in the health report.
+   */
+  protected markDegraded(reason: string): void {
+    this.#degradedReason = reason;
+    if (this.#state === 'running') this.#transition('degraded');
+  }
+
+  /** Moves `degraded → running`. */
+  protected markRecovered(): void {
+    this.#degradedReason = undefined;
+    if (this.#state === 'degraded') this.#transition('running');
+  }
+
+  #transition(to: ServiceState): void {
+    assertTransition(this.name, this.#state, to);
+    this.logger.debug(`${this.name}: ${this.#state} → ${to}`, { service_state: to });
+    this.#state = to;
+  }
+
+  #failNow(error: unknown): void {
+    this.#dropSubscriptions();
+    this.#lastError = error instanceof Error ? error.message : String(error);
+    this.increment('errors');
+    this.logger.error(`${this.name} failed: ${this.#lastError}`);
+    this.#transition('failed');
+  }
+
+  #dropSubscriptions(): void {
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    this.#subscriptions = [];
+  }
+
+  #serialize(operation: () => Promise<void>): Promise<void> {
+    const next = this.#operation.then(operation);
+    this.#operation = next.catch(() => undefined);
+    return next;
+  }
+}
