@@ -50,8 +50,8 @@ export type { AnyEventOf, BaseEvent, EventMeta, EventOf, EventType } from './eve
 export { createTradingEventRegistry, EventRegistry } from './events/event-registry.js';
 export { TRADING_EVENT_SCHEMAS } from './events/trading-event-schemas.js';
 export type { TradingBlockReason, TradingEvent, TradingEventPayloads } from './events/trading-events.js';
-export * as eventValidators from './events/validators.js';
 export type { FieldValidator } from './events/validators.js';
+export * as eventValidators from './events/validators.js';
 export { formatJson, formatText, type LogFormat } from './logging/format.js';
 export { type GetLoggerOptions, LogManager, type LogManagerOptions } from './logging/log-manager.js';
 export { type LogFields, type Logger, type LogLevelName, type LogRecord, silentLogger } from './logging/log-record.js';

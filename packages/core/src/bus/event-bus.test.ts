@@ -87,25 +87,37 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus (%s)', (m
     const onHandlerError = vi.fn();
     const bus = newBus({ logger, onHandlerError });
     const reached: string[] = [];
-    bus.subscribe('ServiceStarted', () => {
-      throw new Error('boom');
-    }, { name: 'Thrower' });
-    bus.subscribe('ServiceStarted', async () => {
-      await Promise.resolve();
-      throw new Error('async boom');
-    }, { name: 'Rejecter' });
+    bus.subscribe(
+      'ServiceStarted',
+      () => {
+        throw new Error('boom');
+      },
+      { name: 'Thrower' },
+    );
+    bus.subscribe(
+      'ServiceStarted',
+      async () => {
+        await Promise.resolve();
+        throw new Error('async boom');
+      },
+      { name: 'Rejecter' },
+    );
     bus.subscribe('ServiceStarted', () => void reached.push('third'));
     expect(() => bus.emit('ServiceStarted', started('a'))).not.toThrow();
     await bus.drain();
     expect(reached).toEqual(['third']);
     expect(bus.getMetrics().handler_errors).toBe(2);
     expect(onHandlerError).toHaveBeenCalledTimes(2);
-    const [[first]] = onHandlerError.mock.calls;
+    const first = onHandlerError.mock.calls[0]?.[0];
     expect(first.subscription.name).toBe('Thrower');
     expect(first.event.type).toBe('ServiceStarted');
     expect((first.error as Error).message).toBe('boom');
-    expect(sink.lines.some((line) => line.includes('Handler Thrower failed on ServiceStarted') && line.includes('boom'))).toBe(true);
-    expect(sink.lines.some((line) => line.includes('Handler Rejecter failed') && line.includes('async boom'))).toBe(true);
+    expect(
+      sink.lines.some((line) => line.includes('Handler Thrower failed on ServiceStarted') && line.includes('boom')),
+    ).toBe(true);
+    expect(sink.lines.some((line) => line.includes('Handler Rejecter failed') && line.includes('async boom'))).toBe(
+      true,
+    );
   });
 
   it('survives an onHandlerError hook that throws', async () => {

@@ -202,12 +202,13 @@ export class EventBus<M = TradingEventPayloads> {
     }
   }
 
+  /** The most recent published events of every type, oldest first (at most `historyLimit`). */
+  history(): readonly AnyEventOf<M>[];
   /**
-   * The most recent published events, oldest first (at most `historyLimit`).
-   * @param type - only events of this type; all types when omitted.
+   * The most recent published events of one type, oldest first.
+   * @param type - the event type.
    * @param limit - at most this many, the most recent.
    */
-  history(): readonly AnyEventOf<M>[];
   history<K extends EventType<M>>(type: K, limit?: number): readonly EventOf<M, K>[];
   history(type?: string, limit?: number): readonly BaseEvent[] {
     let events = this.#history.toArray();
@@ -338,7 +339,10 @@ export class EventBus<M = TradingEventPayloads> {
     try {
       this.#onHandlerError({ error, event, subscription });
     } catch (hookError) {
-      this.#logger.error(`onHandlerError hook threw: ${String(hookError)}`, { event_type: event.type, event_id: event.id });
+      this.#logger.error(`onHandlerError hook threw: ${String(hookError)}`, {
+        event_type: event.type,
+        event_id: event.id,
+      });
     }
   }
 }

@@ -5,7 +5,7 @@ export interface Timer {
 }
 
 /**
- * The source of "now" and of timers. Every timer and timestamp in @quant goes
+ * The source of "now" and of timers. Every timer and timestamp in `@quant` goes
  * through a clock, so the same services run on real time ({@link LiveClock})
  * and in a backtest or a test on simulated time ({@link SimulatedClock}).
  */

@@ -44,7 +44,12 @@ export class SimulatedClock implements Clock {
 
   /** {@inheritDoc Clock.setTimer} */
   setTimer(callback: () => void, delayMs: number): Timer {
-    const timer: ScheduledTimer = { due: this.#now + Math.max(0, delayMs), seq: this.#seq++, callback, cancelled: false };
+    const timer: ScheduledTimer = {
+      due: this.#now + Math.max(0, delayMs),
+      seq: this.#seq++,
+      callback,
+      cancelled: false,
+    };
     let index = this.#timers.length;
     while (index > 0 && (this.#timers[index - 1] as ScheduledTimer).due > timer.due) index--;
     this.#timers.splice(index, 0, timer);

@@ -1,5 +1,5 @@
 /**
- * The timeframes @quant knows, shortest first: the duration of one bar.
+ * The timeframes `@quant` knows, shortest first: the duration of one bar.
  * `m` is minutes, `h` hours, `d` days (UTC).
  */
 export const TIMEFRAMES = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '1d'] as const;

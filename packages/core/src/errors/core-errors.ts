@@ -18,7 +18,7 @@ export type EventBusErrorCode = 'EVENT_QUEUE_FULL' | 'EVENT_BUS_CLOSED';
  * queued, and nothing is dropped silently).
  */
 export class EventBusError extends QuantError<EventBusErrorCode> {
-  private readonly [busMarker] = true;
+  readonly [busMarker] = true;
 
   /** {@inheritDoc QuantError.isInstance} */
   static override isInstance(value: unknown): value is EventBusError {
@@ -36,7 +36,7 @@ export type LifecycleErrorCode = 'ILLEGAL_TRANSITION' | 'SERVICE_NOT_ACTIVE';
  * outside `starting`, `running` or `degraded`.
  */
 export class LifecycleError extends QuantError<LifecycleErrorCode> {
-  private readonly [lifecycleMarker] = true;
+  readonly [lifecycleMarker] = true;
 
   /** {@inheritDoc QuantError.isInstance} */
   static override isInstance(value: unknown): value is LifecycleError {
@@ -65,7 +65,7 @@ export type OrchestratorErrorCode =
  * (`ORCHESTRATOR_STATE`).
  */
 export class OrchestratorError extends QuantError<OrchestratorErrorCode> {
-  private readonly [orchestratorMarker] = true;
+  readonly [orchestratorMarker] = true;
 
   /** The services the error is about, e.g. the members of a dependency cycle. */
   readonly services: readonly string[];
@@ -102,7 +102,7 @@ export type EventSerializationErrorCode = 'INVALID_EVENT_JSON' | 'UNKNOWN_EVENT_
  * registered event has that `type`).
  */
 export class EventSerializationError extends QuantError<EventSerializationErrorCode> {
-  private readonly [serializationMarker] = true;
+  readonly [serializationMarker] = true;
 
   /** Dotted path of the offending field, `''` for the whole document. */
   readonly path: string;
@@ -113,12 +113,7 @@ export class EventSerializationError extends QuantError<EventSerializationErrorC
    * @param path - dotted path of the offending field.
    * @param options - `cause`: the underlying error.
    */
-  constructor(
-    code: EventSerializationErrorCode,
-    message: string,
-    path: string,
-    options: QuantErrorOptions = {},
-  ) {
+  constructor(code: EventSerializationErrorCode, message: string, path: string, options: QuantErrorOptions = {}) {
     super(code, message, options);
     this.path = path;
   }

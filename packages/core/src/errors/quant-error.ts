@@ -21,7 +21,7 @@ export interface QuantErrorOptions {
  * @typeParam C - the union of codes this error class can carry.
  */
 export class QuantError<C extends string = string> extends Error {
-  private readonly [quantErrorSymbol] = true;
+  readonly [quantErrorSymbol] = true;
 
   /** A stable identifier of what went wrong, e.g. `'EVENT_QUEUE_FULL'`. */
   readonly code: C;
@@ -65,9 +65,5 @@ export class QuantError<C extends string = string> extends Error {
  * @param marker - the marker's key, passed to `Symbol.for`.
  */
 export function hasMarker(value: unknown, marker: string): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[Symbol.for(marker)] === true
-  );
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[Symbol.for(marker)] === true;
 }

@@ -3,9 +3,15 @@ import { deepFreeze } from './create-event.js';
 import type { AnyEventOf, EventType } from './event.js';
 import { TRADING_EVENT_SCHEMAS } from './trading-event-schemas.js';
 import type { TradingEventPayloads } from './trading-events.js';
-import { nullable, number, shape, string, type FieldValidator } from './validators.js';
+import { type FieldValidator, nullable, number, shape, string } from './validators.js';
 
-const meta = shape({ id: string, type: string, timestamp: number, correlationId: string, causationId: nullable(string) });
+const meta = shape({
+  id: string,
+  type: string,
+  timestamp: number,
+  correlationId: string,
+  causationId: nullable(string),
+});
 
 /**
  * Rebuilds typed, frozen events from JSON, for events that were persisted or

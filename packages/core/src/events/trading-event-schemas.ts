@@ -1,5 +1,15 @@
-import { arrayOf, type FieldValidator, nullable, number, oneOf, recordOf, shape, string, timeframe } from './validators.js';
 import type { TradingEventPayloads } from './trading-events.js';
+import {
+  arrayOf,
+  type FieldValidator,
+  nullable,
+  number,
+  oneOf,
+  recordOf,
+  shape,
+  string,
+  timeframe,
+} from './validators.js';
 
 const bar = shape({ openTime: number, open: number, high: number, low: number, close: number, volume: number });
 const direction = oneOf('long', 'short');
@@ -46,7 +56,15 @@ const position = shape({
   strategyName: nullable(string),
 });
 const series = { symbol: string, timeframe };
-const signal = { symbol: string, strategyName: string, direction, timeframe, barOpenTime: number, price: number, reason: string };
+const signal = {
+  symbol: string,
+  strategyName: string,
+  direction,
+  timeframe,
+  barOpenTime: number,
+  price: number,
+  reason: string,
+};
 
 /**
  * The payload validators of every trading event, used by

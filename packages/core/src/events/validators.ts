@@ -1,5 +1,5 @@
-import { EventSerializationError } from '../errors/core-errors.js';
 import { isTimeframe } from '../domain/timeframe.js';
+import { EventSerializationError } from '../errors/core-errors.js';
 
 /**
  * Checks that `value`, found at the dotted `path` of a parsed event, has the
@@ -52,7 +52,7 @@ export const arrayOf =
   (item: FieldValidator): FieldValidator =>
   (v, p) => {
     if (!Array.isArray(v)) fail(p, 'an array', v);
-    v.forEach((entry, i) => item(entry, join(p, i)));
+    for (const [i, entry] of v.entries()) item(entry, join(p, i));
   };
 
 /** An object whose values `item` accepts. */

@@ -107,7 +107,8 @@ export class LogManager {
   }
 
   #write(record: LogRecord): void {
-    const line = this.#format === 'json' ? formatJson(record, this.#correlationIds) : formatText(record, this.#correlationIds);
+    const line =
+      this.#format === 'json' ? formatJson(record, this.#correlationIds) : formatText(record, this.#correlationIds);
     for (const sink of this.#sinks) sink.write(line, record);
   }
 }

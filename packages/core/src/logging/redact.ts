@@ -1,5 +1,6 @@
 /** Keys whose values are secrets: passwords, secrets, tokens, API keys, credentials. */
-export const SECRET_KEY_PATTERN = /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|authorization/i;
+export const SECRET_KEY_PATTERN =
+  /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|authorization/i;
 
 /** What a secret value is replaced with. */
 export const REDACTED = '[REDACTED]';

@@ -46,7 +46,9 @@ export class FileSink implements LogSink {
 
   /** Flushes buffered lines and closes the file. */
   close(): Promise<void> {
-    return new Promise((resolve, reject) => this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
 }
 

@@ -34,7 +34,11 @@ export function dependencyOrder(dependencies: ReadonlyMap<string, readonly strin
     }
     if (!progressed) {
       const cycle = findCycle(dependencies, placed);
-      throw new OrchestratorError('DEPENDENCY_CYCLE', `services depend on each other in a cycle: ${cycle.join(' → ')}`, cycle);
+      throw new OrchestratorError(
+        'DEPENDENCY_CYCLE',
+        `services depend on each other in a cycle: ${cycle.join(' → ')}`,
+        cycle,
+      );
     }
   }
   return order;

@@ -1,5 +1,5 @@
-import type { EventBusMetrics } from '../bus/event-bus-types.js';
 import type { EventBus } from '../bus/event-bus.js';
+import type { EventBusMetrics } from '../bus/event-bus-types.js';
 import type { Clock } from '../clock/clock.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import type { Logger } from '../logging/log-record.js';

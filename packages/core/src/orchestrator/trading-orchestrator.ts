@@ -162,6 +162,10 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         await entry.service.start();
       } catch (error) {
         this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
+        // Clean up the failed service too (failed → stopped), so a later start() can start it again.
+        await entry.service.stop().catch((stopError: unknown) => {
+          this.#logger.warn(`${name} did not clean up after its failed start: ${errorMessage(stopError)}`);
+        });
         await this.#stopAll(started.reverse());
         this.#status = 'failed';
         throw new OrchestratorError(
@@ -350,17 +354,23 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   #scheduleRestart(entry: Entry, reason: string): void {
     entry.restarts = this.#recentRestarts(entry);
     if (entry.restarts.length >= this.#policy.maxRestarts) {
-      this.#giveUp(entry, `${reason}; restart limit reached (${this.#policy.maxRestarts} in ${this.#policy.windowMs / 1000}s)`);
+      this.#giveUp(
+        entry,
+        `${reason}; restart limit reached (${this.#policy.maxRestarts} in ${this.#policy.windowMs / 1000}s)`,
+      );
       return;
     }
     const attempt = entry.restarts.length + 1;
     const delay = Math.min(this.#policy.maxBackoffMs, this.#policy.initialBackoffMs * 2 ** (attempt - 1));
     entry.restarts.push(this.#clock.now());
-    this.#logger.warn(`${entry.name} is unhealthy (${reason}); restarting in ${delay}ms (attempt ${attempt}/${this.#policy.maxRestarts})`, {
-      service: entry.name,
-      attempt,
-      delay_ms: delay,
-    });
+    this.#logger.warn(
+      `${entry.name} is unhealthy (${reason}); restarting in ${delay}ms (attempt ${attempt}/${this.#policy.maxRestarts})`,
+      {
+        service: entry.name,
+        attempt,
+        delay_ms: delay,
+      },
+    );
     entry.restartTimer = this.#clock.setTimer(() => {
       entry.restartTimer = undefined;
       void this.#restart(entry, attempt).catch(() => undefined);

@@ -1,12 +1,18 @@
-import type { EventHandler, Subscription } from '../bus/event-bus-types.js';
 import type { EventBus } from '../bus/event-bus.js';
+import type { EventHandler, Subscription } from '../bus/event-bus-types.js';
 import type { Clock } from '../clock/clock.js';
 import { LiveClock } from '../clock/live-clock.js';
 import { LifecycleError } from '../errors/core-errors.js';
 import type { EventOf, EventType } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import { type Logger, silentLogger } from '../logging/log-record.js';
-import { type HealthAssessment, type HealthReport, type HealthStatus, type ManagedService, worstStatus } from './health.js';
+import {
+  type HealthAssessment,
+  type HealthReport,
+  type HealthStatus,
+  type ManagedService,
+  worstStatus,
+} from './health.js';
 import { ACTIVE_STATES, assertTransition, type ServiceState } from './service-state.js';
 
 /** What a service receives: the bus it talks on, the clock it reads, the logger it writes to. */

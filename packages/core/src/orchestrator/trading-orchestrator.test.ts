@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../bus/event-bus.js';
+import { SimulatedClock } from '../clock/simulated-clock.js';
+import { currentCorrelationId } from '../correlation/correlation.js';
+import { OrchestratorError } from '../errors/core-errors.js';
+import { LogManager } from '../logging/log-manager.js';
+import { MemorySink } from '../logging/sinks.js';
+import { EventDrivenService, type ServiceDeps } from '../service/event-driven-service.js';
+import type { HealthAssessment } from '../service/health.js';
+import type { OrchestratorOptions } from './orchestrator-types.js';
+import { TradingOrchestrator } from './trading-orchestrator.js';
+
+class Probe extends EventDrivenService {
+  failStartTimes = 0;
+  hangOnStop = false;
+  unhealthy = false;
+  constructor(
+    name: string,
+    deps: ServiceDeps,
+    private readonly journal: string[],
+  ) {
+    super(name, deps);
+  }
+  protected override onStart(): void {
+    if (this.failStartTimes > 0) {
+      this.failStartTimes--;
+      throw new Error(`${this.name} cannot start`);
+    }
+    this.journal.push(`start ${this.name}`);
+  }
+  protected override onStop(): Promise<void> | void {
+    this.journal.push(`stop ${this.name}`);
+    if (this.hangOnStop) return new Promise(() => {});
+  }
+  protected override checkHealth(): HealthAssessment {
+    return this.unhealthy ? { status: 'unhealthy', details: { reason: 'feed stale' } } : {};
+  }
+}
+
+const setup = (options: Partial<OrchestratorOptions> = {}) => {
+  const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
+  const bus = new EventBus({ clock });
+  const sink = new MemorySink();
+  const logger = new LogManager({ clock, sinks: [sink] }).getLogger('orchestrator');
+  const orchestrator = new TradingOrchestrator({ bus, clock, logger, healthCheckIntervalMs: 60_000, ...options });
+  const journal: string[] = [];
+  const probe = (name: string) => new Probe(name, { bus, clock }, journal);
+  return { clock, bus, sink, orchestrator, journal, probe };
+};
+
+const lifecycle = (bus: EventBus) =>
+  bus
+    .history()
+    .filter((event) => event.type.startsWith('Service'))
+    .map((event) => `${event.type} ${'service' in event ? event.service : ''}`);
+
+describe('TradingOrchestrator', () => {
+  it('starts in dependency order and stops in reverse, publishing lifecycle events', async () => {
+    const { orchestrator, journal, probe, bus } = setup();
+    orchestrator
+      .register('trade_execution', probe('exec'), { dependsOn: ['strategy_evaluation'] })
+      .register('data_fetching', probe('data'))
+      .register('strategy_evaluation', probe('strategy'), { dependsOn: ['indicator_calculation'] })
+      .register('indicator_calculation', probe('indicators'), { dependsOn: ['data_fetching'] });
+    await orchestrator.start();
+    expect(orchestrator.status).toBe('running');
+    await orchestrator.stop();
+    expect(orchestrator.status).toBe('stopped');
+    expect(journal).toEqual([
+      'start data',
+      'start indicators',
+      'start strategy',
+      'start exec',
+      'stop exec',
+      'stop strategy',
+      'stop indicators',
+      'stop data',
+    ]);
+    expect(lifecycle(bus)).toEqual([
+      'ServiceStarted data_fetching',
+      'ServiceStarted indicator_calculation',
+      'ServiceStarted strategy_evaluation',
+      'ServiceStarted trade_execution',
+      'ServiceStopped trade_execution',
+      'ServiceStopped strategy_evaluation',
+      'ServiceStopped indicator_calculation',
+      'ServiceStopped data_fetching',
+    ]);
+  });
+
+  it('refuses a dependency cycle, naming its services, before starting anything', async () => {
+    const { orchestrator, journal, probe } = setup();
+    orchestrator
+      .register('a', probe('a'), { dependsOn: ['c'] })
+      .register('b', probe('b'), { dependsOn: ['a'] })
+      .register('c', probe('c'), { dependsOn: ['b'] })
+      .register('d', probe('d'));
+    const error = await orchestrator.start().catch((thrown: unknown) => thrown);
+    expect(OrchestratorError.isInstance(error)).toBe(true);
+    expect((error as OrchestratorError).code).toBe('DEPENDENCY_CYCLE');
+    expect((error as Error).message).toBe('services depend on each other in a cycle: a → c → b → a');
+    expect(journal).toEqual([]);
+  });
+
+  it('refuses unknown dependencies and duplicate names', async () => {
+    const { orchestrator, probe } = setup();
+    orchestrator.register('a', probe('a'), { dependsOn: ['missing'] });
+    expect(() => orchestrator.register('a', probe('a'))).toThrow(/already registered/);
+    await expect(orchestrator.start()).rejects.toMatchObject({ code: 'UNKNOWN_DEPENDENCY' });
+    expect(() => orchestrator.getService('zzz')).toThrow(/no service named "zzz"; registered: a/);
+  });
+
+  it('stops the services already started when one fails to start', async () => {
+    const { orchestrator, journal, probe } = setup();
+    const failing = probe('c');
+    failing.failStartTimes = 1;
+    orchestrator.register('a', probe('a')).register('b', probe('b')).register('c', failing).register('d', probe('d'));
+    const error = await orchestrator.start().catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'SERVICE_START_FAILED', services: ['c'] });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    // The failed service is cleaned up first (its onStop releases what onStart acquired), then the rollback.
+    expect(journal).toEqual(['start a', 'start b', 'stop c', 'stop b', 'stop a']);
+    expect(orchestrator.status).toBe('failed');
+    await orchestrator.start();
+    expect(orchestrator.status).toBe('running');
+  });
+
+  it('gives each service a stop timeout and reports the ones that hang', async () => {
+    const { orchestrator, journal, probe, clock } = setup({ stopTimeoutMs: 5_000 });
+    const hanging = probe('b');
+    orchestrator.register('a', probe('a')).register('b', hanging).register('c', probe('c'));
+    await orchestrator.start();
+    hanging.hangOnStop = true;
+    const stopping = orchestrator.stop().catch((thrown: unknown) => thrown);
+    await clock.advanceBy(5_000);
+    const error = await stopping;
+    expect(error).toMatchObject({ code: 'SERVICE_STOP_TIMEOUT', services: ['b'] });
+    expect(journal.slice(-3)).toEqual(['stop c', 'stop b', 'stop a']);
+    expect(orchestrator.status).toBe('stopped');
+  });
+
+  it('restarts an unhealthy service with exponential backoff on the simulated clock', async () => {
+    const { orchestrator, probe, clock, bus } = setup({
+      healthCheckIntervalMs: 10_000,
+      restartPolicy: { initialBackoffMs: 1_000, maxBackoffMs: 60_000 },
+    });
+    const flaky = probe('data');
+    orchestrator.register('data_fetching', flaky);
+    await orchestrator.start();
+    const t0 = clock.now();
+    flaky.unhealthy = true;
+    flaky.failStartTimes = 2;
+    const restartedAt: number[] = [];
+    bus.subscribe('ServiceRestarted', () => void restartedAt.push(clock.now() - t0));
+    // Round 1 at 10 s: restart after 1 s fails (start throws). Round 2 at 20 s: after 2 s, fails.
+    // Round 3 at 30 s: after 4 s, succeeds.
+    await clock.advanceBy(10_000);
+    expect(flaky.state).toBe('running');
+    await clock.advanceBy(1_000);
+    expect(flaky.state).toBe('failed');
+    await clock.advanceBy(9_000 + 2_000);
+    expect(flaky.state).toBe('failed');
+    flaky.unhealthy = false;
+    await clock.advanceBy(8_000 + 3_999);
+    expect(flaky.state).toBe('failed');
+    await clock.advanceBy(1);
+    expect(flaky.state).toBe('running');
+    expect(restartedAt).toEqual([34_000]);
+    expect(bus.history('ServiceRestarted').map((event) => event.attempt)).toEqual([3]);
+    expect(orchestrator.getAllMetrics().orchestrator.restarts).toBe(1);
+  });
+
+  it('stops restarting after 5 restarts in 10 minutes: the service stays failed and ServiceFailed is published', async () => {
+    const { orchestrator, probe, clock, bus, sink } = setup({ healthCheckIntervalMs: 10_000 });
+    const broken = probe('data');
+    orchestrator.register('data_fetching', broken);
+    await orchestrator.start();
+    broken.failStartTimes = Number.POSITIVE_INFINITY;
+    broken.fail(new Error('socket closed'));
+    await clock.advanceBy(9 * 60_000);
+    expect(broken.state).toBe('failed');
+    expect(bus.history('ServiceFailed')).toHaveLength(1);
+    const [failed] = bus.history('ServiceFailed');
+    expect(failed?.service).toBe('data_fetching');
+    expect(failed?.restarts).toBe(5);
+    expect(failed?.error).toMatch(/restart limit reached \(5 in 600s\)/);
+    expect(sink.lines.some((line) => line.includes('ERROR') && line.includes('will not be restarted'))).toBe(true);
+    const restartAttempts = sink.lines
+      .filter((line) => line.includes('restarting in'))
+      .map((line) => /in (\d+)ms/.exec(line)?.[1]);
+    expect(restartAttempts).toEqual(['1000', '2000', '4000', '8000', '16000']);
+  });
+
+  it('publishes ServiceFailed instead of restarting when auto-restart is off', async () => {
+    const { orchestrator, probe, clock, bus, journal } = setup({
+      enableAutoRestart: false,
+      healthCheckIntervalMs: 1_000,
+    });
+    const service = probe('data');
+    orchestrator.register('data_fetching', service);
+    await orchestrator.start();
+    service.fail(new Error('socket closed'));
+    await clock.advanceBy(5_000);
+    expect(bus.history('ServiceFailed')).toHaveLength(1);
+    expect(journal).toEqual(['start data']);
+  });
+
+  it('restartService restarts one service and rebuilds its state', async () => {
+    const { orchestrator, probe, journal, bus } = setup();
+    orchestrator.register('a', probe('a')).register('b', probe('b'));
+    await orchestrator.start();
+    await orchestrator.restartService('b');
+    expect(journal).toEqual(['start a', 'start b', 'stop b', 'start b']);
+    expect(bus.history('ServiceRestarted').map((event) => event.service)).toEqual(['b']);
+  });
+
+  it('aggregates metrics and health in the original shape', async () => {
+    const { orchestrator, probe, clock } = setup();
+    const b = probe('b');
+    orchestrator.register('a', probe('a')).register('b', b);
+    await orchestrator.start();
+    await clock.advanceBy(2_500);
+    b.unhealthy = true;
+    const metrics = orchestrator.getAllMetrics();
+    expect(metrics.orchestrator).toEqual({
+      status: 'running',
+      uptime_seconds: 2.5,
+      services_count: 2,
+      services_healthy: 1,
+      cycles: 0,
+      cycle_errors: 0,
+      restarts: 0,
+    });
+    expect(metrics.services.a).toEqual({ events_received: 0, events_published: 0, errors: 0 });
+    expect(metrics.event_bus.events_by_type).toEqual({ ServiceStarted: 2 });
+    const health = orchestrator.getServiceHealth();
+    expect(health.a?.healthy).toBe(true);
+    expect(health.b).toMatchObject({ healthy: false, status: 'unhealthy', details: { reason: 'feed stale' } });
+  });
+
+  it('runs cycles in fresh correlation scopes until the signal aborts, logging status', async () => {
+    const { orchestrator, probe, clock, sink } = setup({ statusLogIntervalMs: 10_000 });
+    orchestrator.register('a', probe('a'));
+    const correlations: (string | undefined)[] = [];
+    orchestrator.addCycleWork('fetch', async () => {
+      await Promise.resolve();
+      correlations.push(currentCorrelationId());
+    });
+    orchestrator.addCycleWork('broken', () => {
+      throw new Error('cycle boom');
+    });
+    await orchestrator.start();
+    const controller = new AbortController();
+    const running = orchestrator.run({ intervalMs: 5_000, signal: controller.signal });
+    await clock.advanceBy(20_000);
+    controller.abort();
+    await running;
+    expect(correlations).toHaveLength(5);
+    expect(new Set(correlations).size).toBe(5);
+    expect(correlations.every((id) => typeof id === 'string')).toBe(true);
+    const { orchestrator: metrics } = orchestrator.getAllMetrics();
+    expect(metrics.cycles).toBe(5);
+    expect(metrics.cycle_errors).toBe(5);
+    expect(sink.lines.filter((line) => line.includes('Status: 1/1 services healthy'))).toHaveLength(2);
+    expect(sink.lines.some((line) => line.includes('cycle work broken failed: cycle boom'))).toBe(true);
+    await orchestrator.stop();
+  });
+
+  it('refuses to run unless started', async () => {
+    const { orchestrator } = setup();
+    await expect(orchestrator.run({ intervalMs: 1_000 })).rejects.toMatchObject({ code: 'ORCHESTRATOR_STATE' });
+  });
+});
