@@ -10,7 +10,7 @@ const SERIALIZATION_MARKER = '@quant/core.EventSerializationError';
 const serializationMarker = Symbol.for(SERIALIZATION_MARKER);
 
 /** Codes of {@link EventBusError}. */
-export type EventBusErrorCode = 'EVENT_QUEUE_FULL' | 'EVENT_BUS_CLOSED';
+export type EventBusErrorCode = 'EVENT_QUEUE_FULL';
 
 /**
  * Thrown by the {@link EventBus}: `EVENT_QUEUE_FULL` when an asynchronous bus's
