@@ -1,0 +1,27 @@
+export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatConfigError } from './config-error.js';
+export { type ConfigSource, describeSource } from './config-source.js';
+export { coerceEnvValue, type EnvOrigin } from './env-overrides.js';
+export {
+  DEFAULT_CONFIG_PATH,
+  describeConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+} from './load-config.js';
+export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
+export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js';
+export { LOG_LEVELS, type LoggingConfig, loggingSchema, logLevelSchema } from './schema/logging.js';
+export { type OrchestratorConfig, orchestratorSchema } from './schema/orchestrator.js';
+export { type RiskConfig, riskSchema } from './schema/risk.js';
+export {
+  dataFetchingSchema,
+  indicatorCalculationSchema,
+  type ServicesConfig,
+  servicesSchema,
+  strategyEvaluationSchema,
+  tradeExecutionSchema,
+} from './schema/services.js';
+export { type DeepReadonly, SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
+export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
+export { type TradingConfig, tradingSchema } from './schema/trading.js';
+export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';

@@ -1,0 +1,18 @@
+import type * as v from 'valibot';
+import { count, flag, seconds, section } from './fields.js';
+
+/** `orchestrator`: service supervision and the main loop. */
+export const orchestratorSchema = section(
+  {
+    enable_auto_restart: flag(true, 'Restart unhealthy or failed services.'),
+    health_check_interval: seconds(60, 'Seconds between health check rounds.'),
+    status_log_interval: seconds(10, 'Seconds between status log lines.'),
+    max_restarts: count(5, 0, 'Restarts allowed per service within restart_window before it stays failed.'),
+    restart_window: seconds(600, 'Seconds of the sliding window that max_restarts counts in.'),
+    stop_timeout: seconds(10, 'Seconds to wait for one service to stop.'),
+  },
+  'Orchestrator.',
+);
+
+/** The validated `orchestrator` section. */
+export type OrchestratorConfig = v.InferOutput<typeof orchestratorSchema>;

@@ -1,0 +1,33 @@
+import * as v from 'valibot';
+import { eventBusSchema } from './event-bus.js';
+import { loggingSchema } from './logging.js';
+import { orchestratorSchema } from './orchestrator.js';
+import { riskSchema } from './risk.js';
+import { servicesSchema } from './services.js';
+import { tradingSchema } from './trading.js';
+
+/**
+ * The sections of a configuration file, one schema module each. A later
+ * section (data source, broker, persistence, …) is added here.
+ */
+export const SECTIONS = {
+  services: servicesSchema,
+  event_bus: eventBusSchema,
+  orchestrator: orchestratorSchema,
+  logging: loggingSchema,
+  trading: tradingSchema,
+  risk: riskSchema,
+} as const;
+
+/** The schema of a whole configuration. */
+export const systemConfigSchema = v.object(SECTIONS);
+
+/** `T` with every property and array readonly, at any depth. */
+export type DeepReadonly<T> = T extends readonly (infer I)[]
+  ? readonly DeepReadonly<I>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A validated configuration, with every default filled in; frozen. */
+export type SystemConfig = DeepReadonly<v.InferOutput<typeof systemConfigSchema>>;
