@@ -182,7 +182,7 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus (%s)', (m
         barOpenTime: event.bar.openTime,
         price: event.bar.close,
         reason: 'test',
-        quantity: null,
+        sizing: { mode: 'fixed', quantity: 0.01 },
         stopLoss: null,
         takeProfit: null,
       });

@@ -56,6 +56,11 @@ const position = shape({
   strategyName: nullable(string),
 });
 const series = { symbol: string, timeframe };
+const sizing: FieldValidator = (value, path) => {
+  shape({ mode: oneOf('fixed', 'risk_percent') })(value, path);
+  const fixed = (value as { mode: string }).mode === 'fixed';
+  shape(fixed ? { quantity: number } : { percent: number })(value, path);
+};
 const signal = {
   symbol: string,
   strategyName: string,
@@ -83,7 +88,7 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
   RegimeChanged: shape({ ...series, oldRegime: nullable(regime), newRegime: regime, barOpenTime: number }),
   EntrySignal: shape({
     ...signal,
-    quantity: nullable(number),
+    sizing,
     stopLoss: nullable(number),
     takeProfit: nullable(number),
   }),

@@ -19,6 +19,17 @@ export type TradingBlockReason =
   | 'insufficient_funds';
 
 /**
+ * How an entry is sized: `fixed` buys or sells `quantity` base units;
+ * `risk_percent` sizes the order so that a stop-loss hit loses `percent` of
+ * equity: `quantity = equity × percent / 100 / |entry − stopLoss|` (the
+ * fixed-fractional position sizing of Van Tharp, "Trade Your Way to Financial
+ * Freedom", ch. 14); it needs a stop-loss.
+ */
+export type Sizing =
+  | { readonly mode: 'fixed'; readonly quantity: number }
+  | { readonly mode: 'risk_percent'; readonly percent: number };
+
+/**
  * The events of the trading system, by name, with their payloads (the fields
  * beyond {@link EventMeta}). Names and fields follow the original system's
  * event types; see `docs/EVENTS.md` for who publishes and who consumes each.
@@ -91,8 +102,8 @@ export interface TradingEventPayloads {
     readonly price: number;
     /** Which rules fired, with their values, e.g. `ema_fast crosses_above ema_slow (27012.5 > 27001.2)`. */
     readonly reason: string;
-    /** Order quantity, base units, or `null` to let the executor size it. */
-    readonly quantity: number | null;
+    /** How the executor sizes the order: a fixed quantity, or a percent of equity put at risk down to the stop-loss. */
+    readonly sizing: Sizing;
     /** Stop-loss price, quote currency, or `null`. */
     readonly stopLoss: number | null;
     /** Take-profit price, quote currency, or `null`. */

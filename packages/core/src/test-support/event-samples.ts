@@ -55,7 +55,7 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
     regime,
   },
   RegimeChanged: { symbol: 'BTCUSDT', timeframe: '15m', oldRegime: null, newRegime: regime, barOpenTime: bar.openTime },
-  EntrySignal: { ...signal, quantity: 0.01, stopLoss: 22900, takeProfit: null },
+  EntrySignal: { ...signal, sizing: { mode: 'risk_percent', percent: 1 }, stopLoss: 22900, takeProfit: null },
   ExitSignal: signal,
   OrderPlaced: { order },
   OrderRejected: { order: { ...order, status: 'rejected' }, reason: 'insufficient balance' },
