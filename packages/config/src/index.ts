@@ -24,4 +24,7 @@ export {
 export { type DeepReadonly, SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
 export { type TradingConfig, tradingSchema } from './schema/trading.js';
+export { findUnknownKeys, type UnknownKey } from './schema-walk.js';
 export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';
+export { positionOf, schemaIssues, unknownKeyIssues, validateYaml } from './validate-document.js';
+export { type FilePosition, parseYamlFile, type YamlFile } from './yaml-file.js';

@@ -5,10 +5,10 @@ import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { type ConfigSource, describeSource } from './config-source.js';
 import { envOverrides, unknownEnvWarnings } from './env-overrides.js';
-import { configLeaves, sectionKeys } from './schema/leaves.js';
+import { configLeaves } from './schema/leaves.js';
 import { type SystemConfig, systemConfigSchema } from './schema/system.js';
 import { isSecretName, REDACTED, redactSecrets } from './secrets.js';
-import { closestMatch } from './suggest.js';
+import { schemaIssues, unknownKeyIssues } from './validate-document.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
 /** The default configuration file, relative to the working directory. */
@@ -62,25 +62,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function unknownKeyIssues(data: unknown, path: string, yaml: YamlFile, issues: ConfigIssue[]): void {
-  const keys = sectionKeys(path);
-  if (!keys || typeof data !== 'object' || data === null || Array.isArray(data)) return;
-  for (const [key, child] of Object.entries(data)) {
-    const childPath = path === '' ? key : `${path}.${key}`;
-    if (!keys.includes(key)) {
-      const suggestion = closestMatch(key, keys);
-      const position = yaml.keyPositions.get(childPath);
-      issues.push({
-        path: childPath,
-        source: position ? `${yaml.file}:${position.line}:${position.column}` : yaml.file,
-        message: `unknown key${suggestion ? `; did you mean "${suggestion}"?` : `; expected one of ${keys.join(', ')}`}`,
-      });
-      continue;
-    }
-    unknownKeyIssues(child, childPath, yaml, issues);
-  }
-}
-
 function readYaml(path: string, shown: string): YamlFile {
   let text: string;
   try {
@@ -129,7 +110,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const issues: ConfigIssue[] = [];
   const tree: Tree = structuredClone((yaml?.data as Tree | undefined) ?? {});
-  if (yaml) unknownKeyIssues(tree, '', yaml, issues);
+  if (yaml) issues.push(...unknownKeyIssues(tree, systemConfigSchema, yaml));
 
   const envSources = new Map<string, ConfigSource>();
   for (const override of envOverrides(leaves, env, dotEnv)) {
@@ -151,17 +132,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   };
 
   const result = v.safeParse(systemConfigSchema, tree, { abortEarly: false });
-  if (!result.success) {
-    for (const issue of result.issues) {
-      const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
-      const received = isSecretName(path) ? REDACTED : issue.received;
-      issues.push({
-        path,
-        source: describeSource(sourceOf(path, true)),
-        message: `expected ${issue.expected ?? 'a valid value'}, got ${received}`,
-      });
-    }
-  }
+  if (!result.success) issues.push(...schemaIssues(result.issues, (path) => describeSource(sourceOf(path, true))));
   if (issues.length > 0) throw new ConfigError('CONFIG_INVALID', issues);
 
   const sources = new Map(leaves.map((leaf) => [leaf.path, sourceOf(leaf.path, false)] as const));

@@ -1,21 +1,5 @@
+import type { SchemaNode } from '../schema-walk.js';
 import { systemConfigSchema } from './system.js';
-
-/** The parts of a valibot schema object that the walk below reads. */
-interface SchemaNode {
-  readonly type: string;
-  readonly wrapped?: SchemaNode;
-  readonly default?: unknown;
-  readonly entries?: Readonly<Record<string, SchemaNode>>;
-  readonly options?: readonly unknown[];
-  readonly item?: SchemaNode;
-  readonly pipe?: readonly {
-    readonly kind: string;
-    readonly type: string;
-    readonly requirement?: unknown;
-    readonly description?: string;
-    readonly options?: readonly unknown[];
-  }[];
-}
 
 /** How a leaf's value is written in an environment variable, and so how it is coerced. */
 export type LeafKind = 'number' | 'integer' | 'boolean' | 'string' | 'choice' | 'list' | 'map';
@@ -99,22 +83,4 @@ export function configLeaves(schema: unknown = systemConfigSchema): readonly Con
   const out: ConfigLeaf[] = [];
   walk(schema as SchemaNode, [], out);
   return out;
-}
-
-/**
- * The keys a section at dotted `path` accepts, or `undefined` when `path`
- * holds a value (or a free-form map) rather than a section.
- * @param path - dotted path of a section, `''` for the top level.
- * @param schema - the root schema.
- */
-export function sectionKeys(path: string, schema: unknown = systemConfigSchema): readonly string[] | undefined {
-  let node = schema as SchemaNode;
-  for (const key of path === '' ? [] : path.split('.')) {
-    if (node.type === 'optional') node = node.wrapped as SchemaNode;
-    const child = node.entries?.[key];
-    if (!child) return undefined;
-    node = child;
-  }
-  if (node.type === 'optional') node = node.wrapped as SchemaNode;
-  return node.type === 'object' && node.entries ? Object.keys(node.entries) : undefined;
 }
