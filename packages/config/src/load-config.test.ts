@@ -52,7 +52,14 @@ describe('loadConfig defaults', () => {
         service_levels: {},
       },
       trading: { symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] },
-      risk: { daily_loss_limit: 1000, max_positions: 10, max_position_size: 1 },
+      risk: {
+        daily_loss_limit: 1000,
+        max_positions: 10,
+        max_position_size: 1,
+        max_leverage: 1,
+        news_blocks: [],
+        trading_hours: '00:00-24:00',
+      },
     });
   });
 
@@ -65,7 +72,7 @@ describe('loadConfig defaults', () => {
 
   it('fills the keys a partial file leaves out', () => {
     const { config } = load({ 'config/services.yaml': 'risk:\n  max_positions: 2\n' });
-    expect(config.risk).toEqual({ daily_loss_limit: 1000, max_positions: 2, max_position_size: 1 });
+    expect(config.risk).toMatchObject({ daily_loss_limit: 1000, max_positions: 2, max_position_size: 1 });
     expect(config.services.data_fetching.fetch_interval).toBe(5);
   });
 });
@@ -153,6 +160,45 @@ describe('ranges', () => {
     ]) {
       expect(load({}, { LOGGING_LEVEL: given as string }).config.logging.level).toBe(expected);
     }
+  });
+});
+
+describe('risk windows', () => {
+  it('parses news windows as ISO intervals and checks trading hours', () => {
+    const { config } = load(
+      {},
+      {
+        RISK_NEWS_BLOCKS: '2023-03-10T13:25:00Z/2023-03-10T14:00:00Z, 2023-03-12T00:00Z/2023-03-12T01:00Z',
+        RISK_TRADING_HOURS: '08:00-22:00',
+      },
+    );
+    expect(config.risk.news_blocks).toEqual([
+      { start: Date.UTC(2023, 2, 10, 13, 25), end: Date.UTC(2023, 2, 10, 14, 0) },
+      { start: Date.UTC(2023, 2, 12, 0, 0), end: Date.UTC(2023, 2, 12, 1, 0) },
+    ]);
+    expect(config.risk.trading_hours).toBe('08:00-22:00');
+  });
+
+  it('rejects a backwards news window and malformed hours, with their positions', () => {
+    const error = failure(() =>
+      load({
+        'config/services.yaml':
+          'risk:\n  news_blocks: ["2023-03-10T14:00Z/2023-03-10T13:00Z"]\n  trading_hours: "8-22"\n',
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'risk.news_blocks.0',
+        source: 'config/services.yaml:2:17',
+        message:
+          'expected an ISO 8601 interval "start/end" with end after start, got "2023-03-10T14:00Z/2023-03-10T13:00Z"',
+      },
+      {
+        path: 'risk.trading_hours',
+        source: 'config/services.yaml:3:18',
+        message: 'expected HH:MM-HH:MM (UTC), e.g. 08:00-22:00',
+      },
+    ]);
   });
 });
 
@@ -272,7 +318,7 @@ describe('errors', () => {
   it('lists the expected keys when no known key is close', () => {
     const error = failure(() => load({ 'config/services.yaml': 'risk:\n  leverage: 3\n' }));
     expect(error.issues[0]?.message).toBe(
-      'unknown key; expected one of daily_loss_limit, max_positions, max_position_size',
+      'unknown key; expected one of daily_loss_limit, max_positions, max_position_size, max_leverage, news_blocks, trading_hours',
     );
   });
 

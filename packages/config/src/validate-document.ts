@@ -53,7 +53,9 @@ export function schemaIssues(
     const received = isSecretName(path) ? REDACTED : issue.received;
     const expected = issue.expected ?? issue.type.replace(/_/g, ' ');
     const message =
-      issue.type === 'custom' || issue.type === 'check' ? issue.message : `expected ${expected}, got ${received}`;
+      issue.type === 'custom' || issue.type === 'check' || issue.type === 'regex'
+        ? issue.message
+        : `expected ${expected}, got ${received}`;
     return { path, source: sourceOf(path), message };
   });
 }

@@ -1,0 +1,51 @@
+import { hasMarker, QuantError, type QuantErrorOptions } from '@quant/core';
+
+const MARKER = '@quant/services.ServicesError';
+const marker = Symbol.for(MARKER);
+
+/**
+ * Codes of {@link ServicesError}:
+ * - `CSV_UNREADABLE`: the CSV file cannot be opened or read;
+ * - `CSV_INVALID`: a row or the header is malformed (the message names `file:line` and why);
+ * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve;
+ * - `UNKNOWN_POSITION`, `UNKNOWN_ORDER`: a broker was asked about an id it does not know;
+ * - `INVALID_ORDER`: an order request is malformed (e.g. quantity <= 0);
+ * - `UNKNOWN_INDICATOR`: a strategy names an indicator that is not configured.
+ */
+export type ServicesErrorCode =
+  | 'CSV_UNREADABLE'
+  | 'CSV_INVALID'
+  | 'UNKNOWN_SYMBOL'
+  | 'UNKNOWN_POSITION'
+  | 'UNKNOWN_ORDER'
+  | 'INVALID_ORDER'
+  | 'UNKNOWN_INDICATOR';
+
+/** Errors of `@quant/services`, with a stable `code`. */
+export class ServicesError extends QuantError<ServicesErrorCode> {
+  readonly [marker] = true;
+  /** The file concerned, if any. */
+  readonly file: string | undefined;
+  /** The 1-based line concerned, if any. */
+  readonly line: number | undefined;
+
+  /**
+   * @param code - the stable error code.
+   * @param message - what is wrong and where.
+   * @param options - `file`, `line` and `cause`.
+   */
+  constructor(
+    code: ServicesErrorCode,
+    message: string,
+    options: QuantErrorOptions & { readonly file?: string; readonly line?: number } = {},
+  ) {
+    super(code, message, options);
+    this.file = options.file;
+    this.line = options.line;
+  }
+
+  /** {@inheritDoc @quant/core!QuantError.isInstance} */
+  static override isInstance(value: unknown): value is ServicesError {
+    return hasMarker(value, MARKER);
+  }
+}

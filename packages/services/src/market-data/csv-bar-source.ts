@@ -1,0 +1,280 @@
+import { createReadStream } from 'node:fs';
+import { type Bar, type Clock, type Logger, silentLogger, type Timeframe, timeframeToMs } from '@quant/core';
+import { parse } from 'csv-parse';
+import { ServicesError } from '../errors.js';
+import type { BarRequest, MarketDataSource } from '../ports/market-data-source.js';
+import { BarSeries } from './bar-series.js';
+import { checkBarRow, type TimeFormat } from './parse-bar-row.js';
+import { type ResampledSeries, resample } from './resample.js';
+
+/** Where each field is in the CSV: a header name, or a 0-based column index. */
+export interface CsvColumns {
+  readonly openTime: string | number;
+  readonly open: string | number;
+  readonly high: string | number;
+  readonly low: string | number;
+  readonly close: string | number;
+  readonly volume: string | number;
+}
+
+/** Options of {@link CsvBarSource.load}. */
+export interface CsvBarSourceOptions {
+  /** The CSV file. */
+  readonly path: string;
+  /** The symbol the file holds, e.g. `BTCUSDT`. */
+  readonly symbol: string;
+  /** The clock that decides "now" for {@link CsvBarSource.fetchBars}. */
+  readonly clock: Clock;
+  /** Whether the first line is a header; `true` by default. */
+  readonly header?: boolean;
+  /**
+   * Column mapping; by default the header names `open_time`, `open`, `high`,
+   * `low`, `close`, `volume`, or columns 0 to 5 without a header.
+   */
+  readonly columns?: Partial<CsvColumns>;
+  /** Timestamp format; detected per value by default. */
+  readonly timeFormat?: TimeFormat;
+  /** `fail` (default): an invalid row throws; `skip`: it is skipped, counted and logged. */
+  readonly invalidRows?: 'fail' | 'skip';
+  /** The file's bar timeframe; `1m` by default. */
+  readonly timeframe?: Timeframe;
+  /** Field delimiter; `,` by default. */
+  readonly delimiter?: string;
+  /** Receives warnings about skipped rows and gaps. */
+  readonly logger?: Logger;
+}
+
+/** What loading found in the file. */
+export interface CsvLoadStats {
+  /** Data rows read (header excluded). */
+  readonly rows: number;
+  /** Bars kept. */
+  readonly bars: number;
+  /** Rows skipped as invalid (with `invalidRows: 'skip'`). */
+  readonly skipped: number;
+  /** The first skipped rows, `file:line: reason`. */
+  readonly skippedSamples: readonly string[];
+  /** Holes in the series: places where one or more bars are missing. */
+  readonly gaps: number;
+  /** Bars missing in all gaps together. */
+  readonly missingBars: number;
+  /** Open time of the first bar, ms UTC, or `null` for an empty file. */
+  readonly firstOpenTime: number | null;
+  /** Open time of the last bar, ms UTC, or `null`. */
+  readonly lastOpenTime: number | null;
+}
+
+const DEFAULT_NAMES: CsvColumns = {
+  openTime: 'open_time',
+  open: 'open',
+  high: 'high',
+  low: 'low',
+  close: 'close',
+  volume: 'volume',
+};
+const FIELD_ORDER = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+/**
+ * A {@link MarketDataSource} over an OHLCV CSV file of one symbol, for
+ * backtests and replays. The file is parsed as a stream (csv-parse) into a
+ * compact column store, every row validated; coarser timeframes are resampled
+ * from it on first use, aligned to UTC boundaries.
+ *
+ * {@link CsvBarSource.fetchBars} answers "the latest N bars as of now" from
+ * the clock, exactly as a live API would: bars closed by now, plus the bar
+ * still forming, built from the base bars already closed (never from future
+ * ones). A base-timeframe bar is known only once closed.
+ */
+export class CsvBarSource implements MarketDataSource {
+  /** The symbol served. */
+  readonly symbol: string;
+  /** The file's bar timeframe. */
+  readonly timeframe: Timeframe;
+  /** What loading found. */
+  readonly stats: CsvLoadStats;
+  readonly #base: BarSeries;
+  readonly #clock: Clock;
+  readonly #resampled = new Map<Timeframe, ResampledSeries>();
+
+  private constructor(symbol: string, timeframe: Timeframe, base: BarSeries, clock: Clock, stats: CsvLoadStats) {
+    this.symbol = symbol;
+    this.timeframe = timeframe;
+    this.#base = base;
+    this.#clock = clock;
+    this.stats = stats;
+  }
+
+  /**
+   * Reads and validates a CSV file.
+   * @param options - file, symbol, clock, layout and validation options.
+   * @throws {@link ServicesError} `CSV_UNREADABLE` when the file cannot be read;
+   *   `CSV_INVALID` naming `file:line` and the reason for a malformed header or
+   *   (with `invalidRows: 'fail'`) the first invalid row.
+   */
+  static async load(options: CsvBarSourceOptions): Promise<CsvBarSource> {
+    const logger = options.logger ?? silentLogger;
+    const timeframe = options.timeframe ?? '1m';
+    const stepMs = timeframeToMs(timeframe);
+    const header = options.header ?? true;
+    const format = options.timeFormat ?? 'auto';
+    const file = options.path;
+    const base = new BarSeries();
+    let indexes: number[] | undefined = header ? undefined : columnIndexes(options.columns, undefined, file);
+    let rows = 0;
+    let skipped = 0;
+    const skippedSamples: string[] = [];
+    let gaps = 0;
+    let missingBars = 0;
+    let previous = Number.NEGATIVE_INFINITY;
+
+    const parser = createReadStream(file).pipe(
+      parse({
+        delimiter: options.delimiter ?? ',',
+        skip_empty_lines: true,
+        trim: true,
+        relax_column_count: true,
+        info: true,
+      }),
+    );
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (indexes === undefined) {
+          indexes = columnIndexes(options.columns, record, file);
+          continue;
+        }
+        rows++;
+        const check = checkBarRow(
+          indexes.map((index) => record[index]),
+          format,
+          previous,
+        );
+        if (!check.ok) {
+          const where = `${file}:${info.lines}`;
+          if ((options.invalidRows ?? 'fail') === 'fail') {
+            throw new ServicesError('CSV_INVALID', `${where}: ${check.reason}`, { file, line: info.lines });
+          }
+          skipped++;
+          if (skippedSamples.length < 20) skippedSamples.push(`${where}: ${check.reason}`);
+          logger.warn(`skipped invalid row ${where}: ${check.reason}`, { file, line: info.lines });
+          continue;
+        }
+        if (previous !== Number.NEGATIVE_INFINITY && check.openTime - previous > stepMs) {
+          gaps++;
+          missingBars += Math.round((check.openTime - previous) / stepMs) - 1;
+        }
+        previous = check.openTime;
+        base.push(check.openTime, ...check.values);
+      }
+    } catch (error) {
+      if (ServicesError.isInstance(error)) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+        throw new ServicesError('CSV_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
+          file,
+          cause: error,
+        });
+      }
+      const line = (error as { lines?: number }).lines;
+      throw new ServicesError('CSV_INVALID', `${file}${line ? `:${line}` : ''}: ${(error as Error).message}`, {
+        file,
+        ...(line ? { line } : {}),
+        cause: error,
+      });
+    }
+    if (skipped > 0) logger.warn(`skipped ${skipped} invalid row(s) of ${file}`, { file, skipped });
+    if (gaps > 0)
+      logger.info(`${file}: ${gaps} gap(s), ${missingBars} bar(s) missing; gaps are left as they are`, { gaps });
+    const stats: CsvLoadStats = {
+      rows,
+      bars: base.length,
+      skipped,
+      skippedSamples,
+      gaps,
+      missingBars,
+      firstOpenTime: base.length > 0 ? base.openTimeAt(0) : null,
+      lastOpenTime: base.length > 0 ? base.openTimeAt(base.length - 1) : null,
+    };
+    return new CsvBarSource(options.symbol, timeframe, base, options.clock, stats);
+  }
+
+  /** Every bar of `timeframe` in the file, oldest first (resampled for a coarser one). */
+  allBars(timeframe: Timeframe = this.timeframe): Bar[] {
+    const series = timeframe === this.timeframe ? this.#base : this.#series(timeframe).bars;
+    return Array.from({ length: series.length }, (_, i) => series.at(i));
+  }
+
+  /**
+   * {@inheritDoc MarketDataSource.fetchBars}
+   * @throws {@link ServicesError} `UNKNOWN_SYMBOL` for another symbol.
+   */
+  fetchBars(request: BarRequest): Promise<readonly Bar[]> {
+    return Promise.resolve(this.barsAsOf(request, this.#clock.now()));
+  }
+
+  /**
+   * The latest `limit` bars as of `now` (see {@link CsvBarSource.fetchBars}), synchronously.
+   * @param request - symbol, timeframe, limit.
+   * @param now - ms since epoch, UTC.
+   * @throws {@link ServicesError} `UNKNOWN_SYMBOL` for another symbol.
+   */
+  barsAsOf(request: BarRequest, now: number): Bar[] {
+    if (request.symbol !== this.symbol) {
+      throw new ServicesError('UNKNOWN_SYMBOL', `this CSV source serves ${this.symbol}, not ${request.symbol}`);
+    }
+    const baseMs = timeframeToMs(this.timeframe);
+    const lastClosedBase = this.#base.lastIndexAtOrBefore(now - baseMs);
+    if (request.timeframe === this.timeframe) {
+      const from = Math.max(0, lastClosedBase - request.limit + 1);
+      const bars: Bar[] = [];
+      for (let i = from; i <= lastClosedBase; i++) bars.push(this.#base.at(i));
+      return bars;
+    }
+    const { bars: series, firstBase } = this.#series(request.timeframe);
+    const last = series.lastIndexAtOrBefore(now);
+    if (last < 0 || lastClosedBase < 0) return [];
+    const tfMs = timeframeToMs(request.timeframe);
+    const lastOpen = series.openTimeAt(last);
+    const forming = lastOpen + tfMs > now;
+    const closedEnd = forming ? last - 1 : last;
+    const out: Bar[] = [];
+    const wanted = forming ? request.limit - 1 : request.limit;
+    for (let i = Math.max(0, closedEnd - wanted + 1); i <= closedEnd; i++) out.push(series.at(i));
+    const firstOfForming = firstBase[last] as number;
+    if (forming && lastClosedBase >= firstOfForming) {
+      out.push(this.#base.aggregate(lastOpen, firstOfForming, lastClosedBase));
+    }
+    return out.slice(Math.max(0, out.length - request.limit));
+  }
+
+  #series(timeframe: Timeframe): ResampledSeries {
+    let series = this.#resampled.get(timeframe);
+    if (!series) {
+      if (timeframeToMs(timeframe) % timeframeToMs(this.timeframe) !== 0) {
+        throw new ServicesError('CSV_INVALID', `cannot resample ${this.timeframe} bars to ${timeframe}`);
+      }
+      series = resample(this.#base, timeframe);
+      this.#resampled.set(timeframe, series);
+    }
+    return series;
+  }
+}
+
+function columnIndexes(
+  columns: Partial<CsvColumns> | undefined,
+  headerRow: string[] | undefined,
+  file: string,
+): number[] {
+  return FIELD_ORDER.map((field, position) => {
+    const wanted = columns?.[field] ?? (headerRow ? DEFAULT_NAMES[field] : position);
+    if (typeof wanted === 'number') return wanted;
+    const index = headerRow?.findIndex((name) => name.trim().toLowerCase() === wanted.toLowerCase()) ?? -1;
+    if (index < 0) {
+      throw new ServicesError(
+        'CSV_INVALID',
+        `${file}:1: no column "${wanted}" for ${field}; header has ${headerRow?.join(', ') ?? 'no names'}`,
+        { file, line: 1 },
+      );
+    }
+    return index;
+  });
+}
