@@ -8,6 +8,7 @@ export {
   type LoadedConfig,
   loadConfig,
 } from './load-config.js';
+export type { DeepReadonly } from './schema/deep-readonly.js';
 export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
 export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js';
 export { LOG_LEVELS, type LoggingConfig, loggingSchema, logLevelSchema } from './schema/logging.js';
@@ -21,10 +22,11 @@ export {
   strategyEvaluationSchema,
   tradeExecutionSchema,
 } from './schema/services.js';
-export { type DeepReadonly, SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
+export { SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
 export { type TradingConfig, tradingSchema } from './schema/trading.js';
 export { findUnknownKeys, type UnknownKey } from './schema-walk.js';
 export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';
+export { closestMatch } from './suggest.js';
 export { positionOf, schemaIssues, unknownKeyIssues, validateYaml } from './validate-document.js';
 export { type FilePosition, parseYamlFile, type YamlFile } from './yaml-file.js';

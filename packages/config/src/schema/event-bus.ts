@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { choice, count, flag, section } from './fields.js';
 
 /** `event_bus`: how events are delivered. */
@@ -17,4 +18,4 @@ export const eventBusSchema = section(
 );
 
 /** The validated `event_bus` section. */
-export type EventBusConfig = v.InferOutput<typeof eventBusSchema>;
+export type EventBusConfig = DeepReadonly<v.InferOutput<typeof eventBusSchema>>;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { choice, flag, section, text } from './fields.js';
 
 /** Log levels after normalization, as `@quant/core`'s `LogManager` takes them. */
@@ -33,4 +34,4 @@ export const loggingSchema = section(
 );
 
 /** The validated `logging` section. */
-export type LoggingConfig = v.InferOutput<typeof loggingSchema>;
+export type LoggingConfig = DeepReadonly<v.InferOutput<typeof loggingSchema>>;

@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { count, flag, seconds, section } from './fields.js';
 
 /** `orchestrator`: service supervision and the main loop. */
@@ -15,4 +16,4 @@ export const orchestratorSchema = section(
 );
 
 /** The validated `orchestrator` section. */
-export type OrchestratorConfig = v.InferOutput<typeof orchestratorSchema>;
+export type OrchestratorConfig = DeepReadonly<v.InferOutput<typeof orchestratorSchema>>;

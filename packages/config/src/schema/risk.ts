@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { amount, count, section } from './fields.js';
 
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
@@ -56,4 +57,4 @@ export const riskSchema = section(
 );
 
 /** The validated `risk` section. */
-export type RiskConfig = v.InferOutput<typeof riskSchema>;
+export type RiskConfig = DeepReadonly<v.InferOutput<typeof riskSchema>>;

@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { choice, count, flag, seconds, section } from './fields.js';
 
 /** `services.data_fetching`: polling the market data source and detecting closed bars. */
@@ -55,4 +56,4 @@ export const servicesSchema = section(
 );
 
 /** The validated `services` section. */
-export type ServicesConfig = v.InferOutput<typeof servicesSchema>;
+export type ServicesConfig = DeepReadonly<v.InferOutput<typeof servicesSchema>>;

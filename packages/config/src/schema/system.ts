@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { eventBusSchema } from './event-bus.js';
 import { loggingSchema } from './logging.js';
 import { orchestratorSchema } from './orchestrator.js';
@@ -21,13 +22,6 @@ export const SECTIONS = {
 
 /** The schema of a whole configuration. */
 export const systemConfigSchema = v.object(SECTIONS);
-
-/** `T` with every property and array readonly, at any depth. */
-export type DeepReadonly<T> = T extends readonly (infer I)[]
-  ? readonly DeepReadonly<I>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
 
 /** A validated configuration, with every default filled in; frozen. */
 export type SystemConfig = DeepReadonly<v.InferOutput<typeof systemConfigSchema>>;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { DeepReadonly } from './deep-readonly.js';
 import { section, text } from './fields.js';
 import { timeframeSchema } from './timeframe.js';
 
@@ -21,4 +22,4 @@ export const tradingSchema = section(
 );
 
 /** The validated `trading` section. */
-export type TradingConfig = v.InferOutput<typeof tradingSchema>;
+export type TradingConfig = DeepReadonly<v.InferOutput<typeof tradingSchema>>;

@@ -56,9 +56,12 @@ export interface PositionClosure {
   readonly reason: string;
 }
 
-/** What a broker reports as it happens. */
+/**
+ * What a broker reports as it happens: an order's new status (with the
+ * reason of a rejection or cancellation), a fill, a position opened or closed.
+ */
 export type BrokerUpdate =
-  | { readonly type: 'order'; readonly order: Order }
+  | { readonly type: 'order'; readonly order: Order; readonly reason?: string }
   | { readonly type: 'fill'; readonly order: Order; readonly fill: Fill }
   | { readonly type: 'position_opened'; readonly position: Position }
   | { readonly type: 'position_closed'; readonly closure: PositionClosure };

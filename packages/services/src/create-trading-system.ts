@@ -1,0 +1,161 @@
+import type { SystemConfig } from '@quant/config';
+import { type Clock, EventBus, LogManager, type Timeframe, TradingOrchestrator } from '@quant/core';
+import { DefaultEntryManager } from './execution/default-entry-manager.js';
+import { DefaultRiskManager } from './execution/default-risk-manager.js';
+import type { Broker } from './ports/broker.js';
+import type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
+import type { MarketDataSource } from './ports/market-data-source.js';
+import type { EntryManager, RiskManager } from './ports/risk.js';
+import type { Strategy } from './ports/strategy.js';
+import { DataFetchingService } from './services/data-fetching-service.js';
+import { IndicatorCalculationService } from './services/indicator-calculation-service.js';
+import { StrategyEvaluationService } from './services/strategy-evaluation-service.js';
+import { TradeExecutionService } from './services/trade-execution-service.js';
+
+/** What {@link createTradingSystem} wires together besides the configuration. */
+export interface TradingSystemDeps {
+  /** The clock: a `LiveClock` live, a `SimulatedClock` in a backtest. */
+  readonly clock: Clock;
+  /** Where bars come from. */
+  readonly source: MarketDataSource;
+  /** Where orders go. */
+  readonly broker: Broker;
+  /** The strategies to run. */
+  readonly strategies: readonly Strategy[];
+  /** Computes indicator rows. */
+  readonly processor: IndicatorProcessor;
+  /** Classifies regimes; none by default. */
+  readonly regimeDetector?: RegimeDetector;
+  /** Bars a new regime must hold; 3 by default. */
+  readonly confirmBars?: number;
+  /** Judges orders; a {@link DefaultRiskManager} on `config.risk` by default. */
+  readonly riskManager?: RiskManager;
+  /** Sizes entries; a {@link DefaultEntryManager} by default. */
+  readonly entryManager?: EntryManager;
+  /** Hands out loggers; one built from `config.logging` on the clock by default. */
+  readonly logs?: LogManager;
+}
+
+/** The parts of a wired trading system. */
+export interface TradingSystem {
+  /** The shared bus, configured by `config.event_bus`. */
+  readonly bus: EventBus;
+  /** The orchestrator with the enabled services registered, not started. */
+  readonly orchestrator: TradingOrchestrator;
+  /** The log manager. */
+  readonly logs: LogManager;
+  /** The services, absent when disabled in the configuration. */
+  readonly services: {
+    readonly dataFetching?: DataFetchingService;
+    readonly indicatorCalculation?: IndicatorCalculationService;
+    readonly strategyEvaluation?: StrategyEvaluationService;
+    readonly tradeExecution?: TradeExecutionService;
+  };
+}
+
+/**
+ * Builds the bus, the four services (those enabled) and the orchestrator from
+ * a configuration and injected ports, the equivalent of the original
+ * `TradingOrchestrator.from_config`. The orchestrator's cycle work is the data
+ * service's fetch followed by `bus.drain()`, so each cycle ends only when
+ * every handler it caused has settled. Nothing is started.
+ *
+ * @param config - a loaded configuration (see `loadConfig`).
+ * @param deps - clock, data source, broker, strategies, indicators and optional managers.
+ */
+export function createTradingSystem(config: SystemConfig, deps: TradingSystemDeps): TradingSystem {
+  const { clock } = deps;
+  const logs =
+    deps.logs ??
+    new LogManager({
+      clock,
+      level: config.logging.level,
+      format: config.logging.format,
+      correlationIds: config.logging.correlation_ids,
+      serviceLevels: config.logging.service_levels,
+      ...(config.logging.file_output ? { logFile: config.logging.log_file } : {}),
+    });
+  const bus = new EventBus({
+    clock,
+    mode: config.event_bus.mode,
+    historyLimit: config.event_bus.event_history_limit,
+    logAllEvents: config.event_bus.log_all_events,
+    maxQueueSize: config.event_bus.max_queue_size,
+    logger: logs.getLogger('EventBus'),
+  });
+  const orchestrator = new TradingOrchestrator({
+    bus,
+    clock,
+    logger: logs.getLogger('orchestrator'),
+    enableAutoRestart: config.orchestrator.enable_auto_restart,
+    healthCheckIntervalMs: config.orchestrator.health_check_interval * 1000,
+    statusLogIntervalMs: config.orchestrator.status_log_interval * 1000,
+    stopTimeoutMs: config.orchestrator.stop_timeout * 1000,
+    restartPolicy: {
+      maxRestarts: config.orchestrator.max_restarts,
+      windowMs: config.orchestrator.restart_window * 1000,
+    },
+  });
+  const deps_ = (name: string) => ({ bus, clock, logger: logs.getLogger(`services.${name}`, { service: name }) });
+  const timeframes = config.trading.timeframes as readonly Timeframe[];
+  const { services: sections } = config;
+  const registered: string[] = [];
+  const register = (name: string, service: Parameters<TradingOrchestrator['register']>[1]): void => {
+    orchestrator.register(name, service, { dependsOn: registered.slice(-1) });
+    registered.push(name);
+  };
+
+  const dataFetching = sections.data_fetching.enabled
+    ? new DataFetchingService(deps_('DataFetchingService'), {
+        source: deps.source,
+        symbol: config.trading.symbol,
+        timeframes,
+        config: sections.data_fetching,
+      })
+    : undefined;
+  const indicatorCalculation = sections.indicator_calculation.enabled
+    ? new IndicatorCalculationService(deps_('IndicatorCalculationService'), {
+        processor: deps.processor,
+        ...(deps.regimeDetector ? { regimeDetector: deps.regimeDetector } : {}),
+        confirmBars: deps.confirmBars ?? 3,
+        config: sections.indicator_calculation,
+      })
+    : undefined;
+  const strategyEvaluation = sections.strategy_evaluation.enabled
+    ? new StrategyEvaluationService(deps_('StrategyEvaluationService'), {
+        strategies: deps.strategies,
+        config: sections.strategy_evaluation,
+      })
+    : undefined;
+  const tradeExecution = sections.trade_execution.enabled
+    ? new TradeExecutionService(deps_('TradeExecutionService'), {
+        broker: deps.broker,
+        riskManager: deps.riskManager ?? new DefaultRiskManager(config.risk),
+        entryManager: deps.entryManager ?? new DefaultEntryManager(),
+        executionTimeframe: timeframes[0] as Timeframe,
+        config: sections.trade_execution,
+      })
+    : undefined;
+
+  if (dataFetching) register('data_fetching', dataFetching);
+  if (indicatorCalculation) register('indicator_calculation', indicatorCalculation);
+  if (strategyEvaluation) register('strategy_evaluation', strategyEvaluation);
+  if (tradeExecution) register('trade_execution', tradeExecution);
+  if (dataFetching) {
+    orchestrator.addCycleWork('data_fetching.fetch', async () => {
+      await dataFetching.fetch();
+      await bus.drain();
+    });
+  }
+  return {
+    bus,
+    orchestrator,
+    logs,
+    services: {
+      ...(dataFetching ? { dataFetching } : {}),
+      ...(indicatorCalculation ? { indicatorCalculation } : {}),
+      ...(strategyEvaluation ? { strategyEvaluation } : {}),
+      ...(tradeExecution ? { tradeExecution } : {}),
+    },
+  };
+}

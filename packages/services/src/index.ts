@@ -1,0 +1,69 @@
+export { createTradingSystem, type TradingSystem, type TradingSystemDeps } from './create-trading-system.js';
+export { ServicesError, type ServicesErrorCode } from './errors.js';
+export { clientOrderIdFor, type SignalKey } from './execution/client-order-id.js';
+export { DefaultEntryManager, type EntryManagerOptions } from './execution/default-entry-manager.js';
+export { DefaultRiskManager } from './execution/default-risk-manager.js';
+export { PaperBroker, type PaperBrokerOptions } from './execution/paper-broker.js';
+export { AdxAtrRegimeDetector } from './indicators/adx-atr-regime-detector.js';
+export { type IndicatorSetup, indicatorsFromFile } from './indicators/from-file.js';
+export {
+  appliesTo,
+  type IndicatorSpec,
+  type IndicatorsFile,
+  indicatorOutputs,
+  indicatorSpecSchema,
+  indicatorsFileSchema,
+  type RegimeSpec,
+  regimeSpecSchema,
+} from './indicators/indicator-spec.js';
+export { loadIndicators } from './indicators/load-indicators.js';
+export { type RegimeChange, RegimeConfirmation } from './indicators/regime-confirmation.js';
+export { TradingSignalsProcessor } from './indicators/trading-signals-processor.js';
+export { BarSeries } from './market-data/bar-series.js';
+export {
+  CsvBarSource,
+  type CsvBarSourceOptions,
+  type CsvColumns,
+  type CsvLoadStats,
+} from './market-data/csv-bar-source.js';
+export { checkBarRow, parseTimestamp, type RowCheck, type TimeFormat } from './market-data/parse-bar-row.js';
+export { type ResampledSeries, resample } from './market-data/resample.js';
+export type { Account, Broker, BrokerUpdate, OrderRequest, PositionClosure } from './ports/broker.js';
+export type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
+export type { BarRequest, MarketDataSource } from './ports/market-data-source.js';
+export type { EntryManager, EntryPlan, RiskBreach, RiskCheck, RiskDecision, RiskManager } from './ports/risk.js';
+export type { EntryDecision, ExitDecision, Strategy, StrategyContext } from './ports/strategy.js';
+export {
+  type DataFetchingOptions,
+  DataFetchingService,
+} from './services/data-fetching-service.js';
+export {
+  type IndicatorCalculationOptions,
+  IndicatorCalculationService,
+} from './services/indicator-calculation-service.js';
+export {
+  type StrategyEvaluationOptions,
+  StrategyEvaluationService,
+} from './services/strategy-evaluation-service.js';
+export {
+  type BarDrivenBroker,
+  type TradeExecutionOptions,
+  TradeExecutionService,
+} from './services/trade-execution-service.js';
+export { runSimulation, type SimulationOptions } from './simulation.js';
+export { evaluateCondition, operandsOf, PRICE_OPERANDS } from './strategies/conditions.js';
+export { type LoadStrategiesOptions, loadStrategies } from './strategies/load-strategies.js';
+export {
+  type Condition,
+  conditionSchema,
+  operandSchema,
+  RULE_OPERATORS,
+  ruleSchema,
+  type StrategySpec,
+  sizingSchema,
+  stopLossSchema,
+  strategiesFileSchema,
+  strategySpecSchema,
+  takeProfitSchema,
+} from './strategies/strategy-spec.js';
+export { YamlStrategy } from './strategies/yaml-strategy.js';

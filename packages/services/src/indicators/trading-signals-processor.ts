@@ -1,0 +1,101 @@
+import type { Bar, IndicatorRow, SeriesKey } from '@quant/core';
+import { ADX, ATR, BollingerBands, EMA, MACD, RSI, SMA } from 'trading-signals';
+import type { IndicatorProcessor } from '../ports/indicator-processor.js';
+import { appliesTo, type IndicatorSpec, indicatorOutputs } from './indicator-spec.js';
+
+/** Feeds one bar to one indicator and writes its outputs (or `null` while not stable). */
+type Updater = (bar: Bar, values: Record<string, number | null>) => void;
+
+const stable = (ready: boolean, value: number | null | undefined | void): number | null =>
+  ready && typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+function updaterFor(spec: IndicatorSpec): Updater {
+  switch (spec.type) {
+    case 'ema':
+    case 'sma':
+    case 'rsi': {
+      const indicator =
+        spec.type === 'ema' ? new EMA(spec.period) : spec.type === 'sma' ? new SMA(spec.period) : new RSI(spec.period);
+      return (bar, values) => {
+        indicator.add(bar.close);
+        values[spec.name] = stable(indicator.isStable, indicator.getResult());
+      };
+    }
+    case 'atr': {
+      const indicator = new ATR(spec.period);
+      return (bar, values) => {
+        indicator.add(bar);
+        values[spec.name] = stable(indicator.isStable, indicator.getResult());
+      };
+    }
+    case 'adx': {
+      const indicator = new ADX(spec.period);
+      return (bar, values) => {
+        indicator.add(bar);
+        const ready = indicator.isStable;
+        values[spec.name] = stable(ready, indicator.getResult());
+        // trading-signals gives ±DI as fractions; scale to percent like ADX itself.
+        values[`${spec.name}.pdi`] = stable(ready, typeof indicator.pdi === 'number' ? indicator.pdi * 100 : null);
+        values[`${spec.name}.mdi`] = stable(ready, typeof indicator.mdi === 'number' ? indicator.mdi * 100 : null);
+      };
+    }
+    case 'bbands': {
+      const indicator = new BollingerBands(spec.period, spec.stddev);
+      return (bar, values) => {
+        indicator.add(bar.close);
+        const result = indicator.isStable ? indicator.getResult() : null;
+        values[`${spec.name}.upper`] = stable(result !== null, result?.upper);
+        values[`${spec.name}.middle`] = stable(result !== null, result?.middle);
+        values[`${spec.name}.lower`] = stable(result !== null, result?.lower);
+      };
+    }
+    case 'macd': {
+      const indicator = new MACD(new EMA(spec.fast), new EMA(spec.slow), new EMA(spec.signal));
+      return (bar, values) => {
+        indicator.add(bar.close);
+        const result = indicator.isStable ? indicator.getResult() : null;
+        values[`${spec.name}.macd`] = stable(result !== null, result?.macd);
+        values[`${spec.name}.signal`] = stable(result !== null, result?.signal);
+        values[`${spec.name}.histogram`] = stable(result !== null, result?.histogram);
+      };
+    }
+  }
+}
+
+/**
+ * The shipped {@link IndicatorProcessor}, on the trading-signals library's
+ * streaming indicators (`add`, `isStable`): EMA, SMA, RSI (Wilder), ATR
+ * (Wilder), ADX with +DI/−DI (Wilder, "New Concepts in Technical Trading
+ * Systems", 1978), Bollinger Bands (Bollinger, 2001) and MACD (Appel, 1979).
+ * A value is `null` until its indicator is stable.
+ */
+export class TradingSignalsProcessor implements IndicatorProcessor {
+  readonly #specs: readonly IndicatorSpec[];
+  readonly #series = new Map<string, Updater[]>();
+
+  /** @param specs - the indicators to compute, from the indicators file. */
+  constructor(specs: readonly IndicatorSpec[]) {
+    this.#specs = specs;
+  }
+
+  /**
+   * The output names computed on `timeframe`.
+   * @param timeframe - a timeframe name.
+   */
+  outputNames(timeframe: string): string[] {
+    return this.#specs.filter((spec) => appliesTo(spec, timeframe)).flatMap(indicatorOutputs);
+  }
+
+  /** {@inheritDoc IndicatorProcessor.update} */
+  update(series: SeriesKey, bar: Bar): IndicatorRow {
+    const key = `${series.symbol}|${series.timeframe}`;
+    let updaters = this.#series.get(key);
+    if (!updaters) {
+      updaters = this.#specs.filter((spec) => appliesTo(spec, series.timeframe)).map(updaterFor);
+      this.#series.set(key, updaters);
+    }
+    const values: Record<string, number | null> = {};
+    for (const update of updaters) update(bar, values);
+    return { openTime: bar.openTime, close: bar.close, values };
+  }
+}

@@ -1,0 +1,106 @@
+import type { ServicesConfig } from '@quant/config';
+import {
+  EventDrivenService,
+  type EventOf,
+  type IndicatorRow,
+  type ServiceDeps,
+  type TradingEventPayloads,
+} from '@quant/core';
+import { RegimeConfirmation } from '../indicators/regime-confirmation.js';
+import type { IndicatorProcessor, RegimeDetector } from '../ports/indicator-processor.js';
+
+/** Options of an {@link IndicatorCalculationService}. */
+export interface IndicatorCalculationOptions {
+  /** Computes the indicator rows. */
+  readonly processor: IndicatorProcessor;
+  /** Classifies regimes; without one, no regime is tracked. */
+  readonly regimeDetector?: RegimeDetector;
+  /** Bars a new regime must hold before `RegimeChanged` is published; 3 by default. */
+  readonly confirmBars?: number;
+  /** The `services.indicator_calculation` section. */
+  readonly config: ServicesConfig['indicator_calculation'];
+}
+
+interface SeriesState {
+  readonly rows: IndicatorRow[];
+  lastOpenTime: number;
+  readonly confirmation: RegimeConfirmation;
+}
+
+/**
+ * Updates indicators and the regime on every `NewCandle` (the original
+ * IndicatorCalculationService): keeps the last `recent_rows_limit` rows per
+ * symbol and timeframe, publishes `IndicatorsCalculated` with them and the
+ * confirmed regime, and `RegimeChanged` when a new regime held for
+ * `confirmBars` bars. A bar already processed (delivered twice) is ignored.
+ * Indicator state survives restarts, so a restart loses no warm-up.
+ *
+ * Metrics: `indicators_calculated`, `regime_changes_detected`, `processing_errors`.
+ */
+export class IndicatorCalculationService extends EventDrivenService {
+  readonly #options: IndicatorCalculationOptions;
+  readonly #series = new Map<string, SeriesState>();
+
+  /**
+   * @param deps - bus, clock, logger.
+   * @param options - processor, regime detector, config section.
+   */
+  constructor(deps: ServiceDeps, options: IndicatorCalculationOptions) {
+    super('IndicatorCalculationService', deps);
+    this.#options = options;
+    this.defineMetrics('indicators_calculated', 'regime_changes_detected', 'processing_errors');
+  }
+
+  protected override onStart(): void {
+    this.subscribe('NewCandle', (event) => this.#onNewCandle(event));
+  }
+
+  #onNewCandle(event: EventOf<TradingEventPayloads, 'NewCandle'>): void {
+    const { symbol, timeframe, bar } = event;
+    const key = `${symbol}|${timeframe}`;
+    let state = this.#series.get(key);
+    if (!state) {
+      state = {
+        rows: [],
+        lastOpenTime: Number.NEGATIVE_INFINITY,
+        confirmation: new RegimeConfirmation(this.#options.confirmBars ?? 3),
+      };
+      this.#series.set(key, state);
+    }
+    if (bar.openTime <= state.lastOpenTime) {
+      this.logger.debug(`Ignored ${symbol} ${timeframe} bar ${bar.openTime}: already processed`);
+      return;
+    }
+    let row: IndicatorRow;
+    try {
+      row = this.#options.processor.update({ symbol, timeframe }, bar);
+    } catch (error) {
+      this.increment('processing_errors');
+      throw error;
+    }
+    state.lastOpenTime = bar.openTime;
+    state.rows.push(row);
+    if (state.rows.length > this.#options.config.recent_rows_limit) state.rows.shift();
+    this.increment('indicators_calculated');
+    const detector = this.#options.regimeDetector;
+    if (detector && this.#options.config.track_regime_changes) {
+      const change = state.confirmation.update(detector.update({ symbol, timeframe }, bar));
+      if (change) {
+        this.increment('regime_changes_detected');
+        this.logger.info(
+          `Regime changed for ${symbol} ${timeframe}: ${change.newRegime.trend}/${change.newRegime.volatility}`,
+          { symbol, timeframe },
+        );
+        this.publish('RegimeChanged', { symbol, timeframe, ...change, barOpenTime: bar.openTime });
+      }
+    }
+    this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
+    this.publish('IndicatorsCalculated', {
+      symbol,
+      timeframe,
+      bar,
+      recentRows: state.rows.slice(),
+      regime: state.confirmation.current,
+    });
+  }
+}

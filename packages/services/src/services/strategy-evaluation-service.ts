@@ -1,0 +1,150 @@
+import type { ServicesConfig } from '@quant/config';
+import {
+  EventDrivenService,
+  type EventOf,
+  type Position,
+  type ServiceDeps,
+  type TradingEventPayloads,
+} from '@quant/core';
+import type { Strategy } from '../ports/strategy.js';
+
+/** Options of a {@link StrategyEvaluationService}. */
+export interface StrategyEvaluationOptions {
+  /** The strategies to evaluate (YAML or TypeScript). */
+  readonly strategies: readonly Strategy[];
+  /** The `services.strategy_evaluation` section. */
+  readonly config: ServicesConfig['strategy_evaluation'];
+}
+
+type Pending = 'entry' | 'exit';
+
+/**
+ * Evaluates strategies on every `IndicatorsCalculated` once
+ * `min_rows_required` rows exist (the original StrategyEvaluationService),
+ * and publishes `EntrySignal` / `ExitSignal` with the strategy, symbol,
+ * direction, timeframe and the rules that fired.
+ *
+ * It follows each strategy's position from `PositionOpened` and
+ * `PositionClosed`, so a strategy is asked to exit only while it holds a
+ * position and to enter only while flat; while a signal awaits its outcome
+ * (fill, block, rejection or cancellation), the strategy is not asked again.
+ *
+ * Metrics: `strategies_evaluated`, `entry_signals_generated`, `exit_signals_generated`, `evaluation_errors`.
+ */
+export class StrategyEvaluationService extends EventDrivenService {
+  readonly #options: StrategyEvaluationOptions;
+  readonly #positions = new Map<string, Position>();
+  readonly #pending = new Map<string, Pending>();
+
+  /**
+   * @param deps - bus, clock, logger.
+   * @param options - strategies and config section.
+   */
+  constructor(deps: ServiceDeps, options: StrategyEvaluationOptions) {
+    super('StrategyEvaluationService', deps);
+    this.#options = options;
+    this.defineMetrics(
+      'strategies_evaluated',
+      'entry_signals_generated',
+      'exit_signals_generated',
+      'evaluation_errors',
+    );
+  }
+
+  protected override onStart(): void {
+    this.subscribe('IndicatorsCalculated', (event) => this.#evaluate(event));
+    this.subscribe('PositionOpened', ({ position }) => {
+      const key = keyOf(position.strategyName, position.symbol);
+      this.#positions.set(key, position);
+      this.#pending.delete(key);
+    });
+    this.subscribe('PositionClosed', ({ position, quantity }) => {
+      const key = keyOf(position.strategyName, position.symbol);
+      if (quantity >= position.quantity - 1e-12) this.#positions.delete(key);
+      else this.#positions.set(key, { ...position, quantity: position.quantity - quantity });
+      this.#pending.delete(key);
+    });
+    this.subscribe('TradingBlocked', ({ strategyName, symbol }) => {
+      this.#pending.delete(keyOf(strategyName, symbol));
+    });
+    this.subscribe('OrderRejected', ({ order }) => {
+      this.#pending.delete(keyOf(order.strategyName, order.symbol));
+    });
+    this.subscribe('OrderCancelled', ({ order }) => {
+      this.#pending.delete(keyOf(order.strategyName, order.symbol));
+    });
+  }
+
+  #evaluate(event: EventOf<TradingEventPayloads, 'IndicatorsCalculated'>): void {
+    const { symbol, timeframe, bar, recentRows, regime } = event;
+    if (recentRows.length < this.#options.config.min_rows_required) return;
+    let entries = 0;
+    let exits = 0;
+    for (const strategy of this.#options.strategies) {
+      if (strategy.timeframe !== timeframe || (strategy.symbol !== undefined && strategy.symbol !== symbol)) continue;
+      const key = keyOf(strategy.name, symbol);
+      this.increment('strategies_evaluated');
+      if (this.#pending.has(key)) continue;
+      let decision: ReturnType<Strategy['evaluate']>;
+      try {
+        decision = strategy.evaluate({
+          symbol,
+          timeframe,
+          bar,
+          rows: recentRows,
+          regime,
+          position: this.#positions.get(key) ?? null,
+        });
+      } catch (error) {
+        this.increment('evaluation_errors');
+        this.logger.error(`Strategy ${strategy.name} failed on ${symbol} ${timeframe}: ${(error as Error).message}`, {
+          strategy: strategy.name,
+        });
+        continue;
+      }
+      if (decision === null) continue;
+      const common = {
+        symbol,
+        strategyName: strategy.name,
+        direction: decision.direction,
+        timeframe,
+        barOpenTime: bar.openTime,
+        price: bar.close,
+        reason: decision.reason,
+      };
+      if (decision.kind === 'entry') {
+        entries++;
+        this.#pending.set(key, 'entry');
+        this.increment('entry_signals_generated');
+        this.logger.info(
+          `Entry signal ${strategy.name} ${decision.direction} ${symbol} ${timeframe}: ${decision.reason}`,
+          {
+            strategy: strategy.name,
+          },
+        );
+        this.publish('EntrySignal', {
+          ...common,
+          sizing: decision.sizing,
+          stopLoss: decision.stopLoss,
+          takeProfit: decision.takeProfit,
+        });
+      } else {
+        exits++;
+        this.#pending.set(key, 'exit');
+        this.increment('exit_signals_generated');
+        this.logger.info(
+          `Exit signal ${strategy.name} ${decision.direction} ${symbol} ${timeframe}: ${decision.reason}`,
+          {
+            strategy: strategy.name,
+          },
+        );
+        this.publish('ExitSignal', common);
+      }
+    }
+    this.logger.info(`Evaluated strategies: ${entries} entries, ${exits} exits`, { symbol, timeframe });
+  }
+}
+
+function keyOf(strategyName: string | null, symbol: string): string {
+  return `${strategyName ?? ''}|${symbol}`;
+}

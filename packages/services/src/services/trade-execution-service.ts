@@ -1,0 +1,256 @@
+import type { ServicesConfig } from '@quant/config';
+import {
+  type Bar,
+  EventDrivenService,
+  type EventOf,
+  entrySide,
+  type Order,
+  type ServiceDeps,
+  type Timeframe,
+  type TradingEventPayloads,
+} from '@quant/core';
+import { clientOrderIdFor } from '../execution/client-order-id.js';
+import type { Broker, BrokerUpdate } from '../ports/broker.js';
+import type { EntryManager, RiskManager } from '../ports/risk.js';
+
+/** A broker driven by bars, such as {@link PaperBroker}: the execution service feeds it. */
+export interface BarDrivenBroker extends Broker {
+  /** Advances the simulation by one closed bar. */
+  processBar(symbol: string, bar: Bar): void;
+}
+
+/** Options of a {@link TradeExecutionService}. */
+export interface TradeExecutionOptions {
+  /** Where orders go. A {@link BarDrivenBroker} is fed the bars of `executionTimeframe`. */
+  readonly broker: Broker;
+  /** Judges each order. */
+  readonly riskManager: RiskManager;
+  /** Sizes entries. */
+  readonly entryManager: EntryManager;
+  /** The timeframe whose bars drive a bar-driven broker and equity marks (the finest one). */
+  readonly executionTimeframe: Timeframe;
+  /** The `services.trade_execution` section. */
+  readonly config: ServicesConfig['trade_execution'];
+}
+
+type Signal = EventOf<TradingEventPayloads, 'EntrySignal'> | EventOf<TradingEventPayloads, 'ExitSignal'>;
+
+const isBarDriven = (broker: Broker): broker is BarDrivenBroker =>
+  typeof (broker as Partial<BarDrivenBroker>).processBar === 'function';
+
+/**
+ * Turns signals into orders (the original TradeExecutionService). For each
+ * `EntrySignal`: plan the order (entry manager), ask the risk manager, then
+ * publish `TradingBlocked` with every reason, or `TradingAuthorized` and
+ * submit with a deterministic client order id, publishing `OrderPlaced` or
+ * `OrderRejected`. For each `ExitSignal`: close the strategy's position.
+ * Broker updates become `OrderFilled`, `OrderCancelled`, `PositionOpened`
+ * and `PositionClosed`; equity is marked on every bar of the execution
+ * timeframe and a newly crossed limit publishes `RiskLimitBreached`.
+ *
+ * A signal delivered twice yields one order: its client order id is
+ * remembered (across restarts too) and the broker dedupes it as well.
+ * In `batch` mode, signals are submitted `batch_size` at a time, or at the
+ * next bar of the execution timeframe.
+ *
+ * Metrics: `trades_executed` (fills), `orders_placed`, `orders_rejected`,
+ * `risk_breaches` (blocked signals and breached limits).
+ */
+export class TradeExecutionService extends EventDrivenService {
+  readonly #options: TradeExecutionOptions;
+  readonly #submitted = new Set<string>();
+  readonly #rejectedReported = new Set<string>();
+  #queue: Signal[] = [];
+  #unsubscribeBroker: (() => void) | undefined;
+
+  /**
+   * @param deps - bus, clock, logger.
+   * @param options - broker, risk and entry managers, execution timeframe, config section.
+   */
+  constructor(deps: ServiceDeps, options: TradeExecutionOptions) {
+    super('TradeExecutionService', deps);
+    this.#options = options;
+    this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches');
+  }
+
+  protected override onStart(): void {
+    this.#unsubscribeBroker = this.#options.broker.subscribe((update) => this.#onBrokerUpdate(update));
+    this.subscribe('NewCandle', (event) => this.#onBar(event));
+    this.subscribe('EntrySignal', (event) => this.#enqueue(event));
+    this.subscribe('ExitSignal', (event) => this.#enqueue(event));
+  }
+
+  protected override onStop(): void {
+    this.#unsubscribeBroker?.();
+    this.#unsubscribeBroker = undefined;
+  }
+
+  async #onBar(event: EventOf<TradingEventPayloads, 'NewCandle'>): Promise<void> {
+    if (event.timeframe !== this.#options.executionTimeframe) return;
+    const { broker, riskManager } = this.#options;
+    if (isBarDriven(broker)) broker.processBar(event.symbol, event.bar);
+    if (this.#queue.length > 0) await this.#flush();
+    const account = await broker.getAccount();
+    for (const breach of riskManager.recordEquity(this.clock.now(), account.equity)) {
+      this.increment('risk_breaches');
+      this.logger.warn(`Risk limit ${breach.limit} breached: ${breach.value.toFixed(2)} >= ${breach.threshold}`, {
+        ...breach,
+      });
+      this.publish('RiskLimitBreached', { symbol: event.symbol, ...breach });
+    }
+  }
+
+  async #enqueue(signal: Signal): Promise<void> {
+    this.#queue.push(signal);
+    const { execution_mode, batch_size } = this.#options.config;
+    if (execution_mode === 'immediate' || this.#queue.length >= batch_size) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    const signals = this.#queue;
+    this.#queue = [];
+    for (const signal of signals) {
+      if (signal.type === 'EntrySignal') await this.#enter(signal);
+      else await this.#exit(signal);
+    }
+  }
+
+  #claim(signal: Signal, intent: 'entry' | 'exit'): string | undefined {
+    const clientOrderId = clientOrderIdFor({ ...signal, intent });
+    if (this.#submitted.has(clientOrderId)) {
+      this.logger.warn(
+        `Ignored a repeated ${signal.type} of ${signal.strategyName} (client order id ${clientOrderId})`,
+      );
+      return undefined;
+    }
+    this.#submitted.add(clientOrderId);
+    return clientOrderId;
+  }
+
+  async #enter(signal: EventOf<TradingEventPayloads, 'EntrySignal'>): Promise<void> {
+    const clientOrderId = this.#claim(signal, 'entry');
+    if (!clientOrderId) return;
+    const { broker, riskManager, entryManager } = this.#options;
+    const [account, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
+    const plan = entryManager.plan(signal, account);
+    if ('rejected' in plan) {
+      this.increment('orders_rejected');
+      this.logger.warn(`No order for ${signal.strategyName} ${signal.direction} ${signal.symbol}: ${plan.rejected}`);
+      return;
+    }
+    const decision = riskManager.check({
+      now: this.clock.now(),
+      symbol: signal.symbol,
+      intent: 'entry',
+      quantity: plan.quantity,
+      price: signal.price,
+      account,
+      positions,
+    });
+    if (!decision.allowed) {
+      this.increment('risk_breaches');
+      this.logger.info(`Trading blocked for ${signal.strategyName} ${signal.symbol}: ${decision.reasons.join(', ')}`);
+      this.publish('TradingBlocked', {
+        symbol: signal.symbol,
+        strategyName: signal.strategyName,
+        reasons: decision.reasons,
+      });
+      return;
+    }
+    this.publish('TradingAuthorized', {
+      symbol: signal.symbol,
+      strategyName: signal.strategyName,
+      reason: 'all risk checks passed',
+    });
+    const order = await broker.submitOrder({
+      clientOrderId,
+      symbol: signal.symbol,
+      side: entrySide(signal.direction),
+      direction: signal.direction,
+      intent: 'entry',
+      quantity: plan.quantity,
+      stopLoss: plan.stopLoss,
+      takeProfit: plan.takeProfit,
+      strategyName: signal.strategyName,
+    });
+    this.#reportSubmission(order, 'rejected by the broker');
+  }
+
+  async #exit(signal: EventOf<TradingEventPayloads, 'ExitSignal'>): Promise<void> {
+    const { broker } = this.#options;
+    const positions = await broker.getPositions();
+    const position = positions.find(
+      (p) => p.symbol === signal.symbol && p.strategyName === signal.strategyName && p.direction === signal.direction,
+    );
+    if (!position) {
+      this.logger.warn(`Exit signal of ${signal.strategyName} ${signal.symbol}: no open ${signal.direction} position`);
+      return;
+    }
+    const clientOrderId = this.#claim(signal, 'exit');
+    if (!clientOrderId) return;
+    const decision = this.#options.riskManager.check({
+      now: this.clock.now(),
+      symbol: signal.symbol,
+      intent: 'exit',
+      quantity: position.quantity,
+      price: signal.price,
+      account: await broker.getAccount(),
+      positions,
+    });
+    if (!decision.allowed) {
+      this.increment('risk_breaches');
+      this.publish('TradingBlocked', {
+        symbol: signal.symbol,
+        strategyName: signal.strategyName,
+        reasons: decision.reasons,
+      });
+      return;
+    }
+    this.publish('TradingAuthorized', {
+      symbol: signal.symbol,
+      strategyName: signal.strategyName,
+      reason: 'exit reduces risk',
+    });
+    const order = await broker.closePosition(position.positionId, clientOrderId);
+    this.#reportSubmission(order, 'rejected by the broker');
+  }
+
+  #reportSubmission(order: Order, reason: string): void {
+    if (order.status === 'rejected') {
+      if (this.#rejectedReported.has(order.orderId)) return;
+      this.#rejectedReported.add(order.orderId);
+      this.increment('orders_rejected');
+      this.publish('OrderRejected', { order, reason });
+      return;
+    }
+    this.increment('orders_placed');
+    this.logger.info(`Order placed: ${order.side} ${order.quantity} ${order.symbol} (${order.clientOrderId})`, {
+      client_order_id: order.clientOrderId,
+    });
+    this.publish('OrderPlaced', { order });
+  }
+
+  #onBrokerUpdate(update: BrokerUpdate): void {
+    switch (update.type) {
+      case 'order':
+        if (update.order.status === 'cancelled') {
+          this.publish('OrderCancelled', { order: update.order, reason: update.reason ?? 'cancelled' });
+        } else if (update.order.status === 'rejected' && !this.#rejectedReported.has(update.order.orderId)) {
+          this.#rejectedReported.add(update.order.orderId);
+          this.increment('orders_rejected');
+          this.publish('OrderRejected', { order: update.order, reason: update.reason ?? 'rejected by the broker' });
+        }
+        return;
+      case 'fill':
+        this.increment('trades_executed');
+        this.publish('OrderFilled', { order: update.order, fill: update.fill });
+        return;
+      case 'position_opened':
+        this.publish('PositionOpened', { position: update.position });
+        return;
+      case 'position_closed':
+        this.publish('PositionClosed', update.closure);
+        return;
+    }
+  }
+}
