@@ -6,7 +6,7 @@ import { appliesTo, type IndicatorSpec, indicatorOutputs } from './indicator-spe
 /** Feeds one bar to one indicator and writes its outputs (or `null` while not stable). */
 type Updater = (bar: Bar, values: Record<string, number | null>) => void;
 
-const stable = (ready: boolean, value: number | null | undefined | void): number | null =>
+const stable = (ready: boolean, value: unknown): number | null =>
   ready && typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 function updaterFor(spec: IndicatorSpec): Updater {

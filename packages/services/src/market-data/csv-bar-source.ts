@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { type Bar, type Clock, type Logger, silentLogger, type Timeframe, timeframeToMs } from '@quant/core';
 import { parse } from 'csv-parse';
 import { ServicesError } from '../errors.js';
@@ -127,14 +128,11 @@ export class CsvBarSource implements MarketDataSource {
     let missingBars = 0;
     let previous = Number.NEGATIVE_INFINITY;
 
-    const parser = createReadStream(file).pipe(
-      parse({
-        delimiter: options.delimiter ?? ',',
-        skip_empty_lines: true,
-        trim: true,
-        relax_column_count: true,
-        info: true,
-      }),
+    // pipeline() destroys the parser with the file's error (e.g. ENOENT), which ends the loop below.
+    const parser = pipeline(
+      createReadStream(file),
+      parse({ delimiter: options.delimiter ?? ',', skip_empty_lines: true, trim: true, relax_column_count: true, info: true }),
+      () => {},
     );
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {

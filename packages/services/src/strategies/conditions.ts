@@ -6,7 +6,7 @@ export const PRICE_OPERANDS = ['close', 'price'] as const;
 
 const format = (value: number): string => String(Number(value.toPrecision(8)));
 
-function valueOf(operand: string | number, row: IndicatorRow | undefined): number | null {
+function operandValue(operand: string | number, row: IndicatorRow | undefined): number | null {
   if (typeof operand === 'number') return operand;
   if (row === undefined) return null;
   if (operand === 'close' || operand === 'price') return row.close;
@@ -38,8 +38,8 @@ export function evaluateCondition(condition: Condition, rows: readonly Indicator
     return null;
   }
   const current = rows[rows.length - 1];
-  const left = valueOf(condition.left, current);
-  const right = valueOf(condition.right, current);
+  const left = operandValue(condition.left, current);
+  const right = operandValue(condition.right, current);
   if (left === null || right === null) return null;
   const text = `${condition.left} ${condition.op} ${condition.right}`;
   switch (condition.op) {
@@ -54,8 +54,8 @@ export function evaluateCondition(condition: Condition, rows: readonly Indicator
     case 'crosses_above':
     case 'crosses_below': {
       const previous = rows[rows.length - 2];
-      const leftBefore = valueOf(condition.left, previous);
-      const rightBefore = valueOf(condition.right, previous);
+      const leftBefore = operandValue(condition.left, previous);
+      const rightBefore = operandValue(condition.right, previous);
       if (leftBefore === null || rightBefore === null) return null;
       const crossed =
         condition.op === 'crosses_above'

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type SystemConfig } from '@quant/config';
+import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
+import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
+import { PaperBroker } from '../execution/paper-broker.js';
+import { indicatorsFromFile } from '../indicators/from-file.js';
+import { loadIndicators } from '../indicators/load-indicators.js';
+import { CsvBarSource } from '../market-data/csv-bar-source.js';
+import type { Strategy } from '../ports/strategy.js';
+import { runSimulation } from '../simulation.js';
+import { loadStrategies } from '../strategies/load-strategies.js';
+
+/** The real BTCUSDT 1-minute file of shared/data. */
+export const BTCUSDT = fileURLToPath(new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', import.meta.url));
+/** A file of the repository's conf/ folder. */
+export const conf = (name: string): string => fileURLToPath(new URL(`../../../../conf/${name}`, import.meta.url));
+
+/** The example config with BTCUSDT on 1m, 5m and 15m. */
+export function btcConfig(env: Record<string, string> = {}): SystemConfig {
+  return loadConfig({
+    cwd: fileURLToPath(new URL('../../../../', import.meta.url)),
+    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m', ...env },
+  }).config;
+}
+
+/** A pipeline on the real file, with every event recorded. */
+export interface RealPipeline {
+  readonly system: TradingSystem;
+  readonly clock: SimulatedClock;
+  readonly source: CsvBarSource;
+  readonly broker: PaperBroker;
+  readonly events: BaseEvent[];
+  readonly logs: MemorySink;
+  /** Runs cycles every minute from the close of the bar at `from` to the close of the bar at `to` (open times). */
+  run(from: number, to: number): Promise<number>;
+}
+
+/**
+ * Builds the whole system on the real BTCUSDT file with the example
+ * indicators and strategies, a paper broker and a simulated clock, and starts it.
+ */
+export async function realPipeline(options: { env?: Record<string, string>; strategies?: readonly Strategy[] } = {}): Promise<RealPipeline> {
+  const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
+  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
+  const indicators = indicatorsFromFile(loadIndicators(conf('indicators.yaml')));
+  const strategies =
+    options.strategies ?? loadStrategies(conf('strategies.yaml'), { outputsFor: (tf) => indicators.processor.outputNames(tf) });
+  const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const sink = new MemorySink();
+  const logs = new LogManager({ clock, level: 'warn', sinks: [sink] });
+  const system = createTradingSystem(btcConfig(options.env), { clock, source, broker, strategies, ...indicators, logs });
+  const events: BaseEvent[] = [];
+  system.bus.subscribe('*', (event) => {
+    events.push(event);
+  });
+  await system.orchestrator.start();
+  return {
+    system,
+    clock,
+    source,
+    broker,
+    events,
+    logs: sink,
+    run: (from, to) => runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 }),
+  };
+}
+
+/** Open time of a bar of March 2023, UTC. */
+export const march = (day: number, hour = 0, minute = 0): number => Date.UTC(2023, 2, day, hour, minute);
