@@ -130,7 +130,8 @@ describe('PaperBroker', () => {
     await broker.submitOrder(entry({ stopLoss: stop }));
     broker.processBar('BTCUSDT', bar(1));
     const [position] = broker.positions();
-    await clock.advanceTo(march(1, 0, 2));
+    // Placed during bar 00:02, so it waits for bar 00:03; the stop fires inside bar 00:02 first.
+    await clock.advanceTo(march(1, 0, 2) + 30_000);
     await broker.closePosition(position?.positionId ?? '', 'late-exit');
     broker.processBar('BTCUSDT', { ...bar(2), low: stop - 10 });
     broker.processBar('BTCUSDT', bar(3));
