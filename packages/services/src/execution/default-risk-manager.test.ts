@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { RiskConfig } from '@quant/config';
 import type { Position } from '@quant/core';
+import { describe, expect, it } from 'vitest';
 import type { Account } from '../ports/broker.js';
 import type { RiskCheck } from '../ports/risk.js';
 import { march } from '../test-support/real-data.js';
@@ -14,7 +14,14 @@ const CONFIG: RiskConfig = {
   news_blocks: [{ start: march(10, 13, 30), end: march(10, 14, 0) }],
   trading_hours: '01:00-23:00',
 };
-const account = (equity = 100_000): Account => ({ currency: 'USDT', cash: equity, equity, realizedPnl: 0, unrealizedPnl: 0, fees: 0 });
+const account = (equity = 100_000): Account => ({
+  currency: 'USDT',
+  cash: equity,
+  equity,
+  realizedPnl: 0,
+  unrealizedPnl: 0,
+  fees: 0,
+});
 const position = (quantity = 0.5, entryPrice = 24_000): Position => ({
   positionId: 'p',
   symbol: 'BTCUSDT',
@@ -66,7 +73,9 @@ describe('DefaultRiskManager', () => {
     const risk = new DefaultRiskManager(CONFIG);
     expect(risk.recordEquity(march(10, 0, 1), 100_000)).toEqual([]);
     expect(risk.recordEquity(march(10, 9), 99_500)).toEqual([]);
-    expect(risk.recordEquity(march(10, 10), 98_900)).toEqual([{ limit: 'daily_loss_limit', value: 1100, threshold: 1000 }]);
+    expect(risk.recordEquity(march(10, 10), 98_900)).toEqual([
+      { limit: 'daily_loss_limit', value: 1100, threshold: 1000 },
+    ]);
     expect(risk.recordEquity(march(10, 11), 98_800)).toEqual([]);
     // Equity recovers, yet entries stay blocked until the next UTC day.
     risk.recordEquity(march(10, 12), 100_200);

@@ -1,13 +1,15 @@
 import { type Bar, SimulatedClock } from '@quant/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrokerUpdate, OrderRequest } from '../ports/broker.js';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
+import type { BrokerUpdate, OrderRequest } from '../ports/broker.js';
 import { BTCUSDT, march } from '../test-support/real-data.js';
 import { PaperBroker } from './paper-broker.js';
 
 let bars: Bar[];
 beforeAll(async () => {
-  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) })).allBars().slice(0, 600);
+  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) }))
+    .allBars()
+    .slice(0, 600);
 });
 const bar = (minute: number): Bar => bars[minute] as Bar;
 
@@ -26,7 +28,12 @@ const entry = (overrides: Partial<OrderRequest> = {}): OrderRequest => ({
 
 const setup = (options: { feeBps?: number; slippageBps?: number } = {}) => {
   const clock = new SimulatedClock(march(1, 0, 1));
-  const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: options.feeBps ?? 10, slippageBps: options.slippageBps ?? 0 });
+  const broker = new PaperBroker({
+    clock,
+    initialCash: 100_000,
+    feeBps: options.feeBps ?? 10,
+    slippageBps: options.slippageBps ?? 0,
+  });
   const updates: BrokerUpdate[] = [];
   broker.subscribe((update) => updates.push(update));
   return { clock, broker, updates };
@@ -42,7 +49,11 @@ describe('PaperBroker', () => {
     expect(updates.filter((u) => u.type === 'fill')).toEqual([]);
     broker.processBar('BTCUSDT', bar(1));
     const fill = updates.find((u) => u.type === 'fill');
-    expect(fill?.type === 'fill' && fill.fill).toMatchObject({ price: bar(1).open, quantity: 0.5, timestamp: bar(1).openTime });
+    expect(fill?.type === 'fill' && fill.fill).toMatchObject({
+      price: bar(1).open,
+      quantity: 0.5,
+      timestamp: bar(1).openTime,
+    });
     const [position] = broker.positions();
     expect(position).toMatchObject({ entryPrice: bar(1).open, quantity: 0.5, openedAt: bar(1).openTime });
     expect(position?.unrealizedPnl).toBeCloseTo((bar(1).close - bar(1).open) * 0.5, 9);
@@ -67,7 +78,10 @@ describe('PaperBroker', () => {
     await broker.submitOrder(entry({ stopLoss: wide.open - 1, takeProfit: wide.open + 1 }));
     broker.processBar('BTCUSDT', { ...wide, high: wide.open + 10, low: wide.open - 10 });
     const closed = updates.find((u) => u.type === 'position_closed');
-    expect(closed?.type === 'position_closed' && closed.closure).toMatchObject({ reason: 'stop_loss', exitPrice: wide.open - 1 });
+    expect(closed?.type === 'position_closed' && closed.closure).toMatchObject({
+      reason: 'stop_loss',
+      exitPrice: wide.open - 1,
+    });
     expect(closed?.type === 'position_closed' && closed.closure.realizedPnl).toBeCloseTo(-0.5, 9);
     expect(broker.positions()).toEqual([]);
   });
@@ -77,14 +91,26 @@ describe('PaperBroker', () => {
     await broker.submitOrder(entry({ takeProfit: bar(1).open + 5 }));
     broker.processBar('BTCUSDT', { ...bar(1), high: bar(1).open + 6 });
     const profit = updates.find((u) => u.type === 'position_closed');
-    expect(profit?.type === 'position_closed' && profit.closure).toMatchObject({ reason: 'take_profit', exitPrice: bar(1).open + 5 });
+    expect(profit?.type === 'position_closed' && profit.closure).toMatchObject({
+      reason: 'take_profit',
+      exitPrice: bar(1).open + 5,
+    });
 
     await broker.submitOrder(entry({ clientOrderId: 'entry-2', stopLoss: bar(2).open - 50 }));
     broker.processBar('BTCUSDT', bar(2));
-    const gap = { ...bar(3), open: bar(2).open - 80, low: bar(2).open - 90, high: bar(2).open - 70, close: bar(2).open - 75 };
+    const gap = {
+      ...bar(3),
+      open: bar(2).open - 80,
+      low: bar(2).open - 90,
+      high: bar(2).open - 70,
+      close: bar(2).open - 75,
+    };
     broker.processBar('BTCUSDT', gap);
     const stopped = updates.filter((u) => u.type === 'position_closed')[1];
-    expect(stopped?.type === 'position_closed' && stopped.closure).toMatchObject({ reason: 'stop_loss', exitPrice: gap.open });
+    expect(stopped?.type === 'position_closed' && stopped.closure).toMatchObject({
+      reason: 'stop_loss',
+      exitPrice: gap.open,
+    });
   });
 
   it('closes part of a position, then the rest, with P&L and fees apportioned', async () => {
@@ -104,8 +130,14 @@ describe('PaperBroker', () => {
     const entryPrice = bar(1).open;
     const entryFee = entryPrice * 0.001;
     expect(closures.map((c) => c.quantity)).toEqual([0.25, 0.75]);
-    expect(closures[0]?.realizedPnl).toBeCloseTo((bar(2).open - entryPrice) * 0.25 - entryFee * 0.25 - bar(2).open * 0.25 * 0.001, 9);
-    expect(closures[1]?.realizedPnl).toBeCloseTo((bar(3).open - entryPrice) * 0.75 - entryFee * 0.75 - bar(3).open * 0.75 * 0.001, 9);
+    expect(closures[0]?.realizedPnl).toBeCloseTo(
+      (bar(2).open - entryPrice) * 0.25 - entryFee * 0.25 - bar(2).open * 0.25 * 0.001,
+      9,
+    );
+    expect(closures[1]?.realizedPnl).toBeCloseTo(
+      (bar(3).open - entryPrice) * 0.75 - entryFee * 0.75 - bar(3).open * 0.75 * 0.001,
+      9,
+    );
     const account = broker.account();
     expect(account.realizedPnl).toBeCloseTo((closures[0]?.realizedPnl ?? 0) + (closures[1]?.realizedPnl ?? 0), 9);
     expect(account.cash).toBeCloseTo(100_000 + account.realizedPnl, 9);
@@ -121,7 +153,11 @@ describe('PaperBroker', () => {
     expect(broker.positions()).toHaveLength(1);
     const rejected = await broker.submitOrder(entry({ clientOrderId: 'zero', quantity: 0 }));
     expect(rejected.status).toBe('rejected');
-    expect(updates.some((u) => u.type === 'order' && u.order.orderId === rejected.orderId && u.reason === 'quantity must be > 0, got 0')).toBe(true);
+    expect(
+      updates.some(
+        (u) => u.type === 'order' && u.order.orderId === rejected.orderId && u.reason === 'quantity must be > 0, got 0',
+      ),
+    ).toBe(true);
   });
 
   it('cancels an exit whose position closed before it could fill', async () => {

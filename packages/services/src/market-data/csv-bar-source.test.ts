@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
@@ -70,7 +69,10 @@ describe('CsvBarSource on the real BTCUSDT file', () => {
       high: Math.max(...dayRows.map((row) => row[2] as number)),
       low: Math.min(...dayRows.map((row) => row[3] as number)),
       close: dayRows[1439]?.[4],
-      volume: expect.closeTo(dayRows.reduce((sum, row) => sum + (row[5] as number), 0), 6),
+      volume: expect.closeTo(
+        dayRows.reduce((sum, row) => sum + (row[5] as number), 0),
+        6,
+      ),
     });
   });
 
@@ -104,10 +106,18 @@ describe('CsvBarSource validation', () => {
   const head = lines.slice(0, 6);
 
   it.each([
-    ['a price that is not a number', '2023-03-01 00:05:00+00:00,23140,abc,23100,23120,1', ':7: high "abc" is not a finite number'],
+    [
+      'a price that is not a number',
+      '2023-03-01 00:05:00+00:00,23140,abc,23100,23120,1',
+      ':7: high "abc" is not a finite number',
+    ],
     ['inconsistent prices', '2023-03-01 00:05:00+00:00,23140,23130,23100,23120,1', ':7: inconsistent prices'],
     ['a negative volume', '2023-03-01 00:05:00+00:00,23140,23150,23100,23120,-1', ':7: volume -1 is negative'],
-    ['a repeated time', '2023-03-01 00:04:00+00:00,23140,23150,23100,23120,1', ':7: open time 2023-03-01T00:04:00.000Z is not after'],
+    [
+      'a repeated time',
+      '2023-03-01 00:04:00+00:00,23140,23150,23100,23120,1',
+      ':7: open time 2023-03-01T00:04:00.000Z is not after',
+    ],
     ['a bad timestamp', 'yesterday,23140,23150,23100,23120,1', ':7: open time "yesterday" is not a timestamp'],
   ])('fails on %s with file:line and the reason', async (_name, row, message) => {
     const path = write('bad.csv', [...head, row, ...lines.slice(6, 9)].join('\n'));
@@ -118,10 +128,7 @@ describe('CsvBarSource validation', () => {
   });
 
   it('skips invalid rows with a count when configured, and reports gaps without filling them', async () => {
-    const path = write(
-      'gaps.csv',
-      [...head, '2023-03-01 00:05:00+00:00,1,0,2,1,1', ...lines.slice(10, 14)].join('\n'),
-    );
+    const path = write('gaps.csv', [...head, '2023-03-01 00:05:00+00:00,1,0,2,1,1', ...lines.slice(10, 14)].join('\n'));
     const source = await load(path, { invalidRows: 'skip' });
     expect(source.stats).toMatchObject({ rows: 10, bars: 9, skipped: 1, gaps: 1, missingBars: 4 });
     expect(source.stats.skippedSamples[0]).toMatch(/gaps\.csv:7: inconsistent prices/);
@@ -143,7 +150,9 @@ describe('CsvBarSource validation', () => {
     });
     expect(source.allBars()[0]).toMatchObject({ openTime: march(1), open: 23140.48, volume: 2.131777 });
     const ms = write('ms.csv', `time,o,h,l,c,v\n${march(1)},1,2,0.5,1.5,3\n`);
-    const fromMs = await load(ms, { columns: { openTime: 'time', open: 'o', high: 'h', low: 'l', close: 'c', volume: 'v' } });
+    const fromMs = await load(ms, {
+      columns: { openTime: 'time', open: 'o', high: 'h', low: 'l', close: 'c', volume: 'v' },
+    });
     expect(fromMs.allBars()[0]?.openTime).toBe(march(1));
   });
 

@@ -131,7 +131,13 @@ export class CsvBarSource implements MarketDataSource {
     // pipeline() destroys the parser with the file's error (e.g. ENOENT), which ends the loop below.
     const parser = pipeline(
       createReadStream(file),
-      parse({ delimiter: options.delimiter ?? ',', skip_empty_lines: true, trim: true, relax_column_count: true, info: true }),
+      parse({
+        delimiter: options.delimiter ?? ',',
+        skip_empty_lines: true,
+        trim: true,
+        relax_column_count: true,
+        info: true,
+      }),
       () => {},
     );
     try {

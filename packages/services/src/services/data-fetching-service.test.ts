@@ -33,10 +33,19 @@ const setup = (env: Record<string, string> = {}) => {
   const { config } = loadConfig({ cwd: '/nonexistent', env: { SERVICES_DATA_FETCHING_RETRY_ATTEMPTS: '2', ...env } });
   const service = new DataFetchingService(
     { bus, clock },
-    { source, symbol: 'BTCUSDT', timeframes: ['1m', '5m'], config: config.services.data_fetching, retryBackoffMs: 1_000 },
+    {
+      source,
+      symbol: 'BTCUSDT',
+      timeframes: ['1m', '5m'],
+      config: config.services.data_fetching,
+      retryBackoffMs: 1_000,
+    },
   );
   const candles = (timeframe: string) =>
-    bus.history('NewCandle').filter((event) => event.timeframe === timeframe).map((event) => event.bar.openTime);
+    bus
+      .history('NewCandle')
+      .filter((event) => event.timeframe === timeframe)
+      .map((event) => event.bar.openTime);
   return { clock, bus, source, service, candles };
 };
 

@@ -8,6 +8,7 @@ import {
   type ServiceDeps,
   type Timeframe,
   type TradingEventPayloads,
+  timeframeToMs,
 } from '@quant/core';
 import { clientOrderIdFor } from '../execution/client-order-id.js';
 import type { Broker, BrokerUpdate } from '../ports/broker.js';
@@ -45,8 +46,10 @@ const isBarDriven = (broker: Broker): broker is BarDrivenBroker =>
  * submit with a deterministic client order id, publishing `OrderPlaced` or
  * `OrderRejected`. For each `ExitSignal`: close the strategy's position.
  * Broker updates become `OrderFilled`, `OrderCancelled`, `PositionOpened`
- * and `PositionClosed`; equity is marked on every bar of the execution
- * timeframe and a newly crossed limit publishes `RiskLimitBreached`.
+ * and `PositionClosed`. A bar-driven broker is fed each closed bar of the
+ * execution timeframe (from `DataFetched`, so before strategies see that
+ * bar's close); equity is marked on each such bar and a newly crossed limit
+ * publishes `RiskLimitBreached`.
  *
  * A signal delivered twice yields one order: its client order id is
  * remembered (across restarts too) and the broker dedupes it as well.
@@ -60,6 +63,7 @@ export class TradeExecutionService extends EventDrivenService {
   readonly #options: TradeExecutionOptions;
   readonly #submitted = new Set<string>();
   readonly #rejectedReported = new Set<string>();
+  readonly #lastBar = new Map<string, number>();
   #queue: Signal[] = [];
   #unsubscribeBroker: (() => void) | undefined;
 
@@ -75,7 +79,7 @@ export class TradeExecutionService extends EventDrivenService {
 
   protected override onStart(): void {
     this.#unsubscribeBroker = this.#options.broker.subscribe((update) => this.#onBrokerUpdate(update));
-    this.subscribe('NewCandle', (event) => this.#onBar(event));
+    this.subscribe('DataFetched', (event) => this.#onBars(event));
     this.subscribe('EntrySignal', (event) => this.#enqueue(event));
     this.subscribe('ExitSignal', (event) => this.#enqueue(event));
   }
@@ -85,10 +89,22 @@ export class TradeExecutionService extends EventDrivenService {
     this.#unsubscribeBroker = undefined;
   }
 
-  async #onBar(event: EventOf<TradingEventPayloads, 'NewCandle'>): Promise<void> {
-    if (event.timeframe !== this.#options.executionTimeframe) return;
-    const { broker, riskManager } = this.#options;
-    if (isBarDriven(broker)) broker.processBar(event.symbol, event.bar);
+  /**
+   * Feeds a bar-driven broker every newly closed bar of the execution
+   * timeframe, from `DataFetched`, which is published before the bars'
+   * `NewCandle`: fills and stops of a bar are known before strategies look at
+   * its close, whatever the order of the subscriptions.
+   */
+  async #onBars(event: EventOf<TradingEventPayloads, 'DataFetched'>): Promise<void> {
+    const { broker, riskManager, executionTimeframe } = this.#options;
+    if (event.timeframe !== executionTimeframe) return;
+    const now = this.clock.now();
+    const tfMs = timeframeToMs(executionTimeframe);
+    const last = this.#lastBar.get(event.symbol) ?? Number.NEGATIVE_INFINITY;
+    const fresh = event.bars.filter((bar) => bar.openTime > last && bar.openTime + tfMs <= now);
+    if (fresh.length === 0) return;
+    this.#lastBar.set(event.symbol, (fresh[fresh.length - 1] as Bar).openTime);
+    if (isBarDriven(broker)) for (const bar of fresh) broker.processBar(event.symbol, bar);
     if (this.#queue.length > 0) await this.#flush();
     const account = await broker.getAccount();
     for (const breach of riskManager.recordEquity(this.clock.now(), account.equity)) {

@@ -89,7 +89,10 @@ describe('loadStrategies', () => {
     expect(error.issues.map((issue) => [issue.path, issue.message])).toEqual([
       ['strategies.0.entry.long.all.0.left', '"ema_fsat" is not an indicator output on 15m; did you mean "ema_fast"?'],
       ['strategies.0.entry.long.all.1.right', '"bb.uper" is not an indicator output on 15m; did you mean "bb.upper"?'],
-      ['strategies.0.exit.long.left', expect.stringMatching(/^"macd.histogram" is not an indicator output on 15m; known: ema_fast, /)],
+      [
+        'strategies.0.exit.long.left',
+        expect.stringMatching(/^"macd.histogram" is not an indicator output on 15m; known: ema_fast, /),
+      ],
       ['strategies.0.stop_loss.indicator', '"atr14" is not an indicator output on 15m; did you mean "atr"?'],
     ]);
     expect(error.issues[0]?.source).toBe(`${path}:5:30`);

@@ -14,7 +14,14 @@ const spec: StrategySpec = {
   timeframe: '15m',
   regimes: { trend: ['trend_up'] },
   entry: { long: { left: 'fast', op: 'crosses_above', right: 'slow' } },
-  exit: { long: { any: [{ left: 'fast', op: 'crosses_below', right: 'slow' }, { left: 'close', op: '<', right: 90 }] } },
+  exit: {
+    long: {
+      any: [
+        { left: 'fast', op: 'crosses_below', right: 'slow' },
+        { left: 'close', op: '<', right: 90 },
+      ],
+    },
+  },
   stop_loss: { type: 'atr', multiple: 2, indicator: 'atr' },
   take_profit: { type: 'risk_multiple', multiple: 3 },
   sizing: { type: 'risk_percent', percent: 1 },
@@ -47,12 +54,38 @@ describe('conditions', () => {
   it('combines all and any', () => {
     const rows = [row(95, { rsi: 25 })];
     expect(
-      evaluateCondition({ all: [{ left: 'rsi', op: '<', right: 30 }, { left: 'price', op: '<=', right: 95 }] }, rows),
+      evaluateCondition(
+        {
+          all: [
+            { left: 'rsi', op: '<', right: 30 },
+            { left: 'price', op: '<=', right: 95 },
+          ],
+        },
+        rows,
+      ),
     ).toBe('rsi < 30 (25 < 30) and price <= 95 (95 <= 95)');
-    expect(evaluateCondition({ any: [{ left: 'rsi', op: '>', right: 70 }, { left: 'close', op: '>=', right: 95 }] }, rows)).toBe(
-      'close >= 95 (95 >= 95)',
-    );
-    expect(evaluateCondition({ all: [{ left: 'rsi', op: '>', right: 70 }, { left: 'close', op: '>', right: 1 }] }, rows)).toBeNull();
+    expect(
+      evaluateCondition(
+        {
+          any: [
+            { left: 'rsi', op: '>', right: 70 },
+            { left: 'close', op: '>=', right: 95 },
+          ],
+        },
+        rows,
+      ),
+    ).toBe('close >= 95 (95 >= 95)');
+    expect(
+      evaluateCondition(
+        {
+          all: [
+            { left: 'rsi', op: '>', right: 70 },
+            { left: 'close', op: '>', right: 1 },
+          ],
+        },
+        rows,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -99,6 +132,12 @@ describe('YamlStrategy', () => {
       sizing: { type: 'fixed', quantity: 0.1 },
     });
     const decision = short.evaluate(context([row(100, { fast: 11, slow: 10 }), row(100, { fast: 9, slow: 10 })]));
-    expect(decision).toMatchObject({ kind: 'entry', direction: 'short', stopLoss: 102, takeProfit: 95, sizing: { mode: 'fixed', quantity: 0.1 } });
+    expect(decision).toMatchObject({
+      kind: 'entry',
+      direction: 'short',
+      stopLoss: 102,
+      takeProfit: 95,
+      sizing: { mode: 'fixed', quantity: 0.1 },
+    });
   });
 });

@@ -11,7 +11,9 @@ import { runSimulation } from '../simulation.js';
 import { loadStrategies } from '../strategies/load-strategies.js';
 
 /** The real BTCUSDT 1-minute file of shared/data. */
-export const BTCUSDT = fileURLToPath(new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', import.meta.url));
+export const BTCUSDT = fileURLToPath(
+  new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', import.meta.url),
+);
 /** A file of the repository's conf/ folder. */
 export const conf = (name: string): string => fileURLToPath(new URL(`../../../../conf/${name}`, import.meta.url));
 
@@ -39,16 +41,26 @@ export interface RealPipeline {
  * Builds the whole system on the real BTCUSDT file with the example
  * indicators and strategies, a paper broker and a simulated clock, and starts it.
  */
-export async function realPipeline(options: { env?: Record<string, string>; strategies?: readonly Strategy[] } = {}): Promise<RealPipeline> {
+export async function realPipeline(
+  options: { env?: Record<string, string>; strategies?: readonly Strategy[] } = {},
+): Promise<RealPipeline> {
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
   const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
   const indicators = indicatorsFromFile(loadIndicators(conf('indicators.yaml')));
   const strategies =
-    options.strategies ?? loadStrategies(conf('strategies.yaml'), { outputsFor: (tf) => indicators.processor.outputNames(tf) });
+    options.strategies ??
+    loadStrategies(conf('strategies.yaml'), { outputsFor: (tf) => indicators.processor.outputNames(tf) });
   const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
   const sink = new MemorySink();
   const logs = new LogManager({ clock, level: 'warn', sinks: [sink] });
-  const system = createTradingSystem(btcConfig(options.env), { clock, source, broker, strategies, ...indicators, logs });
+  const system = createTradingSystem(btcConfig(options.env), {
+    clock,
+    source,
+    broker,
+    strategies,
+    ...indicators,
+    logs,
+  });
   const events: BaseEvent[] = [];
   system.bus.subscribe('*', (event) => {
     events.push(event);
@@ -61,7 +73,8 @@ export async function realPipeline(options: { env?: Record<string, string>; stra
     broker,
     events,
     logs: sink,
-    run: (from, to) => runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 }),
+    run: (from, to) =>
+      runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 }),
   };
 }
 

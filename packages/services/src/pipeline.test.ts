@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import type { BaseEvent } from '@quant/core';
+import { describe, expect, it } from 'vitest';
+import { BTCUSDT, march, realPipeline } from './test-support/real-data.js';
+
+/** An event without the fields that differ between runs (ids, correlation). */
+const comparable = (event: BaseEvent) => {
+  const { id: _id, correlationId: _c, causationId: _k, ...rest } = event as BaseEvent & Record<string, unknown>;
+  return rest;
+};
+const trading = (events: readonly BaseEvent[]) => events.filter((event) => !event.type.startsWith('Service'));
+
+describe('the pipeline on the real BTCUSDT file', () => {
+  it('carries one bar through all four services under the cycle correlation id', async () => {
+    const pipeline = await realPipeline();
+    await pipeline.run(march(1), march(4));
+    const placed = pipeline.events.find((event) => event.type === 'OrderPlaced');
+    expect(placed).toBeDefined();
+    const cycle = pipeline.events.filter((event) => event.correlationId === placed?.correlationId);
+    const byType = (type: string) => cycle.find((event) => event.type === type) as BaseEvent;
+    for (const type of [
+      'DataFetched',
+      'NewCandle',
+      'IndicatorsCalculated',
+      'EntrySignal',
+      'TradingAuthorized',
+      'OrderPlaced',
+    ]) {
+      expect(byType(type), type).toBeDefined();
+    }
+    const signal = byType('EntrySignal') as BaseEvent & { timeframe: string; barOpenTime: number };
+    const indicators = cycle.find((event) => event.id === signal.causationId) as BaseEvent & { timeframe: string };
+    const candle = cycle.find((event) => event.id === indicators.causationId) as BaseEvent & {
+      bar: { openTime: number };
+    };
+    expect(indicators.type).toBe('IndicatorsCalculated');
+    expect(candle.type).toBe('NewCandle');
+    expect(candle.causationId).toBeNull();
+    expect(candle.bar.openTime).toBe(signal.barOpenTime);
+    expect(byType('OrderPlaced').causationId).toBe(signal.id);
+    expect(new Set(cycle.map((event) => event.correlationId)).size).toBe(1);
+    // The order fills at the next bar's open, in a later cycle.
+    const filled = pipeline.events.find((event) => event.type === 'OrderFilled') as BaseEvent & {
+      fill: { timestamp: number };
+    };
+    expect(filled.correlationId).not.toBe(placed?.correlationId);
+    expect(filled.fill.timestamp).toBeGreaterThan(signal.barOpenTime);
+    await pipeline.system.orchestrator.stop();
+  });
+
+  it('publishes one NewCandle per closed bar of the whole file, per timeframe, in order', async () => {
+    const pipeline = await realPipeline();
+    await pipeline.run(march(1), march(21, 23, 59));
+    const minutes = readFileSync(BTCUSDT, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Date.parse(line.split(',')[0] as string));
+    const count = (ms: number) => new Set(minutes.map((t) => Math.floor(t / ms))).size;
+    for (const [timeframe, ms] of [
+      ['1m', 60_000],
+      ['5m', 300_000],
+      ['15m', 900_000],
+    ] as const) {
+      const times = pipeline.events.flatMap((event) =>
+        event.type === 'NewCandle' && (event as BaseEvent & { timeframe: string }).timeframe === timeframe
+          ? [(event as BaseEvent & { bar: { openTime: number } }).bar.openTime]
+          : [],
+      );
+      expect(times.length, timeframe).toBe(count(ms));
+      expect(times.every((time, i) => i === 0 || time > (times[i - 1] as number))).toBe(true);
+    }
+    expect(count(60_000)).toBe(30_240);
+    const metrics = pipeline.system.orchestrator.getAllMetrics().services;
+    expect(metrics.data_fetching?.new_candles_detected).toBe(30_240 + 6_048 + 2_016);
+    expect(metrics.indicator_calculation?.indicators_calculated).toBe(30_240 + 6_048 + 2_016);
+    await pipeline.system.orchestrator.stop();
+  }, 60_000);
+
+  it('loses and duplicates nothing when each service is restarted mid-run', async () => {
+    const reference = await realPipeline();
+    await reference.run(march(1), march(5));
+    const restarted = await realPipeline();
+    const steps: [string, number][] = [
+      ['data_fetching', march(1, 18, 7)],
+      ['indicator_calculation', march(2, 6, 33)],
+      ['strategy_evaluation', march(3, 2, 0)],
+      ['trade_execution', march(4, 11, 45)],
+    ];
+    let from = march(1);
+    for (const [service, at] of steps) {
+      await restarted.run(from, at);
+      await restarted.system.orchestrator.restartService(service);
+      from = at + 60_000;
+    }
+    await restarted.run(from, march(5));
+    const expected = trading(reference.events).map(comparable);
+    const actual = trading(restarted.events).map(comparable);
+    expect(actual.length).toBe(expected.length);
+    expect(actual).toEqual(expected);
+    expect(expected.filter((event) => event.type === 'PositionClosed').length).toBeGreaterThan(0);
+    expect(restarted.events.filter((event) => event.type === 'ServiceRestarted')).toHaveLength(4);
+  }, 60_000);
+});
+
+describe('trade execution on the pipeline', () => {
+  it('blocks entries that break risk rules and publishes why', async () => {
+    const pipeline = await realPipeline({ env: { RISK_MAX_POSITION_SIZE: '0.1' } });
+    await pipeline.run(march(1), march(3));
+    const blocked = pipeline.events.filter((event) => event.type === 'TradingBlocked') as (BaseEvent & {
+      reasons: string[];
+    })[];
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.every((event) => event.reasons.includes('max_position_size'))).toBe(true);
+    expect(pipeline.system.orchestrator.getAllMetrics().services.trade_execution?.risk_breaches).toBe(blocked.length);
+    expect(
+      pipeline.events.some(
+        (event) =>
+          event.type === 'PositionOpened' &&
+          (event as unknown as { position: { strategyName: string } }).position.strategyName === 'ema_trend',
+      ),
+    ).toBe(false);
+  });
+
+  it('places one order for a signal delivered twice', async () => {
+    const pipeline = await realPipeline();
+    await pipeline.run(march(1), march(2));
+    const signal = pipeline.events.find((event) => event.type === 'EntrySignal');
+    expect(signal).toBeDefined();
+    const placedBefore = pipeline.events.filter((event) => event.type === 'OrderPlaced').length;
+    pipeline.system.bus.publish(signal as never);
+    await pipeline.system.bus.drain();
+    expect(pipeline.events.filter((event) => event.type === 'OrderPlaced').length).toBe(placedBefore);
+    expect(pipeline.logs.lines.some((line) => line.includes('Ignored a repeated EntrySignal'))).toBe(true);
+  });
+});
