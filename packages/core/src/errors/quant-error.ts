@@ -1,7 +1,7 @@
 const QUANT_ERROR_MARKER = '@quant/error';
 const quantErrorSymbol = Symbol.for(QUANT_ERROR_MARKER);
 
-/** Options accepted by every {@link QuantError} constructor. */
+/** Options accepted by every {@link @quant/core!QuantError} constructor. */
 export interface QuantErrorOptions {
   /** The underlying error, kept as `error.cause`. */
   readonly cause?: unknown;
@@ -38,7 +38,7 @@ export class QuantError<C extends string = string> extends Error {
   }
 
   /**
-   * Tells whether `value` is a {@link QuantError} from any installed copy of a `@quant/*` package.
+   * Tells whether `value` is a {@link @quant/core!QuantError} from any installed copy of a `@quant/*` package.
    * @param value - anything that was thrown.
    */
   static isInstance(value: unknown): value is QuantError {
@@ -46,7 +46,7 @@ export class QuantError<C extends string = string> extends Error {
   }
 
   /**
-   * Wraps anything thrown into a {@link QuantError}: a `QuantError` is returned as it is,
+   * Wraps anything thrown into a {@link @quant/core!QuantError}: a `QuantError` is returned as it is,
    * anything else becomes a `QuantError` with the given `code` and the original as `cause`.
    * @param value - the thrown value.
    * @param code - the code to use when `value` is not already a `QuantError`.
@@ -60,7 +60,7 @@ export class QuantError<C extends string = string> extends Error {
 
 /**
  * Tells whether `value` is an object carrying the marker `Symbol.for(marker)`.
- * Subclasses of {@link QuantError} use it to implement their own `isInstance`.
+ * Subclasses of {@link @quant/core!QuantError} use it to implement their own `isInstance`.
  * @param value - anything.
  * @param marker - the marker's key, passed to `Symbol.for`.
  */

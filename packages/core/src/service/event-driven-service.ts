@@ -38,11 +38,11 @@ const STATE_STATUS: Readonly<Record<ServiceState, HealthStatus>> = {
 
 /**
  * Base class of the services of a bot. Subclass it, subscribe to events in
- * {@link EventDrivenService.onStart}, publish with {@link EventDrivenService.publish},
- * and count what you do with {@link EventDrivenService.increment}.
+ * {@link @quant/core!EventDrivenService.onStart}, publish with {@link @quant/core!EventDrivenService.publish},
+ * and count what you do with {@link @quant/core!EventDrivenService.increment}.
  *
- * The lifecycle is the state machine of {@link SERVICE_TRANSITIONS}; an
- * illegal transition throws {@link LifecycleError}. `start()` and `stop()` are
+ * The lifecycle is the state machine of {@link @quant/core!SERVICE_TRANSITIONS}; an
+ * illegal transition throws {@link @quant/core!LifecycleError}. `start()` and `stop()` are
  * idempotent and serialized (a `start()` during a `stop()` runs after it).
  * Subscriptions made through the base are dropped at stop and on failure, and
  * `onStart` runs on every start, so state built there is rebuilt on restart.
@@ -110,7 +110,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
   /**
    * Starts the service: `starting`, then `onStart()`, then `running`. Does
    * nothing when already running or degraded.
-   * @throws {@link LifecycleError} `ILLEGAL_TRANSITION` from `failed` (stop it
+   * @throws {@link @quant/core!LifecycleError} `ILLEGAL_TRANSITION` from `failed` (stop it
    *   first) or `disposed`; rethrows what `onStart` throws, after moving to `failed`.
    */
   start(): Promise<void> {
@@ -169,7 +169,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
   /**
    * Reports health from the lifecycle state (`running` is healthy, `degraded`
    * and transitional states degraded, anything else unhealthy) combined with
-   * the subclass's {@link EventDrivenService.checkHealth}, the worse winning.
+   * the subclass's {@link @quant/core!EventDrivenService.checkHealth}, the worse winning.
    */
   healthCheck(): HealthReport {
     let status = STATE_STATUS[this.#state];
@@ -217,7 +217,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * bus then logs and isolates the error).
    * @param type - the event type.
    * @param handler - the handler.
-   * @throws {@link LifecycleError} `SERVICE_NOT_ACTIVE` outside `starting`, `running`, `degraded`.
+   * @throws {@link @quant/core!LifecycleError} `SERVICE_NOT_ACTIVE` outside `starting`, `running`, `degraded`.
    */
   protected subscribe<K extends EventType<M>>(type: K, handler: EventHandler<EventOf<M, K>>): Subscription {
     if (this.#state !== 'starting' && this.#state !== 'running' && this.#state !== 'degraded') {
@@ -249,7 +249,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * @param type - the event type.
    * @param payload - its fields.
    * @returns the published event.
-   * @throws {@link EventBusError} `EVENT_QUEUE_FULL` from an asynchronous bus whose queue is full.
+   * @throws {@link @quant/core!EventBusError} `EVENT_QUEUE_FULL` from an asynchronous bus whose queue is full.
    */
   protected publish<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
     const event = this.bus.emit(type, payload);

@@ -112,9 +112,12 @@ export class PaperBroker implements Broker {
   }
 
   /**
-   * {@inheritDoc Broker.submitOrder}
-   * An order with a quantity that is not > 0, or an exit without a known
-   * position, is returned `rejected`.
+   * Submits a market order; it fills at the open of the next bar fed by
+   * {@link PaperBroker.processBar}. A client order id already known returns
+   * that order and places nothing new. An order whose quantity is not > 0,
+   * or an exit without a known position, is returned `rejected`.
+   * @param request - the order.
+   * @returns the order, `open` or `rejected`.
    */
   submitOrder(request: OrderRequest): Promise<Order> {
     const existing = this.#byClientId.get(request.clientOrderId);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@quant/config';
-import { type Bar, SimulatedClock } from '@quant/core';
+import { type Bar, type IndicatorRow, SimulatedClock } from '@quant/core';
 import { EMA } from 'trading-signals';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
@@ -50,7 +50,7 @@ describe('TradingSignalsProcessor', () => {
   it('matches trading-signals fed directly, and keeps series apart', () => {
     const { processor } = indicatorsFromFile(loadIndicators(conf('indicators.yaml')));
     const reference = new EMA(12);
-    let row;
+    let row: IndicatorRow | undefined;
     for (const bar of bars.slice(0, 60)) {
       reference.add(bar.close);
       row = processor.update(series, bar);

@@ -13,6 +13,7 @@ export class BarSeries {
   #close = new Float64Array(1024);
   #volume = new Float64Array(1024);
   #length = 0;
+  readonly #objects: (Bar | undefined)[] = [];
 
   /** Number of bars. */
   get length(): number {
@@ -36,8 +37,17 @@ export class BarSeries {
     return this.#openTime[index] as number;
   }
 
-  /** Bar `index` as an object. */
+  /** Bar `index` as a frozen object, made once and then reused (a closed bar never changes). */
   at(index: number): Bar {
+    let bar = this.#objects[index];
+    if (bar === undefined) {
+      bar = Object.freeze(this.#make(index));
+      this.#objects[index] = bar;
+    }
+    return bar;
+  }
+
+  #make(index: number): Bar {
     return {
       openTime: this.#openTime[index] as number,
       open: this.#open[index] as number,

@@ -95,16 +95,21 @@ export class TradeExecutionService extends EventDrivenService {
    * `NewCandle`: fills and stops of a bar are known before strategies look at
    * its close, whatever the order of the subscriptions.
    */
-  async #onBars(event: EventOf<TradingEventPayloads, 'DataFetched'>): Promise<void> {
-    const { broker, riskManager, executionTimeframe } = this.#options;
-    if (event.timeframe !== executionTimeframe) return;
+  #onBars(event: EventOf<TradingEventPayloads, 'DataFetched'>): Promise<void> | undefined {
+    const { broker, executionTimeframe } = this.#options;
+    if (event.timeframe !== executionTimeframe) return undefined;
     const now = this.clock.now();
     const tfMs = timeframeToMs(executionTimeframe);
     const last = this.#lastBar.get(event.symbol) ?? Number.NEGATIVE_INFINITY;
     const fresh = event.bars.filter((bar) => bar.openTime > last && bar.openTime + tfMs <= now);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return undefined;
     this.#lastBar.set(event.symbol, (fresh[fresh.length - 1] as Bar).openTime);
     if (isBarDriven(broker)) for (const bar of fresh) broker.processBar(event.symbol, bar);
+    return this.#afterBars(event.symbol);
+  }
+
+  async #afterBars(symbol: string): Promise<void> {
+    const { broker, riskManager } = this.#options;
     if (this.#queue.length > 0) await this.#flush();
     const account = await broker.getAccount();
     for (const breach of riskManager.recordEquity(this.clock.now(), account.equity)) {
@@ -112,7 +117,7 @@ export class TradeExecutionService extends EventDrivenService {
       this.logger.warn(`Risk limit ${breach.limit} breached: ${breach.value.toFixed(2)} >= ${breach.threshold}`, {
         ...breach,
       });
-      this.publish('RiskLimitBreached', { symbol: event.symbol, ...breach });
+      this.publish('RiskLimitBreached', { symbol, ...breach });
     }
   }
 
