@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
         news_blocks: [],
         trading_hours: '00:00-24:00',
       },
+      paper_broker: { currency: 'USDT', initial_cash: 100_000, fee_bps: 10, slippage_bps: 1 },
     });
   });
 

@@ -3,6 +3,7 @@ import type { DeepReadonly } from './deep-readonly.js';
 import { eventBusSchema } from './event-bus.js';
 import { loggingSchema } from './logging.js';
 import { orchestratorSchema } from './orchestrator.js';
+import { paperBrokerSchema } from './paper-broker.js';
 import { riskSchema } from './risk.js';
 import { servicesSchema } from './services.js';
 import { tradingSchema } from './trading.js';
@@ -18,6 +19,7 @@ export const SECTIONS = {
   logging: loggingSchema,
   trading: tradingSchema,
   risk: riskSchema,
+  paper_broker: paperBrokerSchema,
 } as const;
 
 /** The schema of a whole configuration. */

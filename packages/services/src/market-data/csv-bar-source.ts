@@ -201,6 +201,17 @@ export class CsvBarSource implements MarketDataSource {
     return new CsvBarSource(options.symbol, timeframe, base, options.clock, stats);
   }
 
+  /**
+   * The same data served on another clock (e.g. a replay clock created once
+   * the data's time range is known); nothing is read or copied again.
+   * @param clock - the clock that decides "now".
+   */
+  withClock(clock: Clock): CsvBarSource {
+    const source = new CsvBarSource(this.symbol, this.timeframe, this.#base, clock, this.stats);
+    for (const [timeframe, series] of this.#resampled) source.#resampled.set(timeframe, series);
+    return source;
+  }
+
   /** Every bar of `timeframe` in the file, oldest first (resampled for a coarser one). */
   allBars(timeframe: Timeframe = this.timeframe): Bar[] {
     const series = timeframe === this.timeframe ? this.#base : this.#series(timeframe).bars;

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { LOG_LEVELS } from '@quant/config';
+import { Command, CommanderError, Option } from 'commander';
+import { describeFailure } from './cli-error.js';
+import { type BacktestOptions, backtest } from './commands/backtest.js';
+import { type LiveOptions, live } from './commands/live.js';
+
+function program(run: (task: () => Promise<number>) => void): Command {
+  const cli = new Command('quant-bot')
+    .description('The @quant reference bot: backtest and paper-trade the example strategies on real market data.')
+    .showHelpAfterError('(run quant-bot --help for the commands and flags)')
+    .exitOverride();
+  const common = (command: Command): Command =>
+    command
+      .option('--config <file>', 'configuration file', undefined)
+      .option('--strategies <file>', 'strategies file (YAML)', undefined)
+      .option('--indicators <file>', 'indicators file (YAML)', undefined)
+      .option('--symbol <symbol>', 'symbol of the data (default: from the data file name, e.g. BTCUSDT_1m.csv)')
+      .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]))
+      .exitOverride();
+  common(
+    cli
+      .command('backtest')
+      .description('backtest on a simulated clock over a data file, as fast as the machine allows')
+      .option('--data <csv>', 'OHLCV CSV file (default: the shared BTCUSDT 1-minute data)')
+      .option('--from <date>', 'first bar to trade, YYYY-MM-DD or ISO 8601 (UTC)')
+      .option('--to <date>', 'last bar to trade, YYYY-MM-DD (whole day) or ISO 8601 (UTC)')
+      .option('--out <dir>', 'report folder', 'backtest-report'),
+  ).action((options: BacktestOptions) => run(() => backtest(options, process.cwd(), process.env)));
+  common(
+    cli
+      .command('live')
+      .description('paper-trade in the live loop; --replay plays a data file as if live')
+      .option('--replay <csv>', 'play this OHLCV CSV file as the market (default: the shared BTCUSDT 1-minute data)')
+      .option('--speed <x>', 'replay speed: recorded ms per real ms (60 = a minute per second), or max', '1')
+      .option('--out <dir>', 'write events.jsonl and the report here'),
+  ).action((options: LiveOptions) => run(() => live(options, process.cwd(), process.env)));
+  return cli;
+}
+
+/**
+ * Runs the command line and returns the exit code: 0 on success, 2 for bad
+ * input (flags, configuration, strategy, indicator or data files), 1 for an
+ * internal error. The stack trace is shown only at debug level
+ * (`--log-level debug` or `LOGGING_LEVEL=DEBUG`).
+ * @param argv - the arguments after `node cli.js`.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('debug') || /^(debug|trace)$/i.test(process.env.LOGGING_LEVEL ?? '');
+  let task: (() => Promise<number>) | undefined;
+  try {
+    await program((next) => {
+      task = next;
+    }).parseAsync([...argv], { from: 'user' });
+    return task ? await task() : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; a bad flag or argument is bad input.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const failure = describeFailure(error, debug);
+    process.stderr.write(`${failure.text}\n`);
+    return failure.exitCode;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

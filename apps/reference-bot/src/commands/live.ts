@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeConfig } from '@quant/config';
+import { timeframeToMs } from '@quant/core';
+import { UsageError } from '../cli-error.js';
+import { ReplayClock } from '../replay-clock.js';
+import { buildReport } from '../report/build-report.js';
+import { RunRecorder } from '../report/recorder.js';
+import { buildBot, type CommonOptions, readInputs } from '../setup.js';
+import { onShutdownSignals } from '../signals.js';
+
+/** Flags of `quant-bot live`. */
+export interface LiveOptions extends CommonOptions {
+  readonly replay?: string;
+  readonly speed: string;
+  readonly out?: string;
+}
+
+const RULE = '='.repeat(80);
+
+/**
+ * Parses `--speed`: a positive number of recorded ms per real ms (`60` plays a
+ * recorded minute per second), or `max`.
+ * @throws {@link UsageError} otherwise.
+ */
+export function parseSpeed(text: string): number | 'max' {
+  if (text === 'max') return 'max';
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed <= 0)
+    throw new UsageError(`--speed "${text}" is not valid: expected a number > 0 or "max"`);
+  return speed;
+}
+
+/**
+ * Paper-trades in the live loop: `orchestrator.run()` on a clock, cycles every
+ * `fetch_interval`, status lines every `status_log_interval`, and on Ctrl+C or
+ * SIGTERM (or at the end of a replay) every service stopped in reverse order
+ * and the final metrics printed. The market data comes from `--replay`, played
+ * as if live at `--speed`; no exchange adapter ships with the reference bot.
+ * @returns the exit code.
+ */
+export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const speed = parseSpeed(options.speed);
+  const inputs = await readInputs(options, options.replay, cwd, env);
+  const out = (text: string): boolean => process.stdout.write(`${text}\n`);
+  out(RULE);
+  out('Starting Orchestrated Live Trading System (paper broker)');
+  out(RULE);
+  const first = inputs.data.stats.firstOpenTime as number;
+  const last = inputs.data.stats.lastOpenTime as number;
+  const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
+  const clock = new ReplayClock(first + stepMs, speed);
+  const bot = buildBot(inputs, clock, options.logLevel);
+  const log = bot.logs.getLogger('main');
+  log.info(`Loaded configuration from ${inputs.loaded.file ?? 'defaults'}`);
+  for (const warning of inputs.loaded.warnings) log.warn(warning);
+  for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
+  log.info(`Replaying ${inputs.dataPath} (${inputs.data.stats.bars} bars of ${inputs.symbol}) at speed ${speed}`);
+  log.info(
+    `Strategies: ${inputs.strategies.map((s) => `${s.name} (${s.timeframe})`).join(', ')} from ${inputs.strategiesPath}`,
+  );
+  const orchestratorLog = bot.logs.getLogger('orchestrator');
+  orchestratorLog.info('=== INITIALIZING TRADING SYSTEM ===');
+  orchestratorLog.info('Creating EventBus...');
+  for (const service of Object.values(bot.system.services)) orchestratorLog.info(`✓ ${service.name} created`);
+  orchestratorLog.info(`=== INITIALIZED ${bot.system.orchestrator.serviceNames.length} SERVICES ===`);
+
+  let eventsPath: string | undefined;
+  if (options.out) {
+    const dir = resolve(cwd, options.out);
+    mkdirSync(dir, { recursive: true });
+    eventsPath = join(dir, 'events.jsonl.partial');
+  }
+  const recorder = new RunRecorder(bot.system.bus, bot.broker, bot.executionTimeframe, bot.regimeTimeframe, eventsPath);
+  const controller = new AbortController();
+  const removeHandlers = onShutdownSignals(controller, () => {
+    out(`\n${RULE}\nReceived shutdown signal (Ctrl+C)\n${RULE}`);
+  });
+  const end = last + stepMs;
+  bot.system.orchestrator.addCycleWork('replay.end', () => {
+    if (clock.now() >= end && !controller.signal.aborted) {
+      log.info('Replay reached the end of the data');
+      controller.abort();
+    }
+  });
+
+  const wallStart = performance.now();
+  await bot.system.orchestrator.start();
+  out('\n=== Initial System Status ===');
+  const health = bot.system.orchestrator.getServiceHealth();
+  out(
+    `Services Health: ${JSON.stringify(Object.fromEntries(Object.entries(health).map(([name, report]) => [name, report.healthy])))}`,
+  );
+  out('\n=== Starting Trading Loop ===\nPress Ctrl+C to stop gracefully');
+  out(RULE);
+  out(`Trading session correlation ID: ${randomUUID()}`);
+  let healthAtEnd = health;
+  try {
+    await bot.system.orchestrator.run({
+      intervalMs: inputs.config.services.data_fetching.fetch_interval * 1000,
+      signal: controller.signal,
+    });
+  } finally {
+    removeHandlers();
+    healthAtEnd = bot.system.orchestrator.getServiceHealth();
+    await bot.system.orchestrator.stop();
+  }
+  const wallMs = performance.now() - wallStart;
+  await recorder.close();
+  const metrics = bot.system.orchestrator.getAllMetrics();
+  const services = metrics.services;
+  const account = bot.broker.account();
+  const currency = account.currency;
+  const summary = buildReport({
+    mode: 'live',
+    inputs,
+    bot,
+    recorder,
+    from: first,
+    to: Math.min(last, clock.now() - stepMs),
+    barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
+    wallMs,
+    interrupted: clock.now() < end,
+    ...(options.out ? { outDir: resolve(cwd, options.out) } : {}),
+  });
+  out('\n=== Final System Metrics ===');
+  out(`Orchestrator Status: ${metrics.orchestrator.status}`);
+  out(
+    `Uptime: ${metrics.orchestrator.uptime_seconds.toFixed(2)}s (replayed time; wall time ${(wallMs / 1000).toFixed(2)}s)`,
+  );
+  out(`Services: ${metrics.orchestrator.services_count}`);
+  out(`Healthy Services: ${Object.values(healthAtEnd).filter((report) => report.healthy).length}`);
+  out('');
+  out(`Data Fetches: ${services.data_fetching?.data_fetches ?? 0}`);
+  out(`New Candles: ${services.data_fetching?.new_candles_detected ?? 0}`);
+  out(`Indicators Calculated: ${services.indicator_calculation?.indicators_calculated ?? 0}`);
+  out(`Strategies Evaluated: ${services.strategy_evaluation?.strategies_evaluated ?? 0}`);
+  out(`Entry Signals: ${services.strategy_evaluation?.entry_signals_generated ?? 0}`);
+  out(`Exit Signals: ${services.strategy_evaluation?.exit_signals_generated ?? 0}`);
+  out('');
+  out(`Total Events Published: ${metrics.event_bus.events_published}`);
+  out(`Event Types: ${Object.keys(metrics.event_bus.events_by_type).length}`);
+  out('');
+  out(`Trades: ${summary.report.trades} closed, ${bot.broker.positions().length} open`);
+  out(`Realized P&L: ${account.realizedPnl.toFixed(2)} ${currency}`);
+  out(`Unrealized P&L: ${account.unrealizedPnl.toFixed(2)} ${currency}`);
+  out(`Equity: ${account.equity.toFixed(2)} ${currency}`);
+  out(`\n${RULE}\nShutdown complete. Thank you for trading!\n${RULE}`);
+  await bot.logs.close();
+  return 0;
+}
