@@ -100,7 +100,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const absolute = isAbsolute(shownPath) ? shownPath : join(cwd, shownPath);
   let yaml: YamlFile | undefined;
   if (options.path !== undefined || existsSync(absolute)) {
-    yaml = readYaml(absolute, isAbsolute(shownPath) ? relative(cwd, shownPath) || shownPath : shownPath);
+    const fromCwd = relative(cwd, absolute);
+    // Paths inside the working directory are shown relative to it, others as given.
+    yaml = readYaml(
+      absolute,
+      isAbsolute(shownPath) && fromCwd !== '' && !fromCwd.startsWith('..') ? fromCwd : shownPath,
+    );
   } else {
     warnings.push(`no configuration file at ${shownPath}: using defaults and environment variables`);
   }

@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BTCUSDT, type CliResult, runCli } from './test-support/run-cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'quant-bot-backtest-'));
+let result: CliResult;
+let report: Record<string, unknown> & Record<string, number>;
+
+beforeAll(async () => {
+  // The README's command, with the output folder in a temporary directory.
+  result = await runCli(['backtest', '--out', out]);
+  report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+}, 120_000);
+
+const rows = (name: string): Record<string, string>[] =>
+  parse(readFileSync(join(out, name), 'utf8'), { columns: true });
+
+describe('quant-bot backtest on the full BTCUSDT file', () => {
+  it('finishes, prints the summary and writes the five outputs', () => {
+    expect(result.code, result.stderr).toBe(0);
+    for (const name of ['report.json', 'trades.csv', 'equity.csv', 'events.jsonl', 'report.html']) {
+      expect(existsSync(join(out, name)), name).toBe(true);
+    }
+    expect(existsSync(join(out, 'events.jsonl.partial'))).toBe(false);
+    for (const label of [
+      'Bars processed',
+      'Candles',
+      'Signals',
+      'Orders',
+      'Trades',
+      'Win rate',
+      'Total return',
+      'Max drawdown',
+      'Sharpe ratio',
+      'Profit factor',
+      'Exposure',
+      'Fees',
+    ]) {
+      expect(result.stdout).toContain(label);
+    }
+    expect(result.stdout).toContain('365 periods per year');
+    expect(report.data_file).toBe(BTCUSDT);
+    expect(report.bars_processed).toBe(30_240);
+    expect(report.candles).toEqual({ '1m': 30_240, '5m': 6_048, '15m': 2_016 });
+  });
+
+  it('reports numbers that trades.csv and equity.csv reproduce', () => {
+    const trades = rows('trades.csv');
+    const equity = rows('equity.csv').map((row) => ({
+      time: Date.parse(row.time as string),
+      equity: Number(row.equity),
+      open: Number(row.open_positions),
+    }));
+    const pnl = trades.map((trade) => Number(trade.pnl));
+    const wins = pnl.filter((value) => value > 0).length;
+    expect(report.trades).toBe(trades.length);
+    expect(report.trades).toBeGreaterThan(10);
+    expect(report.wins).toBe(wins);
+    expect(report.win_rate).toBeCloseTo(wins / trades.length, 12);
+    const profit = pnl.filter((v) => v > 0).reduce((a, b) => a + b, 0);
+    const loss = -pnl.filter((v) => v < 0).reduce((a, b) => a + b, 0);
+    expect(report.profit_factor).toBeCloseTo(profit / loss, 9);
+    expect(report.realized_pnl).toBeCloseTo(
+      pnl.reduce((a, b) => a + b, 0),
+      6,
+    );
+    expect(equity).toHaveLength(30_240);
+    const initial = 100_000;
+    expect(report.initial_equity).toBe(initial);
+    const final = equity[equity.length - 1]?.equity ?? Number.NaN;
+    expect(report.final_equity).toBeCloseTo(final, 6);
+    expect(report.total_return).toBeCloseTo(final - initial, 6);
+    expect(report.total_return_pct).toBeCloseTo(((final - initial) / initial) * 100, 9);
+    let peak = initial;
+    let drawdown = 0;
+    for (const point of equity) {
+      peak = Math.max(peak, point.equity);
+      drawdown = Math.max(drawdown, peak - point.equity);
+    }
+    expect(report.max_drawdown).toBeCloseTo(drawdown, 6);
+    expect(report.exposure_pct).toBeCloseTo((equity.filter((p) => p.open > 0).length / equity.length) * 100, 9);
+    // Sharpe: daily returns of the last equity mark of each UTC day, √365 annualization.
+    const byDay = new Map<string, number>();
+    for (const point of equity) byDay.set(new Date(point.time - 1).toISOString().slice(0, 10), point.equity);
+    const closes = [initial, ...byDay.values()];
+    const returns = closes.slice(1).map((close, i) => close / (closes[i] as number) - 1);
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const sd = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / (returns.length - 1));
+    expect(returns).toHaveLength(21);
+    expect(report.sharpe_ratio).toBeCloseTo((mean / sd) * Math.sqrt(365), 9);
+    expect(report.open_positions_at_end).toBe(0);
+    expect(report.fees).toBeCloseTo(
+      trades.map((t) => Number(t.fees)).reduce((a, b) => a + b, 0),
+      6,
+    );
+  });
+
+  it('writes every event, in order, as JSON lines', () => {
+    const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(report.events_published as number);
+    const first = JSON.parse(lines[0] as string);
+    expect(first).toMatchObject({ type: 'ServiceStarted', service: 'data_fetching' });
+    let previous = 0;
+    for (const line of lines.slice(0, 5000)) {
+      const event = JSON.parse(line);
+      expect(event.timestamp).toBeGreaterThanOrEqual(previous);
+      previous = event.timestamp;
+    }
+  });
+
+  it('renders report.html in headless Chromium, offline, with both charts drawn', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) requests.push(request.url());
+      });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const ready = await page.waitForFunction(() => (window as unknown as { __reportReady?: unknown }).__reportReady);
+      expect(await ready.jsonValue()).toMatchObject({ candles: 6_048, equity: expect.any(Number) });
+      const screenshot = await page.screenshot({ path: join(out, 'report.png'), fullPage: true });
+      expect(screenshot.length).toBeGreaterThan(50_000);
+      // Every chart has canvases, and each chart draws non-blank pixels.
+      const painted = await page.evaluate(() =>
+        ['equity', 'price'].map((id) => {
+          const canvases = [...(document.getElementById(id)?.querySelectorAll('canvas') ?? [])];
+          return canvases.some((canvas) => {
+            const context = canvas.getContext('2d');
+            if (!context || canvas.width === 0 || canvas.height === 0) return false;
+            const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+            const colors = new Set<number>();
+            for (let i = 0; i < data.length; i += 4 * 97)
+              colors.add((data[i] ?? 0) * 65536 + (data[i + 1] ?? 0) * 256 + (data[i + 2] ?? 0));
+            return colors.size > 3;
+          });
+        }),
+      );
+      expect(painted).toEqual([true, true]);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});

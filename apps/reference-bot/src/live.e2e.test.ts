@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BTCUSDT, runCli, startCli } from './test-support/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'quant-bot-live-'));
+const TRADING = new Set([
+  'EntrySignal',
+  'ExitSignal',
+  'TradingAuthorized',
+  'TradingBlocked',
+  'OrderPlaced',
+  'OrderRejected',
+  'OrderFilled',
+  'OrderCancelled',
+  'PositionOpened',
+  'PositionClosed',
+  'RiskLimitBreached',
+]);
+
+/** The signals, orders, fills and positions of an events file, without ids and correlation ids. */
+function tradingEvents(path: string): string[] {
+  const events: string[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '' || !TRADING.has(/"type":"(\w+)"/.exec(line)?.[1] ?? '')) continue;
+    const { id: _id, correlationId: _c, causationId: _k, ...rest } = JSON.parse(line);
+    events.push(JSON.stringify(rest));
+  }
+  return events;
+}
+
+describe('quant-bot live', () => {
+  it('produces the same signals, orders, fills and positions as the backtest on the real file (parity)', async () => {
+    const [backtest, replay] = await Promise.all([
+      runCli(['backtest', '--out', join(dir, 'backtest')]),
+      runCli(['live', '--replay', BTCUSDT, '--speed', 'max', '--log-level', 'warn', '--out', join(dir, 'live')]),
+    ]);
+    expect(backtest.code, backtest.stderr).toBe(0);
+    expect(replay.code, replay.stderr).toBe(0);
+    const expected = tradingEvents(join(dir, 'backtest', 'events.jsonl'));
+    const actual = tradingEvents(join(dir, 'live', 'events.jsonl'));
+    expect(expected.length).toBeGreaterThan(100);
+    expect(actual.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) expect(actual[i], `event ${i}`).toBe(expected[i]);
+  }, 180_000);
+
+  it('replays a slice as if live, stops gracefully on SIGINT and prints the final metrics', async () => {
+    const slice = join(dir, 'BTCUSDT_1m.csv');
+    writeFileSync(slice, readFileSync(BTCUSDT, 'utf8').split('\n').slice(0, 2001).join('\n'));
+    const run = startCli(['live', '--replay', slice, '--speed', '600']);
+    const started = Date.now();
+    while (!run.output().includes('New candle detected') && Date.now() - started < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const output = result.stdout;
+    for (const line of [
+      'Starting Orchestrated Live Trading System',
+      'config trading.symbol = "BTCUSDT" (env TRADING_SYMBOL)',
+      'config services.data_fetching.fetch_interval = 30 (config/services.yaml:7:21)',
+      '✓ DataFetchingService created',
+      '=== STARTING ALL SERVICES ===',
+      '✓ trade_execution started',
+      '=== Initial System Status ===',
+      'Services Health: {"data_fetching":true,"indicator_calculation":true,"strategy_evaluation":true,"trade_execution":true}',
+      'Trading session correlation ID: ',
+      '=== STARTING TRADING LOOP (interval=30s) ===',
+      'Fetched data for BTCUSDT 1m',
+      'Calculated indicators for BTCUSDT 1m',
+      'Evaluated strategies:',
+      'Received shutdown signal (Ctrl+C)',
+      '=== STOPPING ALL SERVICES ===',
+      '✓ trade_execution stopped',
+      '✓ data_fetching stopped',
+      '=== ALL SERVICES STOPPED ===',
+      '=== Final System Metrics ===',
+      'Orchestrator Status: stopped',
+      'Services: 4',
+      'Healthy Services: 4',
+      'Total Events Published: ',
+      'Shutdown complete. Thank you for trading!',
+    ]) {
+      expect(output, line).toContain(line);
+    }
+    const metric = (label: string): number => Number(new RegExp(`^${label}: (\\d+)`, 'm').exec(output)?.[1]);
+    expect(metric('New Candles')).toBeGreaterThan(0);
+    expect(metric('New Candles')).toBeLessThan(2000);
+    expect(metric('Indicators Calculated')).toBe(metric('New Candles'));
+    expect(metric('Data Fetches')).toBeGreaterThanOrEqual(metric('New Candles'));
+    expect(output).toMatch(/^Uptime: \d+\.\d\ds/m);
+    expect(output).toMatch(/^Event Types: \d+/m);
+    expect(output).toMatch(/^Realized P&L: -?\d+\.\d\d USDT/m);
+    // The correlation id of a cycle shows on its log lines.
+    expect(output).toMatch(
+      /\] \[[0-9a-f]{8}\] \[DataFetchingService\] INFO services\.DataFetchingService: Fetched data for BTCUSDT 1m/,
+    );
+  }, 60_000);
+});
