@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +115,7 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
 
   it('renders report.html in headless Chromium, offline, with both charts drawn', async () => {
     const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: execSync('command -v chromium', { encoding: 'utf8' }).trim(),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     try {

@@ -1,5 +1,12 @@
 import type { SystemConfig } from '@quant/config';
-import { type Clock, EventBus, LogManager, type Timeframe, TradingOrchestrator } from '@quant/core';
+import {
+  type Clock,
+  EventBus,
+  LogManager,
+  type Timeframe,
+  type TradingEventPayloads,
+  TradingOrchestrator,
+} from '@quant/core';
 import { DefaultEntryManager } from './execution/default-entry-manager.js';
 import { DefaultRiskManager } from './execution/default-risk-manager.js';
 import type { Broker } from './ports/broker.js';
@@ -36,12 +43,15 @@ export interface TradingSystemDeps {
   readonly logs?: LogManager;
 }
 
-/** The parts of a wired trading system. */
-export interface TradingSystem {
+/**
+ * The parts of a wired trading system.
+ * @typeParam M - the bus's event map: the trading events, plus your own.
+ */
+export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayloads> {
   /** The shared bus, configured by `config.event_bus`. */
-  readonly bus: EventBus;
-  /** The orchestrator with the enabled services registered, not started. */
-  readonly orchestrator: TradingOrchestrator;
+  readonly bus: EventBus<M>;
+  /** The orchestrator with the enabled services registered, not started; register your own services on it too. */
+  readonly orchestrator: TradingOrchestrator<M>;
   /** The log manager. */
   readonly logs: LogManager;
   /** The services, absent when disabled in the configuration. */
@@ -60,10 +70,18 @@ export interface TradingSystem {
  * service's fetch followed by `bus.drain()`, so each cycle ends only when
  * every handler it caused has settled. Nothing is started.
  *
+ * To publish events of your own on the same bus, give the event map:
+ * `createTradingSystem<MyEvents>(config, deps)` where `MyEvents` extends
+ * `TradingEventPayloads`; then register your services on `orchestrator`.
+ *
+ * @typeParam M - the bus's event map.
  * @param config - a loaded configuration (see `loadConfig`).
  * @param deps - clock, data source, broker, strategies, indicators and optional managers.
  */
-export function createTradingSystem(config: SystemConfig, deps: TradingSystemDeps): TradingSystem {
+export function createTradingSystem<M extends TradingEventPayloads = TradingEventPayloads>(
+  config: SystemConfig,
+  deps: TradingSystemDeps,
+): TradingSystem<M> {
   const { clock } = deps;
   const logs =
     deps.logs ??
@@ -75,7 +93,7 @@ export function createTradingSystem(config: SystemConfig, deps: TradingSystemDep
       serviceLevels: config.logging.service_levels,
       ...(config.logging.file_output ? { logFile: config.logging.log_file } : {}),
     });
-  const bus = new EventBus({
+  const bus = new EventBus<M>({
     clock,
     mode: config.event_bus.mode,
     historyLimit: config.event_bus.event_history_limit,
@@ -83,7 +101,7 @@ export function createTradingSystem(config: SystemConfig, deps: TradingSystemDep
     maxQueueSize: config.event_bus.max_queue_size,
     logger: logs.getLogger('EventBus'),
   });
-  const orchestrator = new TradingOrchestrator({
+  const orchestrator = new TradingOrchestrator<M>({
     bus,
     clock,
     logger: logs.getLogger('orchestrator'),
@@ -96,11 +114,18 @@ export function createTradingSystem(config: SystemConfig, deps: TradingSystemDep
       windowMs: config.orchestrator.restart_window * 1000,
     },
   });
-  const deps_ = (name: string) => ({ bus, clock, logger: logs.getLogger(`services.${name}`, { service: name }) });
+  // M extends the trading events, so every event the services handle or publish exists on this bus;
+  // the view only drops the extra types, which the services never see.
+  const tradingBus = bus as unknown as EventBus;
+  const deps_ = (name: string) => ({
+    bus: tradingBus,
+    clock,
+    logger: logs.getLogger(`services.${name}`, { service: name }),
+  });
   const timeframes = config.trading.timeframes as readonly Timeframe[];
   const { services: sections } = config;
   const registered: string[] = [];
-  const register = (name: string, service: Parameters<TradingOrchestrator['register']>[1]): void => {
+  const register = (name: string, service: Parameters<TradingOrchestrator<M>['register']>[1]): void => {
     orchestrator.register(name, service, { dependsOn: registered.slice(-1) });
     registered.push(name);
   };

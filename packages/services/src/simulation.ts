@@ -1,4 +1,4 @@
-import type { SimulatedClock, TradingOrchestrator } from '@quant/core';
+import type { LifecycleEventPayloads, SimulatedClock, TradingOrchestrator } from '@quant/core';
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
@@ -19,13 +19,14 @@ export interface SimulationOptions {
  * each step from `start` to `end`, advance the clock (firing due timers, such
  * as health checks) and run one cycle. The services and orchestrator are the
  * same as in live trading; only the clock differs.
+ * @typeParam M - the bus's event map.
  * @param orchestrator - a started orchestrator.
  * @param clock - the simulated clock the system was built on.
  * @param options - time range, step, progress callback, abort signal.
  * @returns the number of cycles run.
  */
-export async function runSimulation(
-  orchestrator: TradingOrchestrator,
+export async function runSimulation<M extends LifecycleEventPayloads>(
+  orchestrator: TradingOrchestrator<M>,
   clock: SimulatedClock,
   options: SimulationOptions,
 ): Promise<number> {
