@@ -11,13 +11,15 @@ import {
   timeframeToMs,
 } from '@quant/core';
 import { clientOrderIdFor } from '../execution/client-order-id.js';
-import type { Broker, BrokerUpdate } from '../ports/broker.js';
+import type { Account, Broker, BrokerUpdate } from '../ports/broker.js';
 import type { EntryManager, RiskManager } from '../ports/risk.js';
 
-/** A broker driven by bars, such as {@link PaperBroker}: the execution service feeds it. */
+/** A simulated broker driven by bars, such as {@link PaperBroker}: the execution service feeds it. */
 export interface BarDrivenBroker extends Broker {
   /** Advances the simulation by one closed bar. */
   processBar(symbol: string, bar: Bar): void;
+  /** The account's balances, synchronously (a simulation has them at hand). */
+  account(): Account;
 }
 
 /** Options of a {@link TradeExecutionService}. */
@@ -104,15 +106,22 @@ export class TradeExecutionService extends EventDrivenService {
     const fresh = event.bars.filter((bar) => bar.openTime > last && bar.openTime + tfMs <= now);
     if (fresh.length === 0) return undefined;
     this.#lastBar.set(event.symbol, (fresh[fresh.length - 1] as Bar).openTime);
-    if (isBarDriven(broker)) for (const bar of fresh) broker.processBar(event.symbol, bar);
+    if (isBarDriven(broker)) {
+      for (const bar of fresh) broker.processBar(event.symbol, bar);
+      // A simulated broker answers at once: mark equity without a round trip through a promise.
+      this.#markEquity(event.symbol, broker.account().equity);
+      return this.#queue.length > 0 ? this.#flush() : undefined;
+    }
     return this.#afterBars(event.symbol);
   }
 
   async #afterBars(symbol: string): Promise<void> {
-    const { broker, riskManager } = this.#options;
     if (this.#queue.length > 0) await this.#flush();
-    const account = await broker.getAccount();
-    for (const breach of riskManager.recordEquity(this.clock.now(), account.equity)) {
+    this.#markEquity(symbol, (await this.#options.broker.getAccount()).equity);
+  }
+
+  #markEquity(symbol: string, equity: number): void {
+    for (const breach of this.#options.riskManager.recordEquity(this.clock.now(), equity)) {
       this.increment('risk_breaches');
       this.logger.warn(`Risk limit ${breach.limit} breached: ${breach.value.toFixed(2)} >= ${breach.threshold}`, {
         ...breach,
