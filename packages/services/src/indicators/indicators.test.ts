@@ -11,6 +11,7 @@ import { AdxAtrRegimeDetector } from './adx-atr-regime-detector.js';
 import { indicatorsFromFile } from './from-file.js';
 import { loadIndicators } from './load-indicators.js';
 import { RegimeConfirmation } from './regime-confirmation.js';
+import { TradingSignalsProcessor } from './trading-signals-processor.js';
 
 let bars: Bar[];
 beforeAll(async () => {
@@ -57,6 +58,21 @@ describe('TradingSignalsProcessor', () => {
       processor.update({ symbol: 'BTCUSDT', timeframe: '15m' }, { ...bar, close: bar.close * 2 });
     }
     expect(row?.values.ema_fast).toBe(reference.getResult());
+  });
+
+  it('computes SMA and MACD outputs too', () => {
+    const processor = new TradingSignalsProcessor([
+      { name: 'sma', type: 'sma', period: 10, timeframes: undefined },
+      { name: 'macd', type: 'macd', fast: 12, slow: 26, signal: 9, timeframes: ['5m'] },
+    ]);
+    expect(processor.outputNames('5m')).toEqual(['sma', 'macd.macd', 'macd.signal', 'macd.histogram']);
+    expect(processor.outputNames('1m')).toEqual(['sma']);
+    const rows = bars.slice(0, 60).map((bar) => processor.update(series, bar));
+    expect(rows[8]?.values.sma).toBeNull();
+    expect(rows[9]?.values.sma).toBeCloseTo(bars.slice(0, 10).reduce((sum, bar) => sum + bar.close, 0) / 10, 9);
+    expect(rows[20]?.values['macd.histogram']).toBeNull();
+    const last = rows[59]?.values ?? {};
+    expect(last['macd.histogram']).toBeCloseTo((last['macd.macd'] as number) - (last['macd.signal'] as number), 9);
   });
 });
 
