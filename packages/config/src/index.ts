@@ -30,4 +30,4 @@ export { findUnknownKeys, type UnknownKey } from './schema-walk.js';
 export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';
 export { closestMatch } from './suggest.js';
 export { positionOf, schemaIssues, unknownKeyIssues, validateYaml } from './validate-document.js';
-export { type FilePosition, parseYamlFile, type YamlFile } from './yaml-file.js';
+export { type FilePosition, parseYamlFile, readYamlFile, type YamlFile } from './yaml-file.js';

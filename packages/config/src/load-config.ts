@@ -9,7 +9,7 @@ import { configLeaves } from './schema/leaves.js';
 import { type SystemConfig, systemConfigSchema } from './schema/system.js';
 import { isSecretName, REDACTED, redactSecrets } from './secrets.js';
 import { schemaIssues, unknownKeyIssues } from './validate-document.js';
-import { parseYamlFile, type YamlFile } from './yaml-file.js';
+import { readYamlFile, type YamlFile } from './yaml-file.js';
 
 /** The default configuration file, relative to the working directory. */
 export const DEFAULT_CONFIG_PATH = 'config/services.yaml';
@@ -62,20 +62,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function readYaml(path: string, shown: string): YamlFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      [{ path: '', source: shown, message: `cannot read the configuration file: ${(error as Error).message}` }],
-      { cause: error },
-    );
-  }
-  return parseYamlFile(text, shown);
-}
-
 /**
  * Loads the configuration: defaults, then the YAML file, then `.env`, then the
  * environment (environment > file > defaults). Every leaf can be overridden by
@@ -102,10 +88,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (options.path !== undefined || existsSync(absolute)) {
     const fromCwd = relative(cwd, absolute);
     // Paths inside the working directory are shown relative to it, others as given.
-    yaml = readYaml(
-      absolute,
-      isAbsolute(shownPath) && fromCwd !== '' && !fromCwd.startsWith('..') ? fromCwd : shownPath,
-    );
+    const shown = isAbsolute(shownPath) && fromCwd !== '' && !fromCwd.startsWith('..') ? fromCwd : shownPath;
+    yaml = readYamlFile(absolute, 'configuration file', shown);
   } else {
     warnings.push(`no configuration file at ${shownPath}: using defaults and environment variables`);
   }

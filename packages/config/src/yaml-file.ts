@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 
@@ -76,4 +77,25 @@ export function parseYamlFile(text: string, file: string): YamlFile {
     ]);
   }
   return { file, data, valuePositions, keyPositions };
+}
+
+/**
+ * Reads and parses a YAML file, keeping positions (see {@link parseYamlFile}).
+ * @param path - the file to read.
+ * @param what - what the file is, for the message, e.g. `strategies file`.
+ * @param shown - how to name the file in messages; `path` by default.
+ * @throws {@link ConfigError} `CONFIG_FILE_UNREADABLE` naming the file, or the errors of {@link parseYamlFile}.
+ */
+export function readYamlFile(path: string, what: string, shown: string = path): YamlFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'CONFIG_FILE_UNREADABLE',
+      [{ path: '', source: shown, message: `cannot read the ${what}: ${(error as Error).message}` }],
+      { cause: error },
+    );
+  }
+  return parseYamlFile(text, shown);
 }

@@ -49,7 +49,13 @@ export { createEvent, deepFreeze } from './events/create-event.js';
 export type { AnyEventOf, BaseEvent, EventMeta, EventOf, EventType } from './events/event.js';
 export { createTradingEventRegistry, EventRegistry } from './events/event-registry.js';
 export { TRADING_EVENT_SCHEMAS } from './events/trading-event-schemas.js';
-export type { Sizing, TradingBlockReason, TradingEvent, TradingEventPayloads } from './events/trading-events.js';
+export type {
+  SignalFields,
+  Sizing,
+  TradingBlockReason,
+  TradingEvent,
+  TradingEventPayloads,
+} from './events/trading-events.js';
 export type { FieldValidator } from './events/validators.js';
 export * as eventValidators from './events/validators.js';
 export { formatJson, formatText, type LogFormat } from './logging/format.js';

@@ -31,7 +31,15 @@ export { type ResampledSeries, resample } from './market-data/resample.js';
 export type { Account, Broker, BrokerUpdate, OrderRequest, PositionClosure } from './ports/broker.js';
 export type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
 export type { BarRequest, MarketDataSource } from './ports/market-data-source.js';
-export type { EntryManager, EntryPlan, RiskBreach, RiskCheck, RiskDecision, RiskManager } from './ports/risk.js';
+export type {
+  EntryManager,
+  EntryPlan,
+  EntryRequest,
+  RiskBreach,
+  RiskCheck,
+  RiskDecision,
+  RiskManager,
+} from './ports/risk.js';
 export type { EntryDecision, ExitDecision, Strategy, StrategyContext } from './ports/strategy.js';
 export {
   type DataFetchingOptions,

@@ -29,6 +29,21 @@ export type Sizing =
   | { readonly mode: 'fixed'; readonly quantity: number }
   | { readonly mode: 'risk_percent'; readonly percent: number };
 
+/** The fields shared by `EntrySignal` and `ExitSignal`. */
+export interface SignalFields {
+  readonly symbol: string;
+  readonly strategyName: string;
+  /** Direction of the position to open (entry) or close (exit). */
+  readonly direction: Direction;
+  readonly timeframe: Timeframe;
+  /** Open time of the bar that triggered the signal, ms since epoch, UTC. */
+  readonly barOpenTime: number;
+  /** The bar's close, quote currency: the reference price of the signal. */
+  readonly price: number;
+  /** Which rules fired, with their values, e.g. `ema_fast crosses_above ema_slow (27012.5 > 27001.2)`. */
+  readonly reason: string;
+}
+
 /**
  * The events of the trading system, by name, with their payloads (the fields
  * beyond {@link EventMeta}). Names and fields follow the original system's
@@ -91,17 +106,7 @@ export interface TradingEventPayloads {
     readonly barOpenTime: number;
   };
   /** A strategy wants to open a position. */
-  EntrySignal: {
-    readonly symbol: string;
-    readonly strategyName: string;
-    readonly direction: Direction;
-    readonly timeframe: Timeframe;
-    /** Open time of the bar that triggered the signal, ms since epoch, UTC. */
-    readonly barOpenTime: number;
-    /** The bar's close, quote currency: the reference price of the signal. */
-    readonly price: number;
-    /** Which rules fired, with their values, e.g. `ema_fast crosses_above ema_slow (27012.5 > 27001.2)`. */
-    readonly reason: string;
+  EntrySignal: SignalFields & {
     /** How the executor sizes the order: a fixed quantity, or a percent of equity put at risk down to the stop-loss. */
     readonly sizing: Sizing;
     /** Stop-loss price, quote currency, or `null`. */
@@ -109,20 +114,8 @@ export interface TradingEventPayloads {
     /** Take-profit price, quote currency, or `null`. */
     readonly takeProfit: number | null;
   };
-  /** A strategy wants to close its position. */
-  ExitSignal: {
-    readonly symbol: string;
-    readonly strategyName: string;
-    /** Direction of the position to close. */
-    readonly direction: Direction;
-    readonly timeframe: Timeframe;
-    /** Open time of the bar that triggered the signal, ms since epoch, UTC. */
-    readonly barOpenTime: number;
-    /** The bar's close, quote currency. */
-    readonly price: number;
-    /** Which rules fired, with their values. */
-    readonly reason: string;
-  };
+  /** A strategy wants to close its position (`direction` is the position's). */
+  ExitSignal: SignalFields;
   /** An order was accepted by the broker. */
   OrderPlaced: { readonly order: Order };
   /** An order was refused by the broker. */

@@ -1,6 +1,5 @@
-import type { Sizing } from '@quant/core';
 import type { Account } from '../ports/broker.js';
-import type { EntryManager, EntryPlan } from '../ports/risk.js';
+import type { EntryManager, EntryPlan, EntryRequest } from '../ports/risk.js';
 
 /** Options of {@link DefaultEntryManager}. */
 export interface EntryManagerOptions {
@@ -25,15 +24,7 @@ export class DefaultEntryManager implements EntryManager {
   }
 
   /** {@inheritDoc EntryManager.plan} */
-  plan(
-    signal: {
-      readonly price: number;
-      readonly stopLoss: number | null;
-      readonly takeProfit: number | null;
-      readonly sizing: Sizing;
-    },
-    account: Account,
-  ): EntryPlan | { readonly rejected: string } {
+  plan(signal: EntryRequest, account: Account): EntryPlan | { readonly rejected: string } {
     let quantity: number;
     if (signal.sizing.mode === 'fixed') {
       quantity = signal.sizing.quantity;

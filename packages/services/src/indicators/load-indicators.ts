@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError, parseYamlFile, validateYaml } from '@quant/config';
+import { readYamlFile, validateYaml } from '@quant/config';
 import { type IndicatorsFile, indicatorsFileSchema } from './indicator-spec.js';
 
 /**
@@ -11,15 +10,5 @@ import { type IndicatorsFile, indicatorsFileSchema } from './indicator-spec.js';
  *   when the file cannot be read.
  */
 export function loadIndicators(path: string): IndicatorsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      [{ path: '', source: path, message: `cannot read the indicators file: ${(error as Error).message}` }],
-      { cause: error },
-    );
-  }
-  return validateYaml(indicatorsFileSchema, parseYamlFile(text, path));
+  return validateYaml(indicatorsFileSchema, readYamlFile(path, 'indicators file'));
 }

@@ -1,4 +1,4 @@
-import type { Direction, Fill, Order, OrderIntent, Position, Side } from '@quant/core';
+import type { Direction, Fill, Order, OrderIntent, Position, Side, TradingEventPayloads } from '@quant/core';
 
 /** A trading account's balances, in its currency (the quote currency of the symbols traded). */
 export interface Account {
@@ -40,21 +40,12 @@ export interface OrderRequest {
   readonly positionId?: string;
 }
 
-/** How a position was closed, in full or in part. */
-export interface PositionClosure {
-  /** The position just before the close. */
-  readonly position: Position;
-  /** Closed quantity, base units. */
-  readonly quantity: number;
-  /** Exit price including slippage, quote currency. */
-  readonly exitPrice: number;
-  /** P&L of the closed quantity after entry and exit fees, quote currency. */
-  readonly realizedPnl: number;
-  /** Entry share and exit fees of the closed quantity, quote currency. */
-  readonly fees: number;
-  /** `exit_signal`, `stop_loss`, `take_profit`, `manual`. */
-  readonly reason: string;
-}
+/**
+ * How a position was closed, in full or in part: the payload of the
+ * `PositionClosed` event (position before the close, quantity, exit price,
+ * P&L after fees, fees, reason).
+ */
+export type PositionClosure = TradingEventPayloads['PositionClosed'];
 
 /**
  * What a broker reports as it happens: an order's new status (with the

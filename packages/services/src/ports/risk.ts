@@ -1,4 +1,4 @@
-import type { OrderIntent, Position, Sizing, TradingBlockReason } from '@quant/core';
+import type { OrderIntent, Position, TradingBlockReason, TradingEventPayloads } from '@quant/core';
 import type { Account } from './broker.js';
 
 /** What the risk manager judges: one order about to be submitted. */
@@ -63,6 +63,9 @@ export interface EntryPlan {
   readonly takeProfit: number | null;
 }
 
+/** What an entry manager plans from: an entry signal's price, levels and sizing rule. */
+export type EntryRequest = Pick<TradingEventPayloads['EntrySignal'], 'price' | 'stopLoss' | 'takeProfit' | 'sizing'>;
+
 /**
  * Sizes entries and sets their stop-loss and take-profit.
  * {@link DefaultEntryManager} is the one shipped.
@@ -74,13 +77,5 @@ export interface EntryManager {
    * @param account - the account's balances.
    * @returns the plan, or a reason when no valid order can be made.
    */
-  plan(
-    signal: {
-      readonly price: number;
-      readonly stopLoss: number | null;
-      readonly takeProfit: number | null;
-      readonly sizing: Sizing;
-    },
-    account: Account,
-  ): EntryPlan | { readonly rejected: string };
+  plan(signal: EntryRequest, account: Account): EntryPlan | { readonly rejected: string };
 }

@@ -5,6 +5,7 @@ import {
   type EventOf,
   entrySide,
   type Order,
+  type Position,
   type ServiceDeps,
   type Timeframe,
   type TradingEventPayloads,
@@ -160,7 +161,7 @@ export class TradeExecutionService extends EventDrivenService {
   async #enter(signal: EventOf<TradingEventPayloads, 'EntrySignal'>): Promise<void> {
     const clientOrderId = this.#claim(signal, 'entry');
     if (!clientOrderId) return;
-    const { broker, riskManager, entryManager } = this.#options;
+    const { broker, entryManager } = this.#options;
     const [account, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
     const plan = entryManager.plan(signal, account);
     if ('rejected' in plan) {
@@ -168,30 +169,8 @@ export class TradeExecutionService extends EventDrivenService {
       this.logger.warn(`No order for ${signal.strategyName} ${signal.direction} ${signal.symbol}: ${plan.rejected}`);
       return;
     }
-    const decision = riskManager.check({
-      now: this.clock.now(),
-      symbol: signal.symbol,
-      intent: 'entry',
-      quantity: plan.quantity,
-      price: signal.price,
-      account,
-      positions,
-    });
-    if (!decision.allowed) {
-      this.increment('risk_breaches');
-      this.logger.info(`Trading blocked for ${signal.strategyName} ${signal.symbol}: ${decision.reasons.join(', ')}`);
-      this.publish('TradingBlocked', {
-        symbol: signal.symbol,
-        strategyName: signal.strategyName,
-        reasons: decision.reasons,
-      });
-      return;
-    }
-    this.publish('TradingAuthorized', {
-      symbol: signal.symbol,
-      strategyName: signal.strategyName,
-      reason: 'all risk checks passed',
-    });
+    const allowed = this.#authorize(signal, 'entry', plan.quantity, account, positions, 'all risk checks passed');
+    if (!allowed) return;
     const order = await broker.submitOrder({
       clientOrderId,
       symbol: signal.symbol,
@@ -218,31 +197,46 @@ export class TradeExecutionService extends EventDrivenService {
     }
     const clientOrderId = this.#claim(signal, 'exit');
     if (!clientOrderId) return;
+    const allowed = this.#authorize(
+      signal,
+      'exit',
+      position.quantity,
+      await broker.getAccount(),
+      positions,
+      'exit reduces risk',
+    );
+    if (!allowed) return;
+    const order = await broker.closePosition(position.positionId, clientOrderId);
+    this.#reportSubmission(order, 'rejected by the broker');
+  }
+
+  /** Asks the risk manager; publishes TradingBlocked (every reason) or TradingAuthorized. */
+  #authorize(
+    signal: Signal,
+    intent: 'entry' | 'exit',
+    quantity: number,
+    account: Account,
+    positions: readonly Position[],
+    reason: string,
+  ): boolean {
     const decision = this.#options.riskManager.check({
       now: this.clock.now(),
       symbol: signal.symbol,
-      intent: 'exit',
-      quantity: position.quantity,
+      intent,
+      quantity,
       price: signal.price,
-      account: await broker.getAccount(),
+      account,
       positions,
     });
+    const { symbol, strategyName } = signal;
     if (!decision.allowed) {
       this.increment('risk_breaches');
-      this.publish('TradingBlocked', {
-        symbol: signal.symbol,
-        strategyName: signal.strategyName,
-        reasons: decision.reasons,
-      });
-      return;
+      this.logger.info(`Trading blocked for ${strategyName} ${symbol}: ${decision.reasons.join(', ')}`);
+      this.publish('TradingBlocked', { symbol, strategyName, reasons: decision.reasons });
+      return false;
     }
-    this.publish('TradingAuthorized', {
-      symbol: signal.symbol,
-      strategyName: signal.strategyName,
-      reason: 'exit reduces risk',
-    });
-    const order = await broker.closePosition(position.positionId, clientOrderId);
-    this.#reportSubmission(order, 'rejected by the broker');
+    this.publish('TradingAuthorized', { symbol, strategyName, reason });
+    return true;
   }
 
   #reportSubmission(order: Order, reason: string): void {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError, type ConfigIssue, closestMatch, parseYamlFile, positionOf, validateYaml } from '@quant/config';
+import { ConfigError, type ConfigIssue, closestMatch, positionOf, readYamlFile, validateYaml } from '@quant/config';
 
 import { operandsOf, PRICE_OPERANDS } from './conditions.js';
 import { strategiesFileSchema } from './strategy-spec.js';
@@ -27,17 +26,7 @@ export interface LoadStrategiesOptions {
  *   operands that name no configured indicator (with a suggestion).
  */
 export function loadStrategies(path: string, options: LoadStrategiesOptions): YamlStrategy[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      [{ path: '', source: path, message: `cannot read the strategies file: ${(error as Error).message}` }],
-      { cause: error },
-    );
-  }
-  const yaml = parseYamlFile(text, path);
+  const yaml = readYamlFile(path, 'strategies file');
   const file = validateYaml(strategiesFileSchema, yaml);
   const issues: ConfigIssue[] = [];
   file.strategies.forEach((spec, index) => {

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+/** The build of every published package: ESM and CommonJS with type declarations, for Node 20. */
+export const packageBuild = defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  tsconfig: 'tsconfig.build.json',
+});
