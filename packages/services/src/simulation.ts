@@ -16,8 +16,9 @@ export interface SimulationOptions {
 
 /**
  * Runs an orchestrator's cycles on a simulated clock as fast as possible: for
- * each step from `start` to `end`, advance the clock (firing due timers, such
- * as health checks) and run one cycle. The services and orchestrator are the
+ * each step from `start` to `end`, move the clock (firing due timers, such as
+ * health checks, with `tickTo`) and run one cycle, awaiting everything it
+ * caused. The services and orchestrator are the
  * same as in live trading; only the clock differs.
  * @typeParam M - the bus's event map.
  * @param orchestrator - a started orchestrator.
@@ -33,7 +34,7 @@ export async function runSimulation<M extends LifecycleEventPayloads>(
   let cycles = 0;
   for (let time = options.start; time <= options.end; time += options.stepMs) {
     if (options.signal?.aborted) break;
-    await clock.advanceTo(time);
+    clock.tickTo(time);
     await orchestrator.runCycle();
     cycles++;
     options.onCycle?.(time);

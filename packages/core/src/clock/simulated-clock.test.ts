@@ -43,6 +43,23 @@ describe('SimulatedClock', () => {
     expect(ticks).toEqual([1_000, 2_000, 3_000]);
   });
 
+  it('ticks synchronously through due timers, including ones they set', () => {
+    const clock = new SimulatedClock(0);
+    const fired: number[] = [];
+    const every = (ms: number) => {
+      clock.setTimer(() => {
+        fired.push(clock.now());
+        every(ms);
+      }, ms);
+    };
+    every(1_000);
+    clock.tickTo(3_500);
+    expect(fired).toEqual([1_000, 2_000, 3_000]);
+    expect(clock.now()).toBe(3_500);
+    clock.tickTo(100);
+    expect(clock.now()).toBe(3_500);
+  });
+
   it('ends a sleep early when its signal aborts', async () => {
     const clock = new SimulatedClock();
     const controller = new AbortController();
