@@ -46,7 +46,8 @@ function program(run: (task: () => Promise<number>) => void): Command {
  * @param argv - the arguments after `node cli.js`.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes('debug') || /^(debug|trace)$/i.test(process.env.LOGGING_LEVEL ?? '');
+  const debug =
+    /--log-level[= ](debug|trace)\b/.test(argv.join(' ')) || /^(debug|trace)$/i.test(process.env.LOGGING_LEVEL ?? '');
   let task: (() => Promise<number>) | undefined;
   try {
     await program((next) => {

@@ -99,4 +99,17 @@ describe('quant-bot live', () => {
       /\] \[[0-9a-f]{8}\] \[DataFetchingService\] INFO services\.DataFetchingService: Fetched data for BTCUSDT 1m/,
     );
   }, 60_000);
+
+  it('exits at once with code 130 on a second Ctrl+C', async () => {
+    const run = startCli(['backtest', '--out', join(dir, 'interrupted')]);
+    // Let the backtest get going, then interrupt twice in a row.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    run.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('Interrupted: finishing the report (Ctrl+C again to quit now)');
+    expect(result.stderr).toContain('Second interrupt: exiting now.');
+  }, 60_000);
 });

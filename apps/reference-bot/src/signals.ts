@@ -21,3 +21,8 @@ export function onShutdownSignals(controller: AbortController, announce: (signal
     process.off('SIGTERM', handler);
   };
 }
+
+/** Lets the event loop turn, so that a signal received during synchronous work is handled. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

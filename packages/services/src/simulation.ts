@@ -1,5 +1,8 @@
 import type { LifecycleEventPayloads, SimulatedClock, TradingOrchestrator } from '@quant/core';
 
+/** Cycles between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
   /** The first cycle's time, ms since epoch, UTC. */
@@ -37,6 +40,9 @@ export async function runSimulation<M extends LifecycleEventPayloads>(
     clock.tickTo(time);
     await orchestrator.runCycle();
     cycles++;
+    // Cycles are promise work only; yield to the event loop now and then so that
+    // signals (Ctrl+C), timers and I/O (such as an events file being written) proceed.
+    if (cycles % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     options.onCycle?.(time);
   }
   return cycles;

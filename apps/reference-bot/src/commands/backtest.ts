@@ -8,7 +8,7 @@ import { parseDateFlag } from '../dates.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
-import { onShutdownSignals } from '../signals.js';
+import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
 /** Flags of `quant-bot backtest`. */
 export interface BacktestOptions extends CommonOptions {
@@ -79,12 +79,12 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   } finally {
     progress?.update(done);
     progress?.stop();
-    removeHandlers();
   }
   const wallMs = performance.now() - t0;
   await bot.system.orchestrator.stop();
   await recorder.close();
   await bot.logs.close();
+  await yieldToEventLoop();
   const summary = buildReport({
     mode: 'backtest',
     inputs,
@@ -104,5 +104,8 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   process.stdout.write(
     `\nReport: ${join(outDir, 'report.html')} (also report.json, trades.csv, equity.csv, events.jsonl)\n`,
   );
+  // Until here a second Ctrl+C still exits at once (code 130).
+  await yieldToEventLoop();
+  removeHandlers();
   return 0;
 }

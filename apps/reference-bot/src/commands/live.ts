@@ -8,7 +8,7 @@ import { ReplayClock } from '../replay-clock.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
-import { onShutdownSignals } from '../signals.js';
+import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
 /** Flags of `quant-bot live`. */
 export interface LiveOptions extends CommonOptions {
@@ -102,7 +102,6 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       signal: controller.signal,
     });
   } finally {
-    removeHandlers();
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
   }
@@ -112,6 +111,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const services = metrics.services;
   const account = bot.broker.account();
   const currency = account.currency;
+  await yieldToEventLoop();
   const summary = buildReport({
     mode: 'live',
     inputs,
@@ -148,5 +148,8 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   out(`Equity: ${account.equity.toFixed(2)} ${currency}`);
   out(`\n${RULE}\nShutdown complete. Thank you for trading!\n${RULE}`);
   await bot.logs.close();
+  // Until here a second Ctrl+C still exits at once (code 130).
+  await yieldToEventLoop();
+  removeHandlers();
   return 0;
 }
