@@ -27,6 +27,8 @@ import { RingBuffer } from './history.js';
 const mitt = mittImport as unknown as <E extends Record<MittEventType, unknown>>() => Emitter<E>;
 
 type Delivery = (event: BaseEvent) => void;
+
+const RESOLVED: Promise<void> = Promise.resolve();
 type Handler = (event: BaseEvent) => void | PromiseLike<void>;
 
 interface SubscriptionState extends Subscription {
@@ -195,7 +197,11 @@ export class EventBus<M = TradingEventPayloads> {
    * promise has settled. Do not await it inside a handler of this bus: the
    * handler would wait for itself.
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    return this.#pumping || this.#inflight.size > 0 ? this.#drainSlowly() : RESOLVED;
+  }
+
+  async #drainSlowly(): Promise<void> {
     while (this.#pumping || this.#inflight.size > 0) {
       if (this.#pumping) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
       else await Promise.all(this.#inflight);

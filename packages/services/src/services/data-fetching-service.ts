@@ -96,8 +96,16 @@ export class DataFetchingService extends EventDrivenService {
     const last = this.#lastPublished.get(timeframe);
     const behind = last === undefined ? 0 : Math.ceil((now - last) / tfMs) + config.candle_index;
     const limit = Math.max(config.nbr_bars, behind);
-    const bars = await this.#fetchWithRetry(timeframe, limit);
-    if (bars === undefined) return;
+    let bars: readonly Bar[] | undefined;
+    this.increment('data_fetches');
+    try {
+      bars = await this.#options.source.fetchBars({ symbol, timeframe, limit });
+      this.#consecutiveFailures = 0;
+      this.#lastError = undefined;
+    } catch (error) {
+      bars = await this.#retry(timeframe, limit, error);
+      if (bars === undefined) return;
+    }
     this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
       symbol,
       timeframe,
@@ -122,35 +130,39 @@ export class DataFetchingService extends EventDrivenService {
     }
   }
 
-  async #fetchWithRetry(timeframe: Timeframe, limit: number): Promise<readonly Bar[] | undefined> {
+  /** Retries a failed fetch with exponential backoff; publishes DataFetchFailed when every attempt failed. */
+  async #retry(timeframe: Timeframe, limit: number, firstError: unknown): Promise<readonly Bar[] | undefined> {
     const { source, symbol, config } = this.#options;
     const attempts = config.retry_attempts + 1;
-    let lastError = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    let error = firstError;
+    for (let attempt = 1; ; attempt++) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.increment('fetch_errors');
+      this.logger.warn(`Fetch ${attempt}/${attempts} for ${symbol} ${timeframe} failed: ${message}`, {
+        symbol,
+        timeframe,
+        attempt,
+      });
+      if (attempt === attempts) {
+        this.#consecutiveFailures++;
+        this.#lastError = message;
+        this.logger.error(`Fetching ${symbol} ${timeframe} failed after ${attempts} attempts: ${message}`, {
+          symbol,
+          timeframe,
+        });
+        this.publish('DataFetchFailed', { symbol, timeframe, error: message, attempts });
+        return undefined;
+      }
+      await this.clock.sleep((this.#options.retryBackoffMs ?? 500) * 2 ** (attempt - 1));
       this.increment('data_fetches');
       try {
         const bars = await source.fetchBars({ symbol, timeframe, limit });
         this.#consecutiveFailures = 0;
         this.#lastError = undefined;
         return bars;
-      } catch (error) {
-        this.increment('fetch_errors');
-        lastError = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`Fetch ${attempt}/${attempts} for ${symbol} ${timeframe} failed: ${lastError}`, {
-          symbol,
-          timeframe,
-          attempt,
-        });
-        if (attempt < attempts) await this.clock.sleep((this.#options.retryBackoffMs ?? 500) * 2 ** (attempt - 1));
+      } catch (next) {
+        error = next;
       }
     }
-    this.#consecutiveFailures++;
-    this.#lastError = lastError;
-    this.logger.error(`Fetching ${symbol} ${timeframe} failed after ${attempts} attempts: ${lastError}`, {
-      symbol,
-      timeframe,
-    });
-    this.publish('DataFetchFailed', { symbol, timeframe, error: lastError, attempts });
-    return undefined;
   }
 }
