@@ -21,8 +21,8 @@ export interface SimulationOptions {
  * Runs an orchestrator's cycles on a simulated clock as fast as possible: for
  * each step from `start` to `end`, move the clock (firing due timers, such as
  * health checks, with `tickTo`) and run one cycle, awaiting everything it
- * caused. The services and orchestrator are the
- * same as in live trading; only the clock differs.
+ * caused. The services and orchestrator are the same as in live trading;
+ * only the clock differs.
  * @typeParam M - the bus's event map.
  * @param orchestrator - a started orchestrator.
  * @param clock - the simulated clock the system was built on.

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { BaseEvent, EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
+import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
 import type { PaperBroker } from '@quant/services';
 
@@ -159,6 +159,3 @@ export class RunRecorder {
 function describe(regime: Regime): string {
   return `${regime.trend}/${regime.volatility}`;
 }
-
-/** The events of a JSON-lines file, for comparisons. */
-export type RecordedEvent = BaseEvent & Record<string, unknown>;
