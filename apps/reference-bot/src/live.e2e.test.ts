@@ -72,6 +72,7 @@ describe('quant-bot live', () => {
       'Fetched data for BTCUSDT 1m',
       'Calculated indicators for BTCUSDT 1m',
       'Evaluated strategies:',
+      'INFO orchestrator: Status: 4/4 services healthy',
       'Received shutdown signal (Ctrl+C)',
       '=== STOPPING ALL SERVICES ===',
       '✓ trade_execution stopped',
