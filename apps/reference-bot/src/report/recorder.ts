@@ -3,6 +3,9 @@ import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
 import type { PaperBroker } from '@quant/services';
 
+/** Events serialized per write to the events file. */
+const EVENTS_PER_WRITE = 512;
+
 /** One closed trade (a position closed in full or in part). */
 export interface TradeRecord {
   readonly strategy: string;
@@ -56,6 +59,7 @@ export class RunRecorder {
   #lastFillTime = 0;
   readonly #events: WriteStream | undefined;
   #written = 0;
+  #pending: string[] = [];
 
   /**
    * @param bus - the run's bus; the recorder subscribes to every event.
@@ -84,14 +88,16 @@ export class RunRecorder {
   close(): Promise<void> {
     const stream = this.#events;
     if (!stream) return Promise.resolve();
+    this.#flush();
     return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 
   #record(event: TradingEvent): void {
     this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
     if (this.#events) {
-      this.#events.write(`${JSON.stringify(event)}\n`);
+      this.#pending.push(JSON.stringify(event));
       this.#written++;
+      if (this.#pending.length === EVENTS_PER_WRITE) this.#flush();
     }
     switch (event.type) {
       case 'NewCandle':
@@ -142,6 +148,12 @@ export class RunRecorder {
         return;
       default:
     }
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    this.#events?.write(`${this.#pending.join('\n')}\n`);
+    this.#pending = [];
   }
 
   #markEquity(time: number): void {
