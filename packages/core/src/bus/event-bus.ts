@@ -173,7 +173,7 @@ export class EventBus<M = TradingEventPayloads> {
     const base = event as BaseEvent;
     if (this.mode === 'synchronous') {
       this.#record(base);
-      runInScope(base, this.#dispatch, base);
+      runInScope(base, this.#dispatch);
       return;
     }
     const depth = this.#queue.length - this.#head;
@@ -311,7 +311,7 @@ export class EventBus<M = TradingEventPayloads> {
       while (this.#head < this.#queue.length) {
         const event = this.#queue[this.#head] as BaseEvent;
         this.#queue[this.#head++] = undefined;
-        runInScope(event, this.#dispatch, event);
+        runInScope(event, this.#dispatch);
         if (this.#awaiting.length > 0) {
           const pending = this.#awaiting;
           this.#awaiting = [];

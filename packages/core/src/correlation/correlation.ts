@@ -28,14 +28,15 @@ export function withCorrelation<T>(fn: (correlationId: string) => T, correlation
 }
 
 /**
- * Runs `fn` inside the scope of `scope`, typically an event being delivered:
- * what `fn` publishes inherits `scope.correlationId` and gets `scope.id` as its
- * `causationId`.
- * @param scope - the event (or scope) to run in.
+ * Runs `fn(scope)` inside the scope of `scope`, typically an event being
+ * delivered: what `fn` publishes inherits `scope.correlationId` and gets
+ * `scope.id` as its `causationId`.
+ * @param scope - the event (or scope) to run in; passed to `fn`.
  * @param fn - the work to run.
+ * @returns what `fn` returns.
  */
-export function runInScope<A extends unknown[], T>(scope: CorrelationScope, fn: (...args: A) => T, ...args: A): T {
-  return storage.run(scope, fn, ...args);
+export function runInScope<S extends CorrelationScope, T>(scope: S, fn: (scope: S) => T): T {
+  return storage.run(scope, fn, scope);
 }
 
 /** The current scope, or `undefined` outside any correlation scope. */
