@@ -118,6 +118,7 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
         'news_block',
         'outside_trading_hours',
         'insufficient_funds',
+        'invalid_order',
       ),
     ),
   }),

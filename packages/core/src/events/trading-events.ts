@@ -8,7 +8,9 @@ import type { AnyEventOf } from './event.js';
  * Reasons a trade can be refused, carried by {@link TradingEventPayloads.TradingBlocked}:
  * the daily loss limit was reached, too many positions are open, the order is
  * larger than the maximum position size, a news window is blocked, the market
- * is outside trading hours, or the account cannot pay for the order.
+ * is outside trading hours, the account cannot pay for the order, or no valid
+ * order could be made from the signal (`invalid_order`: e.g. its stop-loss
+ * equals its price, or its size rounds to 0).
  */
 export type TradingBlockReason =
   | 'daily_loss_limit'
@@ -16,7 +18,8 @@ export type TradingBlockReason =
   | 'max_position_size'
   | 'news_block'
   | 'outside_trading_hours'
-  | 'insufficient_funds';
+  | 'insufficient_funds'
+  | 'invalid_order';
 
 /**
  * How an entry is sized: `fixed` buys or sells `quantity` base units;

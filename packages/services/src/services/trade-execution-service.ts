@@ -167,6 +167,11 @@ export class TradeExecutionService extends EventDrivenService {
     if ('rejected' in plan) {
       this.increment('orders_rejected');
       this.logger.warn(`No order for ${signal.strategyName} ${signal.direction} ${signal.symbol}: ${plan.rejected}`);
+      this.publish('TradingBlocked', {
+        symbol: signal.symbol,
+        strategyName: signal.strategyName,
+        reasons: ['invalid_order'],
+      });
       return;
     }
     const allowed = this.#authorize(signal, 'entry', plan.quantity, account, positions, 'all risk checks passed');

@@ -1,0 +1,80 @@
+import { loadConfig } from '@quant/config';
+import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
+import { describe, expect, it } from 'vitest';
+import { DefaultEntryManager } from '../execution/default-entry-manager.js';
+import { DefaultRiskManager } from '../execution/default-risk-manager.js';
+import { PaperBroker } from '../execution/paper-broker.js';
+import { march } from '../test-support/real-data.js';
+import { TradeExecutionService } from './trade-execution-service.js';
+
+const signal = (
+  barOpenTime: number,
+  overrides: Partial<TradingEventPayloads['EntrySignal']> = {},
+): TradingEventPayloads['EntrySignal'] => ({
+  symbol: 'BTCUSDT',
+  strategyName: 'test',
+  direction: 'long',
+  timeframe: '5m',
+  barOpenTime,
+  price: 23_000,
+  reason: 'test rule',
+  sizing: { mode: 'fixed', quantity: 0.5 },
+  stopLoss: 22_800,
+  takeProfit: null,
+  ...overrides,
+});
+
+const setup = (env: Record<string, string> = {}, quantityStep?: number) => {
+  const clock = new SimulatedClock(march(1, 1));
+  const bus = new EventBus({ clock, historyLimit: 1_000 });
+  const sink = new MemorySink();
+  const { config } = loadConfig({ cwd: '/nonexistent', env });
+  const broker = new PaperBroker({ clock });
+  const service = new TradeExecutionService(
+    { bus, clock, logger: new LogManager({ clock, sinks: [sink] }).getLogger('TradeExecutionService') },
+    {
+      broker,
+      riskManager: new DefaultRiskManager(config.risk),
+      entryManager: new DefaultEntryManager(quantityStep === undefined ? {} : { quantityStep }),
+      executionTimeframe: '1m',
+      config: config.services.trade_execution,
+    },
+  );
+  return { clock, bus, broker, service, sink };
+};
+
+describe('TradeExecutionService', () => {
+  it('blocks a signal that yields no valid order, so its strategy is not left waiting', async () => {
+    const { bus, service } = setup({}, 1);
+    await service.start();
+    bus.emit('EntrySignal', signal(march(1, 0, 55)));
+    await bus.drain();
+    expect(bus.history('TradingBlocked').map((event) => event.reasons)).toEqual([['invalid_order']]);
+    expect(bus.history('OrderPlaced')).toEqual([]);
+    expect(service.getMetrics()).toMatchObject({ orders_rejected: 1, orders_placed: 0 });
+  });
+
+  it('submits in batches of batch_size in batch mode', async () => {
+    const { bus, service } = setup({
+      SERVICES_TRADE_EXECUTION_EXECUTION_MODE: 'batch',
+      SERVICES_TRADE_EXECUTION_BATCH_SIZE: '2',
+    });
+    await service.start();
+    bus.emit('EntrySignal', signal(march(1, 0, 50)));
+    await bus.drain();
+    expect(bus.history('OrderPlaced')).toHaveLength(0);
+    bus.emit('EntrySignal', signal(march(1, 0, 55), { strategyName: 'other' }));
+    await bus.drain();
+    expect(bus.history('OrderPlaced').map((event) => event.order.strategyName)).toEqual(['test', 'other']);
+    expect(bus.history('TradingAuthorized')).toHaveLength(2);
+  });
+
+  it('ignores an exit signal for a position it does not hold, and says so', async () => {
+    const { bus, service, sink } = setup();
+    await service.start();
+    bus.emit('ExitSignal', { ...signal(march(1, 0, 55)), direction: 'long' });
+    await bus.drain();
+    expect(bus.history('OrderPlaced')).toEqual([]);
+    expect(sink.lines.some((line) => line.includes('Exit signal of test BTCUSDT: no open long position'))).toBe(true);
+  });
+});
