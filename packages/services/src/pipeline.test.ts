@@ -127,6 +127,21 @@ describe('bus modes', () => {
   }, 60_000);
 });
 
+describe('monitoring mode', () => {
+  it('keeps signalling with trade execution disabled, and places nothing', async () => {
+    const pipeline = await realPipeline({ env: { SERVICES_TRADE_EXECUTION_ENABLED: 'false' } });
+    await pipeline.run(march(1), march(4));
+    const signals = pipeline.events.filter((event) => event.type === 'EntrySignal') as (BaseEvent & {
+      strategyName: string;
+    })[];
+    expect(pipeline.system.orchestrator.serviceNames).not.toContain('trade_execution');
+    for (const name of ['ema_trend', 'rsi_reversion']) {
+      expect(signals.filter((event) => event.strategyName === name).length, name).toBeGreaterThan(1);
+    }
+    expect(pipeline.events.some((event) => event.type === 'OrderPlaced')).toBe(false);
+  });
+});
+
 describe('trade execution on the pipeline', () => {
   it('blocks entries that break risk rules and publishes why', async () => {
     const pipeline = await realPipeline({ env: { RISK_MAX_POSITION_SIZE: '0.1' } });

@@ -16,7 +16,11 @@ export interface StrategyEvaluationOptions {
   readonly config: ServicesConfig['strategy_evaluation'];
 }
 
-type Pending = 'entry' | 'exit';
+/** A signal awaiting its outcome; `acknowledged` once an executor authorized or blocked it. */
+interface Pending {
+  readonly kind: 'entry' | 'exit';
+  acknowledged: boolean;
+}
 
 /**
  * Evaluates strategies on every `IndicatorsCalculated` once
@@ -28,6 +32,9 @@ type Pending = 'entry' | 'exit';
  * `PositionClosed`, so a strategy is asked to exit only while it holds a
  * position and to enter only while flat; while a signal awaits its outcome
  * (fill, block, rejection or cancellation), the strategy is not asked again.
+ * A signal that no executor acknowledged (`TradingAuthorized` or
+ * `TradingBlocked`) by the strategy's next bar is dropped, so that in
+ * monitoring mode (trade execution disabled) strategies keep signalling.
  *
  * Metrics: `strategies_evaluated`, `entry_signals_generated`, `exit_signals_generated`, `evaluation_errors`.
  */
@@ -67,6 +74,10 @@ export class StrategyEvaluationService extends EventDrivenService {
     this.subscribe('TradingBlocked', ({ strategyName, symbol }) => {
       this.#pending.delete(keyOf(strategyName, symbol));
     });
+    this.subscribe('TradingAuthorized', ({ strategyName, symbol }) => {
+      const pending = this.#pending.get(keyOf(strategyName, symbol));
+      if (pending) pending.acknowledged = true;
+    });
     this.subscribe('OrderRejected', ({ order }) => {
       this.#pending.delete(keyOf(order.strategyName, order.symbol));
     });
@@ -84,7 +95,12 @@ export class StrategyEvaluationService extends EventDrivenService {
       if (strategy.timeframe !== timeframe || (strategy.symbol !== undefined && strategy.symbol !== symbol)) continue;
       const key = keyOf(strategy.name, symbol);
       this.increment('strategies_evaluated');
-      if (this.#pending.has(key)) continue;
+      const pending = this.#pending.get(key);
+      if (pending?.acknowledged) continue;
+      if (pending) {
+        this.logger.debug(`No executor acknowledged the ${pending.kind} signal of ${strategy.name}; evaluating again`);
+        this.#pending.delete(key);
+      }
       let decision: ReturnType<Strategy['evaluate']>;
       try {
         decision = strategy.evaluate({
@@ -114,7 +130,7 @@ export class StrategyEvaluationService extends EventDrivenService {
       };
       if (decision.kind === 'entry') {
         entries++;
-        this.#pending.set(key, 'entry');
+        this.#pending.set(key, { kind: 'entry', acknowledged: false });
         this.increment('entry_signals_generated');
         this.logger.info(
           `Entry signal ${strategy.name} ${decision.direction} ${symbol} ${timeframe}: ${decision.reason}`,
@@ -130,7 +146,7 @@ export class StrategyEvaluationService extends EventDrivenService {
         });
       } else {
         exits++;
-        this.#pending.set(key, 'exit');
+        this.#pending.set(key, { kind: 'exit', acknowledged: false });
         this.increment('exit_signals_generated');
         this.logger.info(
           `Exit signal ${strategy.name} ${decision.direction} ${symbol} ${timeframe}: ${decision.reason}`,
