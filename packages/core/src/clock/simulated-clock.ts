@@ -71,13 +71,8 @@ export class SimulatedClock implements Clock {
    */
   async advanceTo(time: number): Promise<void> {
     await settle();
-    for (;;) {
-      const next = this.#timers[0];
-      if (next === undefined || next.due > time) break;
-      this.#timers.shift();
-      if (next.cancelled) continue;
-      this.#now = next.due;
-      next.callback();
+    for (let timer = this.#takeDue(time); timer; timer = this.#takeDue(time)) {
+      timer.callback();
       await settle();
     }
     this.#now = Math.max(this.#now, time);
@@ -92,15 +87,20 @@ export class SimulatedClock implements Clock {
    * @param time - the target time, ms since epoch, UTC; a time in the past is ignored.
    */
   tickTo(time: number): void {
+    for (let timer = this.#takeDue(time); timer; timer = this.#takeDue(time)) timer.callback();
+    this.#now = Math.max(this.#now, time);
+  }
+
+  /** Removes and returns the next live timer due at or before `time`, moving now to its due time. */
+  #takeDue(time: number): ScheduledTimer | undefined {
     for (;;) {
       const next = this.#timers[0];
-      if (next === undefined || next.due > time) break;
+      if (next === undefined || next.due > time) return undefined;
       this.#timers.shift();
       if (next.cancelled) continue;
       this.#now = next.due;
-      next.callback();
+      return next;
     }
-    this.#now = Math.max(this.#now, time);
   }
 
   /**
