@@ -8,14 +8,37 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BTCUSDT, type CliResult, runCli } from './test-support/run-cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'quant-bot-backtest-'));
+const outAsync = mkdtempSync(join(tmpdir(), 'quant-bot-backtest-async-'));
 let result: CliResult;
+let asyncResult: CliResult;
 let report: Record<string, unknown> & Record<string, number>;
 
 beforeAll(async () => {
-  // The README's command, with the output folder in a temporary directory.
-  result = await runCli(['backtest', '--out', out]);
+  // The README's command, with the output folder in a temporary directory; and the same on an asynchronous bus.
+  [result, asyncResult] = await Promise.all([
+    runCli(['backtest', '--out', out]),
+    runCli(['backtest', '--out', outAsync], { EVENT_BUS_MODE: 'asynchronous' }),
+  ]);
   report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-}, 120_000);
+}, 180_000);
+
+/** Lines of `events.jsonl` whose `causationId` is not the `id` of an earlier line. */
+function effectsBeforeCauses(folder: string): { readonly events: number; readonly caused: number; readonly early: string[] } {
+  const seen = new Set<string>();
+  const early: string[] = [];
+  let events = 0;
+  let caused = 0;
+  for (const line of readFileSync(join(folder, 'events.jsonl'), 'utf8').trim().split('\n')) {
+    const event = JSON.parse(line) as { id: string; type: string; causationId: string | null };
+    events++;
+    if (event.causationId !== null) {
+      caused++;
+      if (!seen.has(event.causationId)) early.push(`line ${events}: ${event.type} ${event.id}`);
+    }
+    seen.add(event.id);
+  }
+  return { events, caused, early };
+}
 
 const rows = (name: string): Record<string, string>[] =>
   parse(readFileSync(join(out, name), 'utf8'), { columns: true });
@@ -111,6 +134,22 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
       expect(event.timestamp).toBeGreaterThanOrEqual(previous);
       previous = event.timestamp;
     }
+  });
+
+  it('writes every cause before its effects, with a synchronous and with an asynchronous bus', () => {
+    expect(asyncResult.code, asyncResult.stderr).toBe(0);
+    for (const folder of [out, outAsync]) {
+      const { events, caused, early } = effectsBeforeCauses(folder);
+      expect(events).toBeGreaterThan(160_000);
+      expect(caused).toBeGreaterThan(40_000);
+      expect(early.slice(0, 5), folder).toEqual([]);
+    }
+  });
+
+  it('trades the same on an asynchronous bus: 80 trades, final equity 97,383.38 USDT', () => {
+    expect(readFileSync(join(outAsync, 'trades.csv'), 'utf8')).toBe(readFileSync(join(out, 'trades.csv'), 'utf8'));
+    expect(rows('trades.csv')).toHaveLength(80);
+    expect(result.stdout).toMatch(/Final equity\s+97383\.38 USDT/);
   });
 
   it('renders report.html in headless Chromium, offline, with both charts drawn', async () => {

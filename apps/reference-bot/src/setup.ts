@@ -9,7 +9,7 @@ import {
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
-  PaperBroker,
+  SimulatedExchange,
   type Strategy,
   type TradingSystem,
 } from '@quant/services';
@@ -94,7 +94,8 @@ export async function readInputs(
 /** A wired bot on a clock. */
 export interface Bot {
   readonly system: TradingSystem;
-  readonly broker: PaperBroker;
+  /** The simulated venue. */
+  readonly exchange: SimulatedExchange;
   readonly source: CsvBarSource;
   readonly logs: LogManager;
   readonly executionTimeframe: Timeframe;
@@ -104,14 +105,16 @@ export interface Bot {
 
 /**
  * Wires the trading system on `clock`: the data served on that clock, a paper
- * broker from `paper_broker`, and a log manager from `logging` (its level
+ * exchange from `paper_broker` (fed by the data, so it matches each bar before
+ * the bot sees it), and a log manager from `logging` (its level
  * replaced by `logLevel` when given).
  */
 export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName | undefined): Bot {
   const { config } = inputs;
   const source = inputs.data.withClock(clock);
-  const broker = new PaperBroker({
+  const exchange = new SimulatedExchange({
     clock,
+    timeframe: (config.trading.timeframes as readonly Timeframe[])[0] as Timeframe,
     currency: config.paper_broker.currency,
     initialCash: config.paper_broker.initial_cash,
     feeBps: config.paper_broker.fee_bps,
@@ -127,8 +130,8 @@ export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName
   });
   const system = createTradingSystem(config, {
     clock,
-    source,
-    broker,
+    source: exchange.feedFrom(source),
+    broker: exchange,
     strategies: inputs.strategies,
     ...inputs.indicators,
     logs,
@@ -136,7 +139,7 @@ export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName
   const timeframes = config.trading.timeframes as readonly Timeframe[];
   return {
     system,
-    broker,
+    exchange,
     source,
     logs,
     executionTimeframe: timeframes[0] as Timeframe,

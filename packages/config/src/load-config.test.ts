@@ -51,7 +51,7 @@ describe('loadConfig defaults', () => {
         log_file: 'logs/trading_system.log',
         service_levels: {},
       },
-      trading: { symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] },
+      trading: { bot_id: 'quant', symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] },
       risk: {
         daily_loss_limit: 1000,
         max_positions: 10,
@@ -84,7 +84,7 @@ describe('the example config/services.yaml', () => {
     expect(warnings).toEqual([]);
     expect(file).toBe('config/services.yaml');
     expect(config.services.data_fetching.fetch_interval).toBe(30);
-    expect(config.trading).toEqual({ symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] });
+    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] });
     expect(config.logging.level).toBe('info');
     expect(config.services.trade_execution.batch_size).toBe(1);
     expect(sources.get('services.data_fetching.fetch_interval')).toEqual({
@@ -220,7 +220,7 @@ describe('environment overrides', () => {
         EVENT_BUS_MODE: 'asynchronous',
       },
     );
-    expect(config.trading).toEqual({ symbol: 'BTCUSDT', timeframes: ['5m', '15m', '30m'] });
+    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'BTCUSDT', timeframes: ['5m', '15m', '30m'] });
     expect(config.risk.daily_loss_limit).toBe(2000);
     expect(config.risk.max_positions).toBe(5);
     expect(config.orchestrator.enable_auto_restart).toBe(false);
@@ -263,13 +263,13 @@ describe('environment overrides', () => {
 
   it('honours the legacy SYMBOL and TIMEFRAMES, TRADING_* winning when both are set (bug fix #2)', () => {
     const legacy = load({ 'config/services.yaml': EXAMPLE }, { SYMBOL: 'XAUUSD', TIMEFRAMES: '1,5,15' });
-    expect(legacy.config.trading).toEqual({ symbol: 'XAUUSD', timeframes: ['1m', '5m', '15m'] });
+    expect(legacy.config.trading).toEqual({ bot_id: 'quant', symbol: 'XAUUSD', timeframes: ['1m', '5m', '15m'] });
     expect(legacy.sources.get('trading.symbol')).toEqual({ kind: 'env', name: 'SYMBOL', origin: 'process' });
     const both = load(
       { 'config/services.yaml': EXAMPLE },
       { SYMBOL: 'XAUUSD', TRADING_SYMBOL: 'GBPUSD', TIMEFRAMES: '1', TRADING_TIMEFRAMES: '30' },
     );
-    expect(both.config.trading).toEqual({ symbol: 'GBPUSD', timeframes: ['30m'] });
+    expect(both.config.trading).toEqual({ bot_id: 'quant', symbol: 'GBPUSD', timeframes: ['30m'] });
   });
 
   it('warns about variables that look like config keys but match none', () => {
@@ -287,7 +287,7 @@ describe('.env', () => {
       { '.env': 'SYMBOL=XAUUSD\nTRADING_TIMEFRAMES=5,15\nRISK_MAX_POSITIONS=4\n# a comment\n' },
       { RISK_MAX_POSITIONS: '7' },
     );
-    expect(config.trading).toEqual({ symbol: 'XAUUSD', timeframes: ['5m', '15m'] });
+    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'XAUUSD', timeframes: ['5m', '15m'] });
     expect(config.risk.max_positions).toBe(7);
     expect(sources.get('trading.timeframes')).toEqual({ kind: 'env', name: 'TRADING_TIMEFRAMES', origin: '.env' });
     expect(dotEnv.SYMBOL).toBe('XAUUSD');

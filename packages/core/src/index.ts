@@ -29,10 +29,12 @@ export {
   type Fill,
   type Order,
   type OrderIntent,
+  type OrderPurpose,
   type OrderStatus,
   type OrderType,
   type Position,
   type Side,
+  type TimeInForce,
 } from './domain/trading.js';
 export {
   EventBusError,
@@ -50,7 +52,9 @@ export type { AnyEventOf, BaseEvent, EventMeta, EventOf, EventType } from './eve
 export { createTradingEventRegistry, EventRegistry } from './events/event-registry.js';
 export { TRADING_EVENT_SCHEMAS } from './events/trading-event-schemas.js';
 export type {
+  ExitPlan,
   SignalFields,
+  SignalOutcome,
   Sizing,
   TradingBlockReason,
   TradingEvent,

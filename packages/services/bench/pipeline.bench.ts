@@ -2,7 +2,7 @@
  * Benchmark of @quant/services, written to bench-results/services.json: the
  * whole pipeline in backtest mode over the real BTCUSDT file (30 240 1-minute
  * bars) with 1m/5m/15m timeframes, the 6 example indicators, regime detection
- * and both example strategies on the paper broker.
+ * and both example strategies on the simulated exchange.
  *
  * Reports 1-minute bars per second end to end (median of three runs), events
  * per second, peak RSS (of a fresh process doing one run),
@@ -22,8 +22,8 @@ import {
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
-  PaperBroker,
   runSimulation,
+  SimulatedExchange,
 } from '../src/index.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -42,9 +42,16 @@ async function pipelineRun() {
   const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', root)), {
     outputsFor: (tf) => indicators.processor.outputNames(tf),
   });
-  const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
   const logs = new LogManager({ clock, level: 'warn', sinks: [] });
-  const system = createTradingSystem(config, { clock, source, broker, strategies, ...indicators, logs });
+  const system = createTradingSystem(config, {
+    clock,
+    source: exchange.feedFrom(source),
+    broker: exchange,
+    strategies,
+    ...indicators,
+    logs,
+  });
   const first = source.stats.firstOpenTime ?? 0;
   const last = source.stats.lastOpenTime ?? 0;
   await clock.advanceTo(first);
@@ -58,7 +65,7 @@ async function pipelineRun() {
   const ms = performance.now() - t0;
   const events = system.bus.getMetrics().events_published;
   await system.orchestrator.stop();
-  return { source, cycles, ms, events, trades: broker.account() };
+  return { source, cycles, ms, events, trades: system.positions.account() };
 }
 
 function indicatorMathRun(source: CsvBarSource): number {

@@ -9,6 +9,7 @@ import {
 } from '@quant/core';
 import { DefaultEntryManager } from './execution/default-entry-manager.js';
 import { DefaultRiskManager } from './execution/default-risk-manager.js';
+import { PositionLedger, type PositionReader } from './execution/position-ledger.js';
 import type { Broker } from './ports/broker.js';
 import type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
 import type { MarketDataSource } from './ports/market-data-source.js';
@@ -25,8 +26,10 @@ export interface TradingSystemDeps {
   readonly clock: Clock;
   /** Where bars come from. */
   readonly source: MarketDataSource;
-  /** Where orders go. */
+  /** The venue orders go to: a {@link SimulatedExchange}, or your exchange's {@link Broker}. */
   readonly broker: Broker;
+  /** The account currency (the quote currency); `paper_broker.currency` by default. */
+  readonly currency?: string;
   /** The strategies to run. */
   readonly strategies: readonly Strategy[];
   /** Computes indicator rows. */
@@ -54,6 +57,8 @@ export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayl
   readonly orchestrator: TradingOrchestrator<M>;
   /** The log manager. */
   readonly logs: LogManager;
+  /** The bot's positions and account, from fills (written by the trade execution service only). */
+  readonly positions: PositionReader;
   /** The services, absent when disabled in the configuration. */
   readonly services: {
     readonly dataFetching?: DataFetchingService;
@@ -66,9 +71,11 @@ export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayl
 /**
  * Builds the bus, the four services (those enabled) and the orchestrator from
  * a configuration and injected ports, the equivalent of the original
- * `TradingOrchestrator.from_config`. The orchestrator's cycle work is the data
- * service's fetch followed by `bus.drain()`, so each cycle ends only when
- * every handler it caused has settled. Nothing is started.
+ * `TradingOrchestrator.from_config`. The orchestrator's cycle work is the
+ * execution service's {@link TradeExecutionService.reconcile} (orders whose
+ * outcome is unknown), then the data service's fetch followed by
+ * `bus.drain()`, so each cycle ends only when every handler it caused has
+ * settled. Nothing is started.
  *
  * To publish events of your own on the same bus, give the event map:
  * `createTradingSystem<MyEvents>(config, deps)` where `MyEvents` extends
@@ -124,6 +131,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
   });
   const timeframes = config.trading.timeframes as readonly Timeframe[];
   const { services: sections } = config;
+  const ledger = new PositionLedger(deps.currency ?? config.paper_broker.currency);
   const registered: string[] = [];
   const register = (name: string, service: Parameters<TradingOrchestrator<M>['register']>[1]): void => {
     orchestrator.register(name, service, { dependsOn: registered.slice(-1) });
@@ -136,6 +144,16 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
         symbol: config.trading.symbol,
         timeframes,
         config: sections.data_fetching,
+        // History at a fresh start, so that strategies trade on the first live bar: the indicators' warm-up plus
+        // min_rows_required - 1 bars (the first live bar then follows min_rows_required complete rows), and the
+        // regime detector's warm-up plus the bars that confirm a regime.
+        warmupBars: (timeframe) =>
+          Math.max(
+            (deps.processor.warmupBars?.(timeframe) ?? 0) + sections.strategy_evaluation.min_rows_required - 1,
+            deps.regimeDetector?.warmupBars && sections.indicator_calculation.track_regime_changes
+              ? deps.regimeDetector.warmupBars(timeframe) + (deps.confirmBars ?? 3)
+              : 0,
+          ),
       })
     : undefined;
   const indicatorCalculation = sections.indicator_calculation.enabled
@@ -150,14 +168,17 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     ? new StrategyEvaluationService(deps_('StrategyEvaluationService'), {
         strategies: deps.strategies,
         config: sections.strategy_evaluation,
+        ...(sections.trade_execution.enabled ? { positions: ledger } : {}),
       })
     : undefined;
   const tradeExecution = sections.trade_execution.enabled
     ? new TradeExecutionService(deps_('TradeExecutionService'), {
         broker: deps.broker,
+        ledger,
         riskManager: deps.riskManager ?? new DefaultRiskManager(config.risk),
         entryManager: deps.entryManager ?? new DefaultEntryManager(),
         executionTimeframe: timeframes[0] as Timeframe,
+        botId: config.trading.bot_id,
         config: sections.trade_execution,
       })
     : undefined;
@@ -166,6 +187,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
   if (indicatorCalculation) register('indicator_calculation', indicatorCalculation);
   if (strategyEvaluation) register('strategy_evaluation', strategyEvaluation);
   if (tradeExecution) register('trade_execution', tradeExecution);
+  if (tradeExecution) orchestrator.addCycleWork('trade_execution.reconcile', () => tradeExecution.reconcile());
   if (dataFetching) {
     orchestrator.addCycleWork('data_fetching.fetch', async () => {
       await dataFetching.fetch();
@@ -176,6 +198,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     bus,
     orchestrator,
     logs,
+    positions: ledger,
     services: {
       ...(dataFetching ? { dataFetching } : {}),
       ...(indicatorCalculation ? { indicatorCalculation } : {}),

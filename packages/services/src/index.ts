@@ -1,9 +1,20 @@
 export { createTradingSystem, type TradingSystem, type TradingSystemDeps } from './create-trading-system.js';
 export { ServicesError, type ServicesErrorCode } from './errors.js';
+export { BrokerError, type BrokerErrorCode } from './execution/broker-error.js';
 export { clientOrderIdFor, type SignalKey } from './execution/client-order-id.js';
 export { DefaultEntryManager, type EntryManagerOptions } from './execution/default-entry-manager.js';
 export { DefaultRiskManager } from './execution/default-risk-manager.js';
-export { PaperBroker, type PaperBrokerOptions } from './execution/paper-broker.js';
+export { ExecutionError, type ExecutionErrorCode } from './execution/execution-error.js';
+export { type ExitLevels, exitLevelHit } from './execution/exit-level.js';
+export { assertOrderTransition, isFinalOrderStatus, ORDER_TRANSITIONS } from './execution/order-state.js';
+export {
+  type FillAttribution,
+  type LedgerChange,
+  type PositionClosure,
+  PositionLedger,
+  type PositionReader,
+} from './execution/position-ledger.js';
+export { SimulatedExchange, type SimulatedExchangeOptions } from './execution/simulated-exchange.js';
 export { AdxAtrRegimeDetector } from './indicators/adx-atr-regime-detector.js';
 export { type IndicatorSetup, indicatorsFromFile } from './indicators/from-file.js';
 export {
@@ -28,7 +39,18 @@ export {
 } from './market-data/csv-bar-source.js';
 export { checkBarRow, parseTimestamp, type RowCheck, type TimeFormat } from './market-data/parse-bar-row.js';
 export { type ResampledSeries, resample } from './market-data/resample.js';
-export type { Account, Broker, BrokerUpdate, OrderRequest, PositionClosure } from './ports/broker.js';
+export type { Account } from './ports/account.js';
+export {
+  type Balance,
+  BROKER_SPECIFICATION_VERSION,
+  type Broker,
+  type BrokerCapabilities,
+  type BrokerUpdate,
+  type SubmitOrderRequest,
+  type VenueOrder,
+  type VenueOrderStatus,
+  type VenuePosition,
+} from './ports/broker.js';
 export type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
 export type { BarRequest, MarketDataSource } from './ports/market-data-source.js';
 export type {
@@ -54,7 +76,6 @@ export {
   StrategyEvaluationService,
 } from './services/strategy-evaluation-service.js';
 export {
-  type BarDrivenBroker,
   type TradeExecutionOptions,
   TradeExecutionService,
 } from './services/trade-execution-service.js';

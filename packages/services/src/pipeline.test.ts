@@ -3,9 +3,15 @@ import type { BaseEvent } from '@quant/core';
 import { describe, expect, it } from 'vitest';
 import { BTCUSDT, march, realPipeline } from './test-support/real-data.js';
 
-/** An event without the fields that differ between runs (ids, correlation). */
+/** An event without the fields that differ between runs (event ids, correlation, and references to event ids). */
 const comparable = (event: BaseEvent) => {
-  const { id: _id, correlationId: _c, causationId: _k, ...rest } = event as BaseEvent & Record<string, unknown>;
+  const {
+    id: _id,
+    correlationId: _c,
+    causationId: _k,
+    signalId: _s,
+    ...rest
+  } = event as BaseEvent & Record<string, unknown>;
   return rest;
 };
 const trading = (events: readonly BaseEvent[]) => events.filter((event) => !event.type.startsWith('Service'));

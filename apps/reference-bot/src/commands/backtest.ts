@@ -44,7 +44,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   const stepMs = 60_000;
   const recorder = new RunRecorder(
     bot.system.bus,
-    bot.broker,
+    bot.system.positions,
     bot.executionTimeframe,
     bot.regimeTimeframe,
     join(outDir, 'events.jsonl.partial'),

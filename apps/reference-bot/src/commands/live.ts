@@ -45,7 +45,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const inputs = await readInputs(options, options.replay, cwd, env);
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
   out(RULE);
-  out('Starting Orchestrated Live Trading System (paper broker)');
+  out('Starting Orchestrated Live Trading System (simulated exchange)');
   out(RULE);
   const first = inputs.data.stats.firstOpenTime as number;
   const last = inputs.data.stats.lastOpenTime as number;
@@ -72,7 +72,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     mkdirSync(dir, { recursive: true });
     eventsPath = join(dir, 'events.jsonl.partial');
   }
-  const recorder = new RunRecorder(bot.system.bus, bot.broker, bot.executionTimeframe, bot.regimeTimeframe, eventsPath);
+  const recorder = new RunRecorder(bot.system.bus, bot.system.positions, bot.executionTimeframe, bot.regimeTimeframe, eventsPath);
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
     out(`\n${RULE}\nReceived shutdown signal (Ctrl+C)\n${RULE}`);
@@ -109,7 +109,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   await recorder.close();
   const metrics = bot.system.orchestrator.getAllMetrics();
   const services = metrics.services;
-  const account = bot.broker.account();
+  const account = bot.system.positions.account();
   const currency = account.currency;
   await yieldToEventLoop();
   const summary = buildReport({
@@ -142,7 +142,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   out(`Total Events Published: ${metrics.event_bus.events_published}`);
   out(`Event Types: ${Object.keys(metrics.event_bus.events_by_type).length}`);
   out('');
-  out(`Trades: ${summary.report.trades} closed, ${bot.broker.positions().length} open`);
+  out(`Trades: ${summary.report.trades} closed, ${bot.system.positions.positions().length} open`);
   out(`Realized P&L: ${account.realizedPnl.toFixed(2)} ${currency}`);
   out(`Unrealized P&L: ${account.unrealizedPnl.toFixed(2)} ${currency}`);
   out(`Equity: ${account.equity.toFixed(2)} ${currency}`);

@@ -37,7 +37,7 @@ export function buildReport(options: {
   const currency = inputs.config.paper_broker.currency;
   const initial = inputs.config.paper_broker.initial_cash;
   const performance = computePerformance(recorder.trades, recorder.equity, initial);
-  const account = bot.broker.account();
+  const account = bot.system.positions.account();
   const count = (type: string): number => recorder.counts.get(type) ?? 0;
   const candles = Object.fromEntries(
     inputs.config.trading.timeframes.map((tf) => [tf, recorder.candles.get(tf as Timeframe) ?? 0]),
@@ -80,7 +80,7 @@ export function buildReport(options: {
     profit_factor: performance.profitFactor,
     exposure_pct: performance.exposurePct,
     fees: account.fees,
-    open_positions_at_end: bot.broker.positions().length,
+    open_positions_at_end: bot.system.positions.positions().length,
     events_published: bot.system.bus.getMetrics().events_published,
   };
   const lines: [string, string][] = [

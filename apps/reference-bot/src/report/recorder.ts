@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
-import type { PaperBroker } from '@quant/services';
+import type { PositionReader } from '@quant/services';
 
 /** Events serialized per write to the events file. */
 const EVENTS_PER_WRITE = 512;
@@ -56,21 +56,20 @@ export class RunRecorder {
   readonly markers: ChartMarker[] = [];
   readonly counts = new Map<string, number>();
   readonly candles = new Map<Timeframe, number>();
-  #lastFillTime = 0;
   readonly #events: WriteStream | undefined;
   #written = 0;
   #pending: string[] = [];
 
   /**
    * @param bus - the run's bus; the recorder subscribes to every event.
-   * @param broker - the paper broker, read for equity.
+   * @param positions - the bot's position ledger, read for equity.
    * @param executionTimeframe - the timeframe whose bars mark equity.
    * @param regimeTimeframe - the timeframe whose regime changes are marked on the chart.
    * @param eventsPath - where to stream every event as JSON lines, if anywhere.
    */
   constructor(
     bus: EventBus,
-    private readonly broker: PaperBroker,
+    private readonly positions: PositionReader,
     private readonly executionTimeframe: Timeframe,
     private readonly regimeTimeframe: Timeframe,
     eventsPath?: string,
@@ -106,7 +105,6 @@ export class RunRecorder {
           this.#markEquity(event.bar.openTime + timeframeToMs(event.timeframe));
         return;
       case 'OrderFilled':
-        this.#lastFillTime = event.fill.timestamp;
         if (event.order.intent === 'entry') {
           this.markers.push({
             time: event.fill.timestamp,
@@ -124,14 +122,14 @@ export class RunRecorder {
           quantity: event.quantity,
           entryTime: event.position.openedAt,
           entryPrice: event.position.entryPrice,
-          exitTime: this.#lastFillTime,
+          exitTime: event.closedAt,
           exitPrice: event.exitPrice,
           pnl: event.realizedPnl,
           fees: event.fees,
           reason: event.reason,
         });
         this.markers.push({
-          time: this.#lastFillTime,
+          time: event.closedAt,
           kind: 'exit',
           direction: event.position.direction,
           text: `${event.realizedPnl >= 0 ? '+' : ''}${event.realizedPnl.toFixed(0)}`,
@@ -157,13 +155,13 @@ export class RunRecorder {
   }
 
   #markEquity(time: number): void {
-    const account = this.broker.account();
+    const account = this.positions.account();
     this.equity.push({
       time,
       equity: account.equity,
       cash: account.cash,
       unrealizedPnl: account.unrealizedPnl,
-      openPositions: this.broker.positions().length,
+      openPositions: this.positions.positions().length,
     });
   }
 }

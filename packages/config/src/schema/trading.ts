@@ -6,6 +6,16 @@ import { timeframeSchema } from './timeframe.js';
 /** `trading`: what the bot trades. */
 export const tradingSchema = section(
   {
+    bot_id: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^[A-Za-z0-9]{1,12}$/, 'a bot id of 1 to 12 letters or digits'),
+        v.description(
+          'Prefix of every client order id this bot sends (1 to 12 letters or digits): give each bot on one account its own.',
+        ),
+      ),
+      'quant',
+    ),
     symbol: text('EURUSD', 'Instrument traded, e.g. BTCUSDT. Legacy variable: SYMBOL.'),
     timeframes: v.optional(
       v.pipe(

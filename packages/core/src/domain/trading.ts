@@ -14,30 +14,68 @@ export function exitSide(direction: Direction): Side {
   return direction === 'long' ? 'sell' : 'buy';
 }
 
-/** Order types: `market` fills at the next available price; `limit` and `stop` wait for a price. */
-export type OrderType = 'market' | 'limit' | 'stop';
+/**
+ * Order types: `market` fills at the next available price; `limit` at
+ * `limitPrice` or better; `stop` (stop-market) becomes a market order once
+ * price trades through `triggerPrice` against the position (a stop-loss);
+ * `take_profit` (take-profit-market) becomes a market order once price trades
+ * through `triggerPrice` in the position's favour.
+ */
+export type OrderType = 'market' | 'limit' | 'stop' | 'take_profit';
+
+/**
+ * How long an order works: `GTC` (good till cancelled), `IOC` (immediate or
+ * cancel: what cannot fill at once is cancelled), `FOK` (fill or kill: all at
+ * once or nothing).
+ */
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 
 /** Whether an order opens or adds to a position (`entry`) or reduces or closes one (`exit`). */
 export type OrderIntent = 'entry' | 'exit';
 
 /**
- * Order status: `pending` (submitted, not yet acknowledged), `open` (working at
- * the venue), `partially_filled`, `filled`, `cancelled`, `rejected`.
+ * Why the bot sent an order: a strategy's signal, or one leg of a position's
+ * exit plan (its stop-loss or take-profit).
  */
-export type OrderStatus = 'pending' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected';
+export type OrderPurpose = 'signal' | 'stop_loss' | 'take_profit';
 
 /**
- * An order as submitted to, and tracked by, a broker.
+ * Order status, the states of the bot's order state machine
+ * (`ORDER_TRANSITIONS` in `@quant/services`):
+ * - `created`: known to the bot, not yet sent;
+ * - `submitting`: sent, the venue has not answered;
+ * - `open`: working at the venue; `partially_filled`: working, part filled;
+ * - `filled`, `cancelled`, `rejected`, `expired`: final;
+ * - `unknown`: the venue's answer was lost (timeout, dropped connection): the
+ *   order may or may not exist; the bot asks the venue for it by client order
+ *   id and moves it on. Never treated as rejected.
+ */
+export type OrderStatus =
+  | 'created'
+  | 'submitting'
+  | 'open'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired'
+  | 'unknown';
+
+/**
+ * An order as the bot tracks it: what the venue reports (ids, status,
+ * filled quantity, average price) and what the bot knows about it (the
+ * position direction, intent, purpose and strategy).
  *
  * Quantities are in base units (BTC for BTCUSDT); prices in the quote currency;
  * times in ms since epoch, UTC.
  */
 export interface Order {
-  /** The broker's id of the order. */
-  readonly orderId: string;
+  /** The venue's id of the order; `null` until the venue acknowledged it. */
+  readonly orderId: string | null;
   /**
-   * The id chosen by the client when submitting. Deterministic for a given
-   * signal, so that a repeated submission is recognised as the same order.
+   * The id chosen by the bot when submitting: deterministic for a given
+   * signal (see `clientOrderIdFor` in `@quant/services`), so that a repeated
+   * submission is recognised as the same order, across restarts too.
    */
   readonly clientOrderId: string;
   /** The instrument, e.g. `'BTCUSDT'`. */
@@ -48,19 +86,29 @@ export interface Order {
   readonly direction: Direction;
   /** Whether the order opens (`entry`) or closes (`exit`) a position. */
   readonly intent: OrderIntent;
-  /** `market`, `limit` or `stop`. */
+  /** Why the bot sent it: a signal, or a stop-loss or take-profit of an exit plan. */
+  readonly purpose: OrderPurpose;
+  /** `market`, `limit`, `stop` or `take_profit`. */
   readonly type: OrderType;
+  /** How long it works at the venue. */
+  readonly timeInForce: TimeInForce;
   /** Ordered quantity, base units, > 0. */
   readonly quantity: number;
   /** Quantity filled so far, base units. */
   readonly filledQuantity: number;
-  /** Limit price for `limit` orders, trigger price for `stop` orders, quote currency; `null` for `market`. */
-  readonly price: number | null;
+  /** Average price of the fills so far, quote currency; `null` before the first fill. */
+  readonly averagePrice: number | null;
+  /** Limit price of a `limit` order, quote currency; `null` otherwise. */
+  readonly limitPrice: number | null;
+  /** Trigger price of a `stop` or `take_profit` order, quote currency; `null` otherwise. */
+  readonly triggerPrice: number | null;
   /** Current status. */
   readonly status: OrderStatus;
-  /** When the order was submitted, ms since epoch, UTC. */
+  /** When the bot created the order, ms since epoch, UTC. */
   readonly createdAt: number;
-  /** Name of the strategy whose signal created the order, if any. */
+  /** When its status or fills last changed, ms since epoch, UTC. */
+  readonly updatedAt: number;
+  /** Name of the strategy whose signal (or position) the order serves, if any. */
   readonly strategyName: string | null;
 }
 
@@ -92,7 +140,8 @@ export interface Fill {
 }
 
 /**
- * An open (or just closed) position in one symbol.
+ * The position of one strategy in one symbol, as the bot's position ledger
+ * builds it from fills (`PositionLedger` in `@quant/services`).
  *
  * P&L is in the quote currency: for a long position
  * `unrealizedPnl = (markPrice - entryPrice) * quantity`, for a short one
@@ -100,7 +149,7 @@ export interface Fill {
  * `unrealizedPnl` and are reported separately in `fees`.
  */
 export interface Position {
-  /** Unique id of the position. */
+  /** Id of the position: `P-` and the client order id of the order whose fill opened it. */
   readonly positionId: string;
   /** The instrument. */
   readonly symbol: string;
@@ -112,13 +161,11 @@ export interface Position {
   readonly entryPrice: number;
   /** When the position was opened, ms since epoch, UTC. */
   readonly openedAt: number;
-  /** Stop-loss trigger price, quote currency, or `null` when none. */
-  readonly stopLoss: number | null;
-  /** Take-profit trigger price, quote currency, or `null` when none. */
-  readonly takeProfit: number | null;
   /** P&L realized so far by partial closes, quote currency, before fees. */
   readonly realizedPnl: number;
-  /** P&L at the last mark price, quote currency, before fees. */
+  /** The last price the position was marked at, quote currency (the entry price until the first mark). */
+  readonly markPrice: number;
+  /** P&L at `markPrice`, quote currency, before fees. */
   readonly unrealizedPnl: number;
   /** Fees paid on this position so far, quote currency. */
   readonly fees: number;

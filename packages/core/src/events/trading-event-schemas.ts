@@ -16,18 +16,33 @@ const direction = oneOf('long', 'short');
 const side = oneOf('buy', 'sell');
 const regime = shape({ trend: oneOf('trend_up', 'trend_down', 'range'), volatility: oneOf('high', 'normal', 'low') });
 const order = shape({
-  orderId: string,
+  orderId: nullable(string),
   clientOrderId: string,
   symbol: string,
   side,
   direction,
   intent: oneOf('entry', 'exit'),
-  type: oneOf('market', 'limit', 'stop'),
+  purpose: oneOf('signal', 'stop_loss', 'take_profit'),
+  type: oneOf('market', 'limit', 'stop', 'take_profit'),
+  timeInForce: oneOf('GTC', 'IOC', 'FOK'),
   quantity: number,
   filledQuantity: number,
-  price: nullable(number),
-  status: oneOf('pending', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected'),
+  averagePrice: nullable(number),
+  limitPrice: nullable(number),
+  triggerPrice: nullable(number),
+  status: oneOf(
+    'created',
+    'submitting',
+    'open',
+    'partially_filled',
+    'filled',
+    'cancelled',
+    'rejected',
+    'expired',
+    'unknown',
+  ),
   createdAt: number,
+  updatedAt: number,
   strategyName: nullable(string),
 });
 const fill = shape({
@@ -48,9 +63,8 @@ const position = shape({
   quantity: number,
   entryPrice: number,
   openedAt: number,
-  stopLoss: nullable(number),
-  takeProfit: nullable(number),
   realizedPnl: number,
+  markPrice: number,
   unrealizedPnl: number,
   fees: number,
   strategyName: nullable(string),
@@ -78,6 +92,7 @@ const signal = {
 export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]: FieldValidator } = {
   DataFetched: shape({ ...series, bars: arrayOf(bar), numBars: number }),
   DataFetchFailed: shape({ ...series, error: string, attempts: number }),
+  HistoryLoaded: shape({ ...series, bars: arrayOf(bar), numBars: number }),
   NewCandle: shape({ ...series, bar }),
   IndicatorsCalculated: shape({
     ...series,
@@ -97,7 +112,14 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
   OrderRejected: shape({ order, reason: string }),
   OrderFilled: shape({ order, fill }),
   OrderCancelled: shape({ order, reason: string }),
-  PositionOpened: shape({ position }),
+  OrderExpired: shape({ order }),
+  OrderStatusUnknown: shape({ order, reason: string }),
+  PositionOpened: shape({
+    position,
+    exitPlan: nullable(
+      shape({ stopLoss: nullable(number), takeProfit: nullable(number), placement: oneOf('venue', 'bot') }),
+    ),
+  }),
   PositionClosed: shape({
     position,
     quantity: number,
@@ -105,6 +127,7 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
     realizedPnl: number,
     fees: number,
     reason: string,
+    closedAt: number,
   }),
   TradingAuthorized: shape({ symbol: string, strategyName: string, reason: string }),
   TradingBlocked: shape({
@@ -121,6 +144,16 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
         'invalid_order',
       ),
     ),
+  }),
+  SignalResolved: shape({
+    signalId: string,
+    symbol: string,
+    strategyName: string,
+    intent: oneOf('entry', 'exit'),
+    outcome: oneOf('filled', 'rejected', 'blocked', 'failed', 'cancelled', 'expired'),
+    clientOrderId: nullable(string),
+    codes: arrayOf(string),
+    message: string,
   }),
   RiskLimitBreached: shape({ symbol: string, limit: string, value: number, threshold: number }),
   ServiceStarted: shape({ service: string }),

@@ -1,7 +1,7 @@
 import type { Bar } from '../domain/bar.js';
 import type { IndicatorRow, Regime } from '../domain/regime.js';
 import type { Timeframe } from '../domain/timeframe.js';
-import type { Direction, Fill, Order, Position } from '../domain/trading.js';
+import type { Direction, Fill, Order, OrderIntent, Position } from '../domain/trading.js';
 import type { AnyEventOf } from './event.js';
 
 /**
@@ -48,6 +48,30 @@ export interface SignalFields {
 }
 
 /**
+ * How a signal ended, carried by {@link TradingEventPayloads.SignalResolved}:
+ * its order `filled`; `rejected` by the venue (with its reason); `blocked`
+ * before any order was sent (risk rules, no valid order, no position to exit);
+ * `failed`: the order could not be placed (a broker error code such as
+ * `rate_limited`, or an order lost after an unknown outcome); `cancelled` or
+ * `expired` at the venue before it filled.
+ */
+export type SignalOutcome = 'filled' | 'rejected' | 'blocked' | 'failed' | 'cancelled' | 'expired';
+
+/** A position's exit plan: the stop-loss and take-profit the bot keeps for it. */
+export interface ExitPlan {
+  /** Stop-loss trigger price, quote currency, or `null`. */
+  readonly stopLoss: number | null;
+  /** Take-profit trigger price, quote currency, or `null`. */
+  readonly takeProfit: number | null;
+  /**
+   * Who watches the levels: `venue` (native stop and take-profit orders, one
+   * cancelling the other) or `bot` (checked on every bar of the execution
+   * timeframe, then a market exit).
+   */
+  readonly placement: 'venue' | 'bot';
+}
+
+/**
  * The events of the trading system, by name, with their payloads (the fields
  * beyond {@link EventMeta}). Names and fields follow the original system's
  * event types; see `docs/EVENTS.md` for who publishes and who consumes each.
@@ -79,6 +103,20 @@ export interface TradingEventPayloads {
     readonly error: string;
     /** How many attempts were made, retries included. */
     readonly attempts: number;
+  };
+  /**
+   * History fetched at a fresh start to warm up indicators and the regime
+   * detector: fed through them without trading on it, so that strategies
+   * trade on the first live bar. Published once per timeframe, before that
+   * timeframe's first `NewCandle`.
+   */
+  HistoryLoaded: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    /** The closed bars before the first live bar, oldest first. */
+    readonly bars: readonly Bar[];
+    /** `bars.length`. */
+    readonly numBars: number;
   };
   /** A bar closed: published exactly once per closed bar, in time order. */
   NewCandle: {
@@ -119,9 +157,9 @@ export interface TradingEventPayloads {
   };
   /** A strategy wants to close its position (`direction` is the position's). */
   ExitSignal: SignalFields;
-  /** An order was accepted by the broker. */
+  /** The venue acknowledged an order: it is working (`open`). */
   OrderPlaced: { readonly order: Order };
-  /** An order was refused by the broker. */
+  /** The venue refused an order. */
   OrderRejected: {
     readonly order: Order;
     /** The broker's reason. */
@@ -131,8 +169,24 @@ export interface TradingEventPayloads {
   OrderFilled: { readonly order: Order; readonly fill: Fill };
   /** An order was cancelled before it filled completely. */
   OrderCancelled: { readonly order: Order; readonly reason: string };
-  /** A position was opened. */
-  PositionOpened: { readonly position: Position };
+  /** An order's time in force ran out before it filled completely. */
+  OrderExpired: { readonly order: Order };
+  /**
+   * The venue's answer to a submit or cancel was lost (timeout, dropped
+   * connection): the order is `unknown` until the next cycle asks the venue
+   * for it by client order id. Not a rejection.
+   */
+  OrderStatusUnknown: {
+    readonly order: Order;
+    /** What was lost, e.g. the transport's error message. */
+    readonly reason: string;
+  };
+  /** A position was opened (the first fill of a flat strategy and symbol). */
+  PositionOpened: {
+    readonly position: Position;
+    /** The exit plan kept for it, or `null` when the signal set no stop-loss or take-profit. */
+    readonly exitPlan: ExitPlan | null;
+  };
   /** A position was closed, in full or in part. */
   PositionClosed: {
     /** The position as it was just before this close. */
@@ -147,6 +201,31 @@ export interface TradingEventPayloads {
     readonly fees: number;
     /** Why it closed: `exit_signal`, `stop_loss`, `take_profit`, `manual`, … */
     readonly reason: string;
+    /** Time of the closing fill, ms since epoch, UTC. */
+    readonly closedAt: number;
+  };
+  /**
+   * A signal ended: exactly one per `EntrySignal` or `ExitSignal` that reached
+   * the executor.
+   */
+  SignalResolved: {
+    /** The `id` of the `EntrySignal` or `ExitSignal` event. */
+    readonly signalId: string;
+    readonly symbol: string;
+    readonly strategyName: string;
+    /** `entry` or `exit`. */
+    readonly intent: OrderIntent;
+    readonly outcome: SignalOutcome;
+    /** The signal's order, or `null` when none was sent. */
+    readonly clientOrderId: string | null;
+    /**
+     * Codes of the outcome: the `TradingBlockReason`s of a signal blocked by
+     * risk, `no_position` or `exit_in_progress` for an exit with nothing to
+     * close, the `BrokerErrorCode` of a `failed` or `rejected` one; empty otherwise.
+     */
+    readonly codes: readonly string[];
+    /** In words: the venue's reason, the error's message, the fill. */
+    readonly message: string;
   };
   /** The risk manager allowed a signal to trade. */
   TradingAuthorized: {

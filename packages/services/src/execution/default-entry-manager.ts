@@ -1,4 +1,4 @@
-import type { Account } from '../ports/broker.js';
+import type { Account } from '../ports/account.js';
 import type { EntryManager, EntryPlan, EntryRequest } from '../ports/risk.js';
 
 /** Options of {@link DefaultEntryManager}. */

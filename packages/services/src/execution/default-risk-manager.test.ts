@@ -1,7 +1,7 @@
 import type { RiskConfig } from '@quant/config';
 import type { Position } from '@quant/core';
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../ports/broker.js';
+import type { Account } from '../ports/account.js';
 import type { RiskCheck } from '../ports/risk.js';
 import { march } from '../test-support/real-data.js';
 import { DefaultRiskManager } from './default-risk-manager.js';
@@ -29,9 +29,8 @@ const position = (quantity = 0.5, entryPrice = 24_000): Position => ({
   quantity,
   entryPrice,
   openedAt: 0,
-  stopLoss: null,
-  takeProfit: null,
   realizedPnl: 0,
+  markPrice: entryPrice,
   unrealizedPnl: 0,
   fees: 0,
   strategyName: 's',

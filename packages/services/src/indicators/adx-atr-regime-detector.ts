@@ -24,7 +24,8 @@ interface SeriesState {
  * `high_percentile` is `high`, at or below `low_percentile` is `low`,
  * otherwise `normal`.
  *
- * It answers `null` until ADX, ATR and both histories are full.
+ * It answers `null` until ADX, ATR and both histories are full, that is for
+ * the first {@link AdxAtrRegimeDetector.warmupBars} − 1 bars.
  */
 export class AdxAtrRegimeDetector implements RegimeDetector {
   readonly #spec: RegimeSpec;
@@ -33,6 +34,24 @@ export class AdxAtrRegimeDetector implements RegimeDetector {
   /** @param spec - periods, thresholds and lookbacks, from the indicators file. */
   constructor(spec: RegimeSpec) {
     this.#spec = spec;
+  }
+
+  /**
+   * {@inheritDoc RegimeDetector.warmupBars}
+   *
+   * The same on every timeframe: the most of ADX's required inputs
+   * (trading-signals' `getRequiredInputs()`: `2 × adx_period − 1`), the EMA's
+   * (`ema_period`) plus `slope_lookback` (the slope compares the EMA with its
+   * value `slope_lookback` bars before), and ATR's (`atr_period`) plus
+   * `volatility_lookback − 1` (the percentile needs that many ATR values).
+   */
+  warmupBars(): number {
+    const spec = this.#spec;
+    return Math.max(
+      new ADX(spec.adx_period).getRequiredInputs(),
+      new EMA(spec.ema_period).getRequiredInputs() + spec.slope_lookback,
+      new ATR(spec.atr_period).getRequiredInputs() + spec.volatility_lookback - 1,
+    );
   }
 
   /** {@inheritDoc RegimeDetector.update} */

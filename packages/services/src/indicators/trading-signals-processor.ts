@@ -1,4 +1,4 @@
-import type { Bar, IndicatorRow, SeriesKey } from '@quant/core';
+import type { Bar, IndicatorRow, SeriesKey, Timeframe } from '@quant/core';
 import { ADX, ATR, BollingerBands, EMA, MACD, RSI, SMA } from 'trading-signals';
 import type { IndicatorProcessor } from '../ports/indicator-processor.js';
 import { appliesTo, type IndicatorSpec, indicatorOutputs } from './indicator-spec.js';
@@ -50,14 +50,48 @@ function updaterFor(spec: IndicatorSpec): Updater {
       };
     }
     case 'macd': {
-      const indicator = new MACD(new EMA(spec.fast), new EMA(spec.slow), new EMA(spec.signal));
+      const signal = new EMA(spec.signal);
+      const indicator = new MACD(new EMA(spec.fast), new EMA(spec.slow), signal);
       return (bar, values) => {
         indicator.add(bar.close);
         const result = indicator.isStable ? indicator.getResult() : null;
+        // MACD is "stable" once the MACD line is; its signal line, an EMA seeded with the first MACD
+        // value, is stable only after `signal` MACD values, and the histogram with it.
+        const signalReady = result !== null && signal.isStable;
         values[`${spec.name}.macd`] = stable(result !== null, result?.macd);
-        values[`${spec.name}.signal`] = stable(result !== null, result?.signal);
-        values[`${spec.name}.histogram`] = stable(result !== null, result?.histogram);
+        values[`${spec.name}.signal`] = stable(signalReady, result?.signal);
+        values[`${spec.name}.histogram`] = stable(signalReady, result?.histogram);
       };
+    }
+  }
+}
+
+/**
+ * Bars after which every output of an indicator is non-null, from
+ * trading-signals' `getRequiredInputs()`: EMA, SMA, ATR, Bollinger Bands: the
+ * period; RSI: the period + 1 (one change per pair of closes); ADX: twice the
+ * period − 1 (ADX smooths DX, itself smoothed over the period). MACD reports
+ * `slow`, which covers only the MACD line: its signal line needs `signal` − 1
+ * bars more (see the updater above).
+ */
+function requiredBars(spec: IndicatorSpec): number {
+  switch (spec.type) {
+    case 'ema':
+      return new EMA(spec.period).getRequiredInputs();
+    case 'sma':
+      return new SMA(spec.period).getRequiredInputs();
+    case 'rsi':
+      return new RSI(spec.period).getRequiredInputs();
+    case 'atr':
+      return new ATR(spec.period).getRequiredInputs();
+    case 'adx':
+      return new ADX(spec.period).getRequiredInputs();
+    case 'bbands':
+      return new BollingerBands(spec.period, spec.stddev).getRequiredInputs();
+    case 'macd': {
+      const signal = new EMA(spec.signal);
+      const macd = new MACD(new EMA(spec.fast), new EMA(spec.slow), signal);
+      return macd.getRequiredInputs() + signal.getRequiredInputs() - 1;
     }
   }
 }
@@ -67,7 +101,9 @@ function updaterFor(spec: IndicatorSpec): Updater {
  * streaming indicators (`add`, `isStable`): EMA, SMA, RSI (Wilder), ATR
  * (Wilder), ADX with +DI/−DI (Wilder, "New Concepts in Technical Trading
  * Systems", 1978), Bollinger Bands (Bollinger, 2001) and MACD (Appel, 1979).
- * A value is `null` until its indicator is stable.
+ * A value is `null` until its indicator is stable (for MACD's signal line and
+ * histogram, until the signal line's EMA is); {@link TradingSignalsProcessor.warmupBars}
+ * says how many bars that takes.
  */
 export class TradingSignalsProcessor implements IndicatorProcessor {
   readonly #specs: readonly IndicatorSpec[];
@@ -84,6 +120,18 @@ export class TradingSignalsProcessor implements IndicatorProcessor {
    */
   outputNames(timeframe: string): string[] {
     return this.#specs.filter((spec) => appliesTo(spec, timeframe)).flatMap(indicatorOutputs);
+  }
+
+  /**
+   * {@inheritDoc IndicatorProcessor.warmupBars}
+   *
+   * The most bars any indicator computed on `timeframe` needs, from
+   * trading-signals' `getRequiredInputs()`: the period for EMA, SMA, ATR and
+   * Bollinger Bands, period + 1 for RSI, 2 × period − 1 for ADX, and for MACD
+   * `slow + signal − 1` (the library's `slow` covers only the MACD line).
+   */
+  warmupBars(timeframe: Timeframe): number {
+    return Math.max(0, ...this.#specs.filter((spec) => appliesTo(spec, timeframe)).map(requiredBars));
   }
 
   /** {@inheritDoc IndicatorProcessor.update} */

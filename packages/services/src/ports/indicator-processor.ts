@@ -1,4 +1,4 @@
-import type { Bar, IndicatorRow, Regime, SeriesKey } from '@quant/core';
+import type { Bar, IndicatorRow, Regime, SeriesKey, Timeframe } from '@quant/core';
 
 /**
  * Computes indicator values bar by bar, for any number of series (symbol and
@@ -12,6 +12,16 @@ export interface IndicatorProcessor {
    * @param bar - the closed bar, after every bar already fed for the series.
    */
   update(series: SeriesKey, bar: Bar): IndicatorRow;
+
+  /**
+   * Closed bars needed before every output on `timeframe` is stable: after
+   * this many bars fed, the row of the last one has no `null`. 0 when no
+   * indicator is computed on `timeframe`. The data service fetches this much
+   * history at a fresh start (see `HistoryLoaded`); a processor without this
+   * method is taken to need none.
+   * @param timeframe - a timeframe name.
+   */
+  warmupBars?(timeframe: Timeframe): number;
 }
 
 /**
@@ -26,4 +36,13 @@ export interface RegimeDetector {
    * @param bar - the closed bar.
    */
   update(series: SeriesKey, bar: Bar): Regime | null;
+
+  /**
+   * Closed bars needed before {@link RegimeDetector.update} stops answering
+   * `null` on `timeframe` (the confirmation of a regime takes
+   * `confirmBars` more). A detector without this method is taken to need
+   * none.
+   * @param timeframe - a timeframe name.
+   */
+  warmupBars?(timeframe: Timeframe): number;
 }

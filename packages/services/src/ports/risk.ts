@@ -1,5 +1,5 @@
 import type { OrderIntent, Position, TradingBlockReason, TradingEventPayloads } from '@quant/core';
-import type { Account } from './broker.js';
+import type { Account } from './account.js';
 
 /** What the risk manager judges: one order about to be submitted. */
 export interface RiskCheck {

@@ -1,5 +1,5 @@
 import { loadConfig } from '@quant/config';
-import { EventBus, SimulatedClock } from '@quant/core';
+import { EventBus, LogManager, MemorySink, SimulatedClock, type Timeframe } from '@quant/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
 import type { BarRequest, MarketDataSource } from '../ports/market-data-source.js';
@@ -26,19 +26,25 @@ class FlakySource implements MarketDataSource {
   }
 }
 
-const setup = (env: Record<string, string> = {}) => {
-  const clock = new SimulatedClock(march(1, 0, 1));
+const setup = (
+  env: Record<string, string> = {},
+  options: { start?: number; warmupBars?: (timeframe: Timeframe) => number } = {},
+) => {
+  const clock = new SimulatedClock(options.start ?? march(1, 0, 1));
   const bus = new EventBus({ clock, historyLimit: 100_000 });
   const source = new FlakySource(clock);
+  const sink = new MemorySink();
+  const logger = new LogManager({ clock, level: 'info', sinks: [sink] }).getLogger('data');
   const { config } = loadConfig({ cwd: '/nonexistent', env: { SERVICES_DATA_FETCHING_RETRY_ATTEMPTS: '2', ...env } });
   const service = new DataFetchingService(
-    { bus, clock },
+    { bus, clock, logger },
     {
       source,
       symbol: 'BTCUSDT',
       timeframes: ['1m', '5m'],
       config: config.services.data_fetching,
       retryBackoffMs: 1_000,
+      ...(options.warmupBars ? { warmupBars: options.warmupBars } : {}),
     },
   );
   const candles = (timeframe: string) =>
@@ -46,8 +52,18 @@ const setup = (env: Record<string, string> = {}) => {
       .history('NewCandle')
       .filter((event) => event.timeframe === timeframe)
       .map((event) => event.bar.openTime);
-  return { clock, bus, source, service, candles };
+  const history = (timeframe: string) =>
+    bus
+      .history('HistoryLoaded')
+      .filter((event) => event.timeframe === timeframe)
+      .map((event) => event.bars.map((bar) => bar.openTime));
+  const warnings = () => sink.records.filter((record) => record.level === 'warn').map((record) => record.message);
+  return { clock, bus, source, service, candles, history, sink, warnings };
 };
+
+/** `count` open times `stepMinutes` apart, the last at `last`. */
+const times = (count: number, last: number, stepMinutes: number) =>
+  Array.from({ length: count }, (_, i) => last - (count - 1 - i) * stepMinutes * 60_000);
 
 const everyMinute = async (clock: SimulatedClock, service: DataFetchingService, until: number) => {
   while (clock.now() < until) {
@@ -131,5 +147,86 @@ describe('DataFetchingService', () => {
     await clock.advanceBy(5_000);
     await fetching;
     expect(times.slice(0, 3).map((time) => time - (times[0] ?? 0))).toEqual([0, 1_000, 3_000]);
+  });
+
+  describe('warm-up from history', () => {
+    const warmupBars = (timeframe: Timeframe) => (timeframe === '1m' ? 30 : 10);
+
+    it('publishes HistoryLoaded with the closed bars before the first live one, just before its NewCandle', async () => {
+      const { bus, source, service, candles, history, sink } = setup({}, { start: march(2, 0, 1), warmupBars });
+      await service.start();
+      await service.fetch();
+      // 30 bars, the live one, and room for the bar still forming.
+      expect(source.requests.map((request) => [request.timeframe, request.limit])).toEqual([
+        ['1m', 32],
+        ['5m', 12],
+      ]);
+      expect(history('1m')).toEqual([times(30, march(1, 23, 59), 1)]);
+      expect(candles('1m')).toEqual([march(2, 0, 0)]);
+      // At 00:01 the last closed 5m bar is 23:55; 00:00 is still forming.
+      expect(history('5m')).toEqual([times(10, march(1, 23, 50), 5)]);
+      expect(candles('5m')).toEqual([march(1, 23, 55)]);
+      expect(bus.history('HistoryLoaded')[0]).toMatchObject({ symbol: 'BTCUSDT', timeframe: '1m', numBars: 30 });
+      const order = bus
+        .history()
+        .filter((event) => event.type === 'HistoryLoaded' || event.type === 'NewCandle')
+        .map((event) => `${event.type} ${(event as unknown as { timeframe: string }).timeframe}`);
+      expect(order).toEqual(['HistoryLoaded 1m', 'NewCandle 1m', 'HistoryLoaded 5m', 'NewCandle 5m']);
+      expect(sink.records.map((record) => record.message)).toContain(
+        'Warm-up for BTCUSDT 5m: 10 bars (2023-03-01T23:05:00.000Z → 2023-03-01T23:50:00.000Z)',
+      );
+    });
+
+    it('loads history only once: an in-process restart publishes the bars it missed instead', async () => {
+      const { clock, source, service, candles, history } = setup({}, { start: march(2, 0, 1), warmupBars });
+      await service.start();
+      await service.fetch();
+      await everyMinute(clock, service, march(2, 0, 5));
+      await service.stop();
+      await clock.advanceTo(march(2, 0, 17));
+      await service.start();
+      await service.fetch();
+      expect(history('1m')).toHaveLength(1);
+      expect(history('5m')).toHaveLength(1);
+      expect(candles('1m')).toEqual(times(17, march(2, 0, 16), 1));
+      // Later fetches ask for nbr_bars, or what covers the gap, as without warm-up.
+      expect(source.requests.slice(2).every((request) => request.limit <= 20)).toBe(true);
+    });
+
+    it('publishes what the source has when it has fewer bars than needed, with a warning (none: at info)', async () => {
+      const { service, candles, history, warnings } = setup({}, { start: march(1, 0, 6), warmupBars });
+      await service.start();
+      await service.fetch();
+      expect(history('1m')).toEqual([times(5, march(1, 0, 4), 1)]);
+      expect(candles('1m')).toEqual([march(1, 0, 5)]);
+      // The first 5m bar (00:00) is the live one: nothing before it, so no HistoryLoaded.
+      expect(history('5m')).toEqual([]);
+      expect(candles('5m')).toEqual([march(1, 0, 0)]);
+      expect(warnings()).toEqual([
+        'Warm-up for BTCUSDT 1m: 5 bars (2023-03-01T00:00:00.000Z → 2023-03-01T00:04:00.000Z), fewer than the 30 needed',
+      ]);
+    });
+
+    it('waits for the first closed bar: HistoryLoaded comes with the first NewCandle of its timeframe', async () => {
+      const { clock, service, candles, history } = setup({}, { start: march(2, 0, 1), warmupBars });
+      await service.start();
+      // 00:01 to 00:05: the 5m history comes once, at 00:01, with the live 23:55 bar; none after.
+      await service.fetch();
+      await everyMinute(clock, service, march(2, 0, 5));
+      expect(history('5m')).toHaveLength(1);
+      expect(candles('5m')).toEqual([march(1, 23, 55), march(2, 0, 0)]);
+    });
+
+    it('keeps today behaviour without the option or with 0 bars: no HistoryLoaded, nbr_bars fetched', async () => {
+      for (const options of [{}, { warmupBars: () => 0 }]) {
+        const { clock, bus, source, service, candles } = setup({}, { start: march(2, 0, 1), ...options });
+        await service.start();
+        await service.fetch();
+        await everyMinute(clock, service, march(2, 0, 3));
+        expect(bus.history('HistoryLoaded')).toEqual([]);
+        expect(source.requests.every((request) => request.limit === 3)).toBe(true);
+        expect(candles('1m')).toEqual([march(2, 0, 0), march(2, 0, 1), march(2, 0, 2)]);
+      }
+    });
   });
 });

@@ -23,6 +23,13 @@ export interface DataFetchingOptions {
   readonly retryBackoffMs?: number;
   /** Failed fetches in a row (after retries) that make the service unhealthy; 3 by default. */
   readonly unhealthyAfterFailures?: number;
+  /**
+   * Closed bars of history to publish in `HistoryLoaded` before the first
+   * live bar of `timeframe`, so that the indicators and the regime detector
+   * are warmed up by then (see `createTradingSystem`, which takes it from
+   * their `warmupBars`). None when omitted or 0.
+   */
+  readonly warmupBars?: (timeframe: Timeframe) => number;
 }
 
 /**
@@ -35,7 +42,15 @@ export interface DataFetchingOptions {
  * A bar is never published twice, even across restarts: the last published
  * open time per timeframe survives `stop()`. After a pause, every bar missed
  * is published, in order (the fetch is widened to cover the gap). The first
- * fetch publishes only the last closed bar.
+ * fetch publishes only the last closed bar as `NewCandle`.
+ *
+ * Warm-up: on the first fetch of a timeframe by this instance (a fresh start;
+ * a `stop()`/`start()` keeps the last published bars and publishes what it
+ * missed instead), with `warmupBars` giving `n` > 0, the fetch is widened to
+ * `n` closed bars before the first live one, and `HistoryLoaded` carries them
+ * (fewer when the source has fewer, with a warning; none when it has none)
+ * just before that first `NewCandle`, so the indicators are warm by then. In
+ * a backtest this is the data before the first simulated bar.
  *
  * A failing fetch is retried `retry_attempts` times with exponential backoff
  * on the clock, then `DataFetchFailed` is published; one failure in a row
@@ -95,7 +110,9 @@ export class DataFetchingService extends EventDrivenService {
     const now = this.clock.now();
     const last = this.#lastPublished.get(timeframe);
     const behind = last === undefined ? 0 : Math.ceil((now - last) / tfMs) + config.candle_index;
-    const limit = Math.max(config.nbr_bars, behind);
+    const warmup = last === undefined ? Math.max(0, Math.ceil(this.#options.warmupBars?.(timeframe) ?? 0)) : 0;
+    // `warmup` closed bars, then the first live one and those after it (`candle_index`), then the bar still forming.
+    const limit = Math.max(config.nbr_bars, behind, warmup > 0 ? warmup + config.candle_index + 1 : 0);
     let bars: readonly Bar[] | undefined;
     this.increment('data_fetches');
     try {
@@ -116,6 +133,8 @@ export class DataFetchingService extends EventDrivenService {
     while (closed < bars.length && (bars[closed] as Bar).openTime + tfMs <= now) closed++;
     const eligible = closed - (config.candle_index - 1);
     const first = last === undefined ? eligible - 1 : 0;
+    if (warmup > 0 && eligible > 0)
+      this.#publishHistory(timeframe, bars.slice(Math.max(0, first - warmup), first), warmup);
     for (let i = Math.max(0, first); i < eligible; i++) {
       const bar = bars[i] as Bar;
       if (last !== undefined && bar.openTime <= (this.#lastPublished.get(timeframe) ?? last)) continue;
@@ -128,6 +147,26 @@ export class DataFetchingService extends EventDrivenService {
       });
       this.publish('NewCandle', { symbol, timeframe, bar });
     }
+  }
+
+  /** Publishes the warm-up history of a timeframe (when there is any) and logs what it holds. */
+  #publishHistory(timeframe: Timeframe, bars: readonly Bar[], wanted: number): void {
+    const { symbol } = this.#options;
+    if (bars.length === 0) {
+      // Usual at the start of a data file: nothing to warn about.
+      this.logger.info(
+        `Warm-up for ${symbol} ${timeframe}: no bars before the first live one (${wanted} needed); indicators warm up on live bars`,
+        { symbol, timeframe, bars: 0, wanted },
+      );
+      return;
+    }
+    const from = (bars[0] as Bar).openTime;
+    const to = (bars[bars.length - 1] as Bar).openTime;
+    const message = `Warm-up for ${symbol} ${timeframe}: ${bars.length} bars (${new Date(from).toISOString()} → ${new Date(to).toISOString()})`;
+    const context = { symbol, timeframe, bars: bars.length, wanted, from, to };
+    if (bars.length < wanted) this.logger.warn(`${message}, fewer than the ${wanted} needed`, context);
+    else this.logger.info(message, context);
+    this.publish('HistoryLoaded', { symbol, timeframe, bars, numBars: bars.length });
   }
 
   /** Retries a failed fetch with exponential backoff; publishes DataFetchFailed when every attempt failed. */

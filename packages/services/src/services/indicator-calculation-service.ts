@@ -1,12 +1,14 @@
 import type { ServicesConfig } from '@quant/config';
 import {
+  type Bar,
   EventDrivenService,
   type EventOf,
   type IndicatorRow,
   type ServiceDeps,
+  type Timeframe,
   type TradingEventPayloads,
 } from '@quant/core';
-import { RegimeConfirmation } from '../indicators/regime-confirmation.js';
+import { type RegimeChange, RegimeConfirmation } from '../indicators/regime-confirmation.js';
 import type { IndicatorProcessor, RegimeDetector } from '../ports/indicator-processor.js';
 
 /** Options of an {@link IndicatorCalculationService}. */
@@ -35,7 +37,13 @@ interface SeriesState {
  * `confirmBars` bars. A bar already processed (delivered twice) is ignored.
  * Indicator state survives restarts, so a restart loses no warm-up.
  *
- * Metrics: `indicators_calculated`, `regime_changes_detected`, `processing_errors`.
+ * The bars of `HistoryLoaded` (history fetched at a fresh start) go through
+ * the indicators, the regime detector and the confirmation the same way, but
+ * silently: no `IndicatorsCalculated`, no `RegimeChanged`. So the first live
+ * `IndicatorsCalculated` already carries full rows and the confirmed regime,
+ * and strategies trade on the first live bar.
+ *
+ * Metrics: `indicators_calculated` (live bars), `regime_changes_detected`, `processing_errors`.
  */
 export class IndicatorCalculationService extends EventDrivenService {
   readonly #options: IndicatorCalculationOptions;
@@ -52,11 +60,58 @@ export class IndicatorCalculationService extends EventDrivenService {
   }
 
   protected override onStart(): void {
+    this.subscribe('HistoryLoaded', (event) => this.#onHistoryLoaded(event));
     this.subscribe('NewCandle', (event) => this.#onNewCandle(event));
+  }
+
+  #onHistoryLoaded(event: EventOf<TradingEventPayloads, 'HistoryLoaded'>): void {
+    const { symbol, timeframe, bars } = event;
+    const state = this.#state(symbol, timeframe);
+    let fed = 0;
+    for (const bar of bars) {
+      if (bar.openTime <= state.lastOpenTime) continue;
+      this.#feed(state, symbol, timeframe, bar);
+      fed++;
+    }
+    const tracked = this.#tracksRegimes();
+    const regime = state.confirmation.current;
+    const regimeName = regime ? `${regime.trend}/${regime.volatility}` : 'unknown';
+    this.logger.info(`Warmed up ${symbol} ${timeframe} on ${fed} bars${tracked ? `: regime ${regimeName}` : ''}`, {
+      symbol,
+      timeframe,
+      bars: fed,
+      ...(tracked ? { regime: regimeName } : {}),
+    });
   }
 
   #onNewCandle(event: EventOf<TradingEventPayloads, 'NewCandle'>): void {
     const { symbol, timeframe, bar } = event;
+    const state = this.#state(symbol, timeframe);
+    if (bar.openTime <= state.lastOpenTime) {
+      this.logger.debug(`Ignored ${symbol} ${timeframe} bar ${bar.openTime}: already processed`);
+      return;
+    }
+    const change = this.#feed(state, symbol, timeframe, bar);
+    this.increment('indicators_calculated');
+    if (change) {
+      this.increment('regime_changes_detected');
+      this.logger.info(
+        `Regime changed for ${symbol} ${timeframe}: ${change.newRegime.trend}/${change.newRegime.volatility}`,
+        { symbol, timeframe },
+      );
+      this.publish('RegimeChanged', { symbol, timeframe, ...change, barOpenTime: bar.openTime });
+    }
+    this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
+    this.publish('IndicatorsCalculated', {
+      symbol,
+      timeframe,
+      bar,
+      recentRows: state.rows.slice(),
+      regime: state.confirmation.current,
+    });
+  }
+
+  #state(symbol: string, timeframe: Timeframe): SeriesState {
     const key = `${symbol}|${timeframe}`;
     let state = this.#series.get(key);
     if (!state) {
@@ -67,10 +122,19 @@ export class IndicatorCalculationService extends EventDrivenService {
       };
       this.#series.set(key, state);
     }
-    if (bar.openTime <= state.lastOpenTime) {
-      this.logger.debug(`Ignored ${symbol} ${timeframe} bar ${bar.openTime}: already processed`);
-      return;
-    }
+    return state;
+  }
+
+  #tracksRegimes(): boolean {
+    return this.#options.regimeDetector !== undefined && this.#options.config.track_regime_changes;
+  }
+
+  /**
+   * Feeds a bar newer than the series' last one through the processor (keeping
+   * its row) and, when regimes are tracked, the detector and the confirmation.
+   * @returns the regime change the bar confirmed, if any.
+   */
+  #feed(state: SeriesState, symbol: string, timeframe: Timeframe, bar: Bar): RegimeChange | undefined {
     let row: IndicatorRow;
     try {
       row = this.#options.processor.update({ symbol, timeframe }, bar);
@@ -81,26 +145,8 @@ export class IndicatorCalculationService extends EventDrivenService {
     state.lastOpenTime = bar.openTime;
     state.rows.push(row);
     if (state.rows.length > this.#options.config.recent_rows_limit) state.rows.shift();
-    this.increment('indicators_calculated');
     const detector = this.#options.regimeDetector;
-    if (detector && this.#options.config.track_regime_changes) {
-      const change = state.confirmation.update(detector.update({ symbol, timeframe }, bar));
-      if (change) {
-        this.increment('regime_changes_detected');
-        this.logger.info(
-          `Regime changed for ${symbol} ${timeframe}: ${change.newRegime.trend}/${change.newRegime.volatility}`,
-          { symbol, timeframe },
-        );
-        this.publish('RegimeChanged', { symbol, timeframe, ...change, barOpenTime: bar.openTime });
-      }
-    }
-    this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
-    this.publish('IndicatorsCalculated', {
-      symbol,
-      timeframe,
-      bar,
-      recentRows: state.rows.slice(),
-      regime: state.confirmation.current,
-    });
+    if (!detector || !this.#options.config.track_regime_changes) return undefined;
+    return state.confirmation.update(detector.update({ symbol, timeframe }, bar));
   }
 }

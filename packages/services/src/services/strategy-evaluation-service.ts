@@ -1,11 +1,6 @@
 import type { ServicesConfig } from '@quant/config';
-import {
-  EventDrivenService,
-  type EventOf,
-  type Position,
-  type ServiceDeps,
-  type TradingEventPayloads,
-} from '@quant/core';
+import { EventDrivenService, type EventOf, type ServiceDeps, type TradingEventPayloads } from '@quant/core';
+import type { PositionReader } from '../execution/position-ledger.js';
 import type { Strategy } from '../ports/strategy.js';
 
 /** Options of a {@link StrategyEvaluationService}. */
@@ -14,9 +9,11 @@ export interface StrategyEvaluationOptions {
   readonly strategies: readonly Strategy[];
   /** The `services.strategy_evaluation` section. */
   readonly config: ServicesConfig['strategy_evaluation'];
+  /** Where each strategy's position is read (the execution service's ledger); none in monitoring mode. */
+  readonly positions?: PositionReader;
 }
 
-/** A signal awaiting its outcome; `acknowledged` once an executor authorized or blocked it. */
+/** A signal awaiting its outcome; `acknowledged` once an executor authorized it. */
 interface Pending {
   readonly kind: 'entry' | 'exit';
   acknowledged: boolean;
@@ -28,19 +25,18 @@ interface Pending {
  * and publishes `EntrySignal` / `ExitSignal` with the strategy, symbol,
  * direction, timeframe and the rules that fired.
  *
- * It follows each strategy's position from `PositionOpened` and
- * `PositionClosed`, so a strategy is asked to exit only while it holds a
- * position and to enter only while flat; while a signal awaits its outcome
- * (fill, block, rejection or cancellation), the strategy is not asked again.
- * A signal that no executor acknowledged (`TradingAuthorized` or
- * `TradingBlocked`) by the strategy's next bar is dropped, so that in
- * monitoring mode (trade execution disabled) strategies keep signalling.
+ * Each strategy sees its position, as the position ledger has it (marked at
+ * the last close of the execution timeframe), so it is asked to exit only
+ * while it holds a position and to enter only while flat. While a signal
+ * awaits its end (`SignalResolved`), the strategy is not asked again. A
+ * signal that no executor took up (`TradingAuthorized` or `SignalResolved`)
+ * by the strategy's next bar is dropped, so that in monitoring mode (trade
+ * execution disabled) strategies keep signalling.
  *
  * Metrics: `strategies_evaluated`, `entry_signals_generated`, `exit_signals_generated`, `evaluation_errors`.
  */
 export class StrategyEvaluationService extends EventDrivenService {
   readonly #options: StrategyEvaluationOptions;
-  readonly #positions = new Map<string, Position>();
   readonly #pending = new Map<string, Pending>();
 
   /**
@@ -60,29 +56,12 @@ export class StrategyEvaluationService extends EventDrivenService {
 
   protected override onStart(): void {
     this.subscribe('IndicatorsCalculated', (event) => this.#evaluate(event));
-    this.subscribe('PositionOpened', ({ position }) => {
-      const key = keyOf(position.strategyName, position.symbol);
-      this.#positions.set(key, position);
-      this.#pending.delete(key);
-    });
-    this.subscribe('PositionClosed', ({ position, quantity }) => {
-      const key = keyOf(position.strategyName, position.symbol);
-      if (quantity >= position.quantity - 1e-12) this.#positions.delete(key);
-      else this.#positions.set(key, { ...position, quantity: position.quantity - quantity });
-      this.#pending.delete(key);
-    });
-    this.subscribe('TradingBlocked', ({ strategyName, symbol }) => {
+    this.subscribe('SignalResolved', ({ strategyName, symbol }) => {
       this.#pending.delete(keyOf(strategyName, symbol));
     });
     this.subscribe('TradingAuthorized', ({ strategyName, symbol }) => {
       const pending = this.#pending.get(keyOf(strategyName, symbol));
       if (pending) pending.acknowledged = true;
-    });
-    this.subscribe('OrderRejected', ({ order }) => {
-      this.#pending.delete(keyOf(order.strategyName, order.symbol));
-    });
-    this.subscribe('OrderCancelled', ({ order }) => {
-      this.#pending.delete(keyOf(order.strategyName, order.symbol));
     });
   }
 
@@ -109,7 +88,7 @@ export class StrategyEvaluationService extends EventDrivenService {
           bar,
           rows: recentRows,
           regime,
-          position: this.#positions.get(key) ?? null,
+          position: this.#options.positions?.position(strategy.name, symbol) ?? null,
         });
       } catch (error) {
         this.increment('evaluation_errors');
@@ -161,6 +140,6 @@ export class StrategyEvaluationService extends EventDrivenService {
   }
 }
 
-function keyOf(strategyName: string | null, symbol: string): string {
-  return `${strategyName ?? ''}|${symbol}`;
+function keyOf(strategyName: string, symbol: string): string {
+  return `${strategyName}|${symbol}`;
 }

@@ -3,7 +3,8 @@ import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayl
 import { describe, expect, it } from 'vitest';
 import { DefaultEntryManager } from '../execution/default-entry-manager.js';
 import { DefaultRiskManager } from '../execution/default-risk-manager.js';
-import { PaperBroker } from '../execution/paper-broker.js';
+import { PositionLedger } from '../execution/position-ledger.js';
+import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import { march } from '../test-support/real-data.js';
 import { TradeExecutionService } from './trade-execution-service.js';
 
@@ -29,14 +30,16 @@ const setup = (env: Record<string, string> = {}, quantityStep?: number) => {
   const bus = new EventBus({ clock, historyLimit: 1_000 });
   const sink = new MemorySink();
   const { config } = loadConfig({ cwd: '/nonexistent', env });
-  const broker = new PaperBroker({ clock });
+  const broker = new SimulatedExchange({ clock });
   const service = new TradeExecutionService(
     { bus, clock, logger: new LogManager({ clock, sinks: [sink] }).getLogger('TradeExecutionService') },
     {
       broker,
+      ledger: new PositionLedger('USDT'),
       riskManager: new DefaultRiskManager(config.risk),
       entryManager: new DefaultEntryManager(quantityStep === undefined ? {} : { quantityStep }),
       executionTimeframe: '1m',
+      botId: config.trading.bot_id,
       config: config.services.trade_execution,
     },
   );
@@ -76,5 +79,8 @@ describe('TradeExecutionService', () => {
     await bus.drain();
     expect(bus.history('OrderPlaced')).toEqual([]);
     expect(sink.lines.some((line) => line.includes('Exit signal of test BTCUSDT: no open long position'))).toBe(true);
+    expect(bus.history('SignalResolved').map((event) => [event.outcome, event.codes])).toEqual([
+      ['blocked', ['no_position']],
+    ]);
   });
 });

@@ -3,86 +3,214 @@ import {
   type Bar,
   EventDrivenService,
   type EventOf,
+  type ExitPlan,
   entrySide,
+  exitSide,
+  type Fill,
+  type HealthAssessment,
   type Order,
+  type OrderPurpose,
   type Position,
   type ServiceDeps,
+  type SignalOutcome,
   type Timeframe,
   type TradingEventPayloads,
-  timeframeToMs,
 } from '@quant/core';
-import { clientOrderIdFor } from '../execution/client-order-id.js';
-import type { Account, Broker, BrokerUpdate } from '../ports/broker.js';
+import { BrokerError, type BrokerErrorCode } from '../execution/broker-error.js';
+import { clientOrderIdFor, type SignalKey } from '../execution/client-order-id.js';
+import { ExecutionError } from '../execution/execution-error.js';
+import { type NewOrder, OrderBook } from '../execution/order-book.js';
+import { isFinalOrderStatus } from '../execution/order-state.js';
+import type { PositionLedger } from '../execution/position-ledger.js';
+import { type ExitLevels, exitLevelHit } from '../execution/exit-level.js';
+import { BROKER_SPECIFICATION_VERSION, type Broker, type BrokerUpdate, type VenueOrder } from '../ports/broker.js';
 import type { EntryManager, RiskManager } from '../ports/risk.js';
-
-/** A simulated broker driven by bars, such as {@link PaperBroker}: the execution service feeds it. */
-export interface BarDrivenBroker extends Broker {
-  /** Advances the simulation by one closed bar. */
-  processBar(symbol: string, bar: Bar): void;
-  /** The account's balances, synchronously (a simulation has them at hand). */
-  account(): Account;
-}
 
 /** Options of a {@link TradeExecutionService}. */
 export interface TradeExecutionOptions {
-  /** Where orders go. A {@link BarDrivenBroker} is fed the bars of `executionTimeframe`. */
+  /** The venue. */
   readonly broker: Broker;
+  /** The position ledger this service owns and writes; others read it. */
+  readonly ledger: PositionLedger;
   /** Judges each order. */
   readonly riskManager: RiskManager;
   /** Sizes entries. */
   readonly entryManager: EntryManager;
-  /** The timeframe whose bars drive a bar-driven broker and equity marks (the finest one). */
+  /** The timeframe whose bars mark positions and drive bot-side stops (the finest one). */
   readonly executionTimeframe: Timeframe;
+  /** Prefix of every client order id (`trading.bot_id`). */
+  readonly botId: string;
   /** The `services.trade_execution` section. */
   readonly config: ServicesConfig['trade_execution'];
 }
 
 type Signal = EventOf<TradingEventPayloads, 'EntrySignal'> | EventOf<TradingEventPayloads, 'ExitSignal'>;
 
-const isBarDriven = (broker: Broker): broker is BarDrivenBroker =>
-  typeof (broker as Partial<BarDrivenBroker>).processBar === 'function';
+/** What the service keeps with each order. */
+interface OrderContext {
+  /** The identity the client order id was made from. */
+  readonly key: SignalKey;
+  /** The signal event the order serves (`purpose: 'signal'`), else `null`. */
+  readonly signalId: string | null;
+  /** The levels an entry's position is to be protected by. */
+  readonly levels: ExitLevels | null;
+  /** Whether the signal's `SignalResolved` was published. */
+  resolved: boolean;
+}
+
+/** A position's exit plan, while the position is open. */
+interface PlanState {
+  readonly entryKey: SignalKey;
+  readonly stopLoss: number | null;
+  readonly takeProfit: number | null;
+  placement: ExitPlan['placement'];
+  /** Client order ids of the plan's orders (venue legs, or the bot's exit). */
+  readonly orders: string[];
+}
+
+/** Signal ids remembered to ignore a repeated delivery. */
+const SIGNALS_REMEMBERED = 1024;
+
+const CLOSE_REASONS: Readonly<Record<OrderPurpose, string>> = {
+  signal: 'exit_signal',
+  stop_loss: 'stop_loss',
+  take_profit: 'take_profit',
+};
+
+const keyOf = (strategyName: string | null, symbol: string): string => `${strategyName ?? ''}|${symbol}`;
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Turns signals into orders (the original TradeExecutionService). For each
- * `EntrySignal`: plan the order (entry manager), ask the risk manager, then
- * publish `TradingBlocked` with every reason, or `TradingAuthorized` and
- * submit with a deterministic client order id, publishing `OrderPlaced` or
- * `OrderRejected`. For each `ExitSignal`: close the strategy's position.
- * Broker updates become `OrderFilled`, `OrderCancelled`, `PositionOpened`
- * and `PositionClosed`. A bar-driven broker is fed each closed bar of the
- * execution timeframe (from `DataFetched`, so before strategies see that
- * bar's close); equity is marked on each such bar and a newly crossed limit
- * publishes `RiskLimitBreached`.
+ * Turns signals into orders and owns them (the original
+ * TradeExecutionService), through one order book (the order state machine)
+ * and one position ledger built from fills.
  *
- * A signal delivered twice yields one order: its client order id is
- * remembered (across restarts too) and the broker dedupes it as well.
- * In `batch` mode, signals are submitted `batch_size` at a time, or at the
- * next bar of the execution timeframe.
+ * For each `EntrySignal`: plan the order (entry manager), ask the risk
+ * manager, then publish `TradingBlocked`, or `TradingAuthorized` and submit
+ * with a deterministic client order id. For each `ExitSignal`: close the
+ * strategy's position from the ledger. Every signal ends in exactly one
+ * `SignalResolved`: `filled`, `rejected` (the venue's reason), `blocked`,
+ * `failed` (a broker error code), `cancelled` or `expired`. A broker error
+ * never stops a strategy: it ends that signal only.
+ *
+ * Venue answers move orders through the state machine and publish
+ * `OrderPlaced`, `OrderFilled`, `OrderCancelled`, `OrderExpired`,
+ * `OrderRejected`; a lost answer (timeout) makes the order `unknown`
+ * (`OrderStatusUnknown`), and {@link TradeExecutionService.reconcile}, run
+ * every cycle, asks the venue for it by client order id. Fills update the
+ * ledger, which publishes `PositionOpened` and `PositionClosed`.
+ *
+ * Stop-loss and take-profit are the bot's: an exit plan per position. Where
+ * the venue declares `nativeStops`, the plan is placed there as a stop and a
+ * take-profit order in one OCO group when the entry fills; otherwise the bot
+ * checks each closed bar of the execution timeframe (stop first when both
+ * levels lie inside it) and sends a market exit.
+ *
+ * On each closed bar of the execution timeframe (`NewCandle`) positions are
+ * marked at the close and equity recorded with the risk manager; a newly
+ * crossed limit publishes `RiskLimitBreached`. In `batch` mode, signals are
+ * submitted `batch_size` at a time, or at the next such bar.
  *
  * Metrics: `trades_executed` (fills), `orders_placed`, `orders_rejected`,
- * `risk_breaches` (blocked signals and breached limits).
+ * `risk_breaches` (blocked signals and breached limits), `broker_errors`.
+ * Health: degraded while an order is `unknown` or the last venue call failed.
  */
 export class TradeExecutionService extends EventDrivenService {
   readonly #options: TradeExecutionOptions;
-  readonly #submitted = new Set<string>();
-  readonly #rejectedReported = new Set<string>();
-  readonly #lastBar = new Map<string, number>();
+  readonly #book = new OrderBook<OrderContext>();
+  readonly #plans = new Map<string, PlanState>();
+  readonly #signalsSeen: string[] = [];
   #queue: Signal[] = [];
   #unsubscribeBroker: (() => void) | undefined;
+  #lastBrokerError: string | undefined;
 
   /**
    * @param deps - bus, clock, logger.
-   * @param options - broker, risk and entry managers, execution timeframe, config section.
+   * @param options - broker, ledger, risk and entry managers, execution timeframe, bot id, config section.
+   * @throws {@link ExecutionError} `UNSUPPORTED_BROKER` when the broker speaks another port version.
    */
   constructor(deps: ServiceDeps, options: TradeExecutionOptions) {
     super('TradeExecutionService', deps);
+    if (options.broker.specificationVersion !== BROKER_SPECIFICATION_VERSION) {
+      throw new ExecutionError(
+        'UNSUPPORTED_BROKER',
+        `the broker implements port version ${String(options.broker.specificationVersion)}; this executor speaks ${BROKER_SPECIFICATION_VERSION}`,
+      );
+    }
     this.#options = options;
-    this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches');
+    this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches', 'broker_errors');
   }
 
-  protected override onStart(): void {
-    this.#unsubscribeBroker = this.#options.broker.subscribe((update) => this.#onBrokerUpdate(update));
-    this.subscribe('DataFetched', (event) => this.#onBars(event));
+  /** The orders not yet final, oldest first. */
+  workingOrders(): readonly Order[] {
+    return this.#book.working();
+  }
+
+  /**
+   * The order with this client order id, while the book remembers it.
+   * @param clientOrderId - the bot's id of the order.
+   */
+  order(clientOrderId: string): Order | undefined {
+    return this.#book.get(clientOrderId);
+  }
+
+  /**
+   * Asks the venue about what the bot does not know (run every cycle by the
+   * orchestrator): each `unknown` order is fetched by client order id and
+   * moved on (to `rejected` when the venue never received it); on a venue
+   * that does not stream, fills since the oldest working order and the state
+   * of every working order are fetched too.
+   */
+  async reconcile(): Promise<void> {
+    if (this.state !== 'running' && this.state !== 'degraded') return;
+    const { broker } = this.#options;
+    const working = this.#book.working();
+    if (working.length === 0) return;
+    if (!broker.capabilities.streaming) {
+      const symbols = new Set(working.map((order) => order.symbol));
+      const since = Math.min(...working.map((order) => order.createdAt));
+      for (const symbol of symbols) {
+        const fills = await this.#call(() => broker.fetchFills(symbol, since));
+        for (const fill of fills ?? []) this.#applyFill(fill);
+      }
+    }
+    for (const order of working) {
+      const current = this.#book.get(order.clientOrderId);
+      if (!current || isFinalOrderStatus(current.status)) continue;
+      if (current.status === 'created' || current.status === 'submitting') continue;
+      if (broker.capabilities.streaming && current.status !== 'unknown') continue;
+      try {
+        const venue = await broker.fetchOrder(current.symbol, current.clientOrderId);
+        this.#lastBrokerError = undefined;
+        this.#applyVenueOrder(venue);
+      } catch (error) {
+        if (BrokerError.isInstance(error) && error.code === 'not_found' && current.status === 'unknown') {
+          this.#notSent(current, 'not_found', 'the venue has no such order after an unknown outcome');
+        } else {
+          this.#brokerFailed(`fetchOrder ${current.clientOrderId}`, error);
+        }
+      }
+    }
+  }
+
+  protected override async onStart(): Promise<void> {
+    const { broker, ledger } = this.#options;
+    if (ledger.capital === undefined) {
+      const balances = await broker.fetchBalances();
+      const balance = balances.find((b) => b.currency === ledger.account().currency);
+      if (!balance) {
+        throw new ExecutionError(
+          'NO_CAPITAL',
+          `the venue reports no ${ledger.account().currency} balance (it has ${balances.map((b) => b.currency).join(', ') || 'none'})`,
+        );
+      }
+      ledger.setCapital(balance.total);
+    }
+    if (broker.capabilities.streaming && broker.subscribe) {
+      this.#unsubscribeBroker = broker.subscribe((update) => this.#onVenueUpdate(update));
+    }
+    this.subscribe('NewCandle', (event) => this.#onBar(event));
     this.subscribe('EntrySignal', (event) => this.#enqueue(event));
     this.subscribe('ExitSignal', (event) => this.#enqueue(event));
   }
@@ -92,46 +220,69 @@ export class TradeExecutionService extends EventDrivenService {
     this.#unsubscribeBroker = undefined;
   }
 
-  /**
-   * Feeds a bar-driven broker every newly closed bar of the execution
-   * timeframe, from `DataFetched`, which is published before the bars'
-   * `NewCandle`: fills and stops of a bar are known before strategies look at
-   * its close, whatever the order of the subscriptions.
-   */
-  #onBars(event: EventOf<TradingEventPayloads, 'DataFetched'>): Promise<void> | undefined {
-    const { broker, executionTimeframe } = this.#options;
+  protected override checkHealth(): HealthAssessment {
+    const working = this.#book.working();
+    const unknown = working.filter((order) => order.status === 'unknown').length;
+    const details = {
+      working_orders: working.length,
+      unknown_orders: unknown,
+      open_positions: this.#options.ledger.positions().length,
+      ...(this.#lastBrokerError ? { last_broker_error: this.#lastBrokerError } : {}),
+    };
+    if (unknown > 0 || this.#lastBrokerError) return { status: 'degraded', details };
+    return { details };
+  }
+
+  // --- bars -------------------------------------------------------------------------------------
+
+  #onBar(event: EventOf<TradingEventPayloads, 'NewCandle'>): Promise<void> | undefined {
+    const { executionTimeframe, ledger, riskManager } = this.#options;
     if (event.timeframe !== executionTimeframe) return undefined;
-    const now = this.clock.now();
-    const tfMs = timeframeToMs(executionTimeframe);
-    const last = this.#lastBar.get(event.symbol) ?? Number.NEGATIVE_INFINITY;
-    const fresh = event.bars.filter((bar) => bar.openTime > last && bar.openTime + tfMs <= now);
-    if (fresh.length === 0) return undefined;
-    this.#lastBar.set(event.symbol, (fresh[fresh.length - 1] as Bar).openTime);
-    if (isBarDriven(broker)) {
-      for (const bar of fresh) broker.processBar(event.symbol, bar);
-      // A simulated broker answers at once: mark equity without a round trip through a promise.
-      this.#markEquity(event.symbol, broker.account().equity);
-      return this.#queue.length > 0 ? this.#flush() : undefined;
-    }
-    return this.#afterBars(event.symbol);
-  }
-
-  async #afterBars(symbol: string): Promise<void> {
-    if (this.#queue.length > 0) await this.#flush();
-    this.#markEquity(symbol, (await this.#options.broker.getAccount()).equity);
-  }
-
-  #markEquity(symbol: string, equity: number): void {
-    for (const breach of this.#options.riskManager.recordEquity(this.clock.now(), equity)) {
+    const { symbol, bar } = event;
+    ledger.mark(symbol, bar.close);
+    for (const breach of riskManager.recordEquity(this.clock.now(), ledger.account().equity)) {
       this.increment('risk_breaches');
       this.logger.warn(`Risk limit ${breach.limit} breached: ${breach.value.toFixed(2)} >= ${breach.threshold}`, {
         ...breach,
       });
       this.publish('RiskLimitBreached', { symbol, ...breach });
     }
+    for (const plan of this.#plans.values()) {
+      if (plan.placement === 'bot' && plan.entryKey.symbol === symbol) this.#watch(plan, bar);
+    }
+    return this.#queue.length > 0 ? this.#flush() : undefined;
   }
 
+  /** Bot-side exit plan: a level inside the bar sends a market exit (stop first when both are). */
+  #watch(plan: PlanState, bar: Bar): void {
+    if (plan.orders.some((id) => this.#isWorking(id))) return;
+    const position = this.#options.ledger.position(plan.entryKey.strategyName, plan.entryKey.symbol);
+    if (!position) return;
+    const hit = exitLevelHit(position.direction, plan, bar);
+    if (!hit) return;
+    this.logger.info(`${hit.purpose} of ${position.positionId} hit at ${hit.level}: sending a market exit`, {
+      position_id: position.positionId,
+    });
+    const order = this.#createOrder(
+      { ...plan.entryKey, intent: 'exit', purpose: hit.purpose },
+      { type: 'market', quantity: position.quantity, triggerPrice: null },
+      null,
+      null,
+    );
+    if (!order) return;
+    plan.orders.push(order.clientOrderId);
+    void this.#send(order);
+  }
+
+  // --- signals ----------------------------------------------------------------------------------
+
   async #enqueue(signal: Signal): Promise<void> {
+    if (this.#signalsSeen.includes(signal.id)) {
+      this.logger.warn(`Ignored a repeated ${signal.type} ${signal.id} of ${signal.strategyName}`);
+      return;
+    }
+    this.#signalsSeen.push(signal.id);
+    if (this.#signalsSeen.length > SIGNALS_REMEMBERED) this.#signalsSeen.shift();
     this.#queue.push(signal);
     const { execution_mode, batch_size } = this.#options.config;
     if (execution_mode === 'immediate' || this.#queue.length >= batch_size) await this.#flush();
@@ -140,29 +291,19 @@ export class TradeExecutionService extends EventDrivenService {
   async #flush(): Promise<void> {
     const signals = this.#queue;
     this.#queue = [];
+    const sends: Promise<void>[] = [];
     for (const signal of signals) {
-      if (signal.type === 'EntrySignal') await this.#enter(signal);
-      else await this.#exit(signal);
+      const sent = signal.type === 'EntrySignal' ? this.#enter(signal) : this.#exit(signal);
+      if (sent) sends.push(sent);
     }
+    await Promise.all(sends);
   }
 
-  #claim(signal: Signal, intent: 'entry' | 'exit'): string | undefined {
-    const clientOrderId = clientOrderIdFor({ ...signal, intent });
-    if (this.#submitted.has(clientOrderId)) {
-      this.logger.warn(
-        `Ignored a repeated ${signal.type} of ${signal.strategyName} (client order id ${clientOrderId})`,
-      );
-      return undefined;
-    }
-    this.#submitted.add(clientOrderId);
-    return clientOrderId;
-  }
-
-  async #enter(signal: EventOf<TradingEventPayloads, 'EntrySignal'>): Promise<void> {
-    const clientOrderId = this.#claim(signal, 'entry');
-    if (!clientOrderId) return;
-    const { broker, entryManager } = this.#options;
-    const [account, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
+  #enter(signal: EventOf<TradingEventPayloads, 'EntrySignal'>): Promise<void> | undefined {
+    const { entryManager, ledger } = this.#options;
+    const key = this.#signalKey(signal, 'entry');
+    if (this.#book.get(clientOrderIdFor(key))) return this.#repeated(signal, key);
+    const account = ledger.account();
     const plan = entryManager.plan(signal, account);
     if ('rejected' in plan) {
       this.increment('orders_rejected');
@@ -172,114 +313,387 @@ export class TradeExecutionService extends EventDrivenService {
         strategyName: signal.strategyName,
         reasons: ['invalid_order'],
       });
-      return;
+      this.#resolveSignal(signal, 'entry', 'blocked', null, ['invalid_order'], plan.rejected);
+      return undefined;
     }
-    const allowed = this.#authorize(signal, 'entry', plan.quantity, account, positions, 'all risk checks passed');
-    if (!allowed) return;
-    const order = await broker.submitOrder({
-      clientOrderId,
-      symbol: signal.symbol,
-      side: entrySide(signal.direction),
-      direction: signal.direction,
-      intent: 'entry',
-      quantity: plan.quantity,
-      stopLoss: plan.stopLoss,
-      takeProfit: plan.takeProfit,
-      strategyName: signal.strategyName,
-    });
-    this.#reportSubmission(order, 'rejected by the broker');
+    if (!this.#authorize(signal, 'entry', plan.quantity, 'all risk checks passed')) return undefined;
+    const order = this.#createOrder(
+      key,
+      { type: 'market', quantity: plan.quantity, triggerPrice: null },
+      signal.id,
+      { stopLoss: plan.stopLoss, takeProfit: plan.takeProfit },
+    );
+    return order ? this.#send(order) : undefined;
   }
 
-  async #exit(signal: EventOf<TradingEventPayloads, 'ExitSignal'>): Promise<void> {
-    const { broker } = this.#options;
-    const positions = await broker.getPositions();
-    const position = positions.find(
-      (p) => p.symbol === signal.symbol && p.strategyName === signal.strategyName && p.direction === signal.direction,
-    );
-    if (!position) {
+  #exit(signal: EventOf<TradingEventPayloads, 'ExitSignal'>): Promise<void> | undefined {
+    const key = this.#signalKey(signal, 'exit');
+    if (this.#book.get(clientOrderIdFor(key))) return this.#repeated(signal, key);
+    const position = this.#options.ledger.position(signal.strategyName, signal.symbol);
+    if (!position || position.direction !== signal.direction) {
       this.logger.warn(`Exit signal of ${signal.strategyName} ${signal.symbol}: no open ${signal.direction} position`);
-      return;
+      this.#resolveSignal(signal, 'exit', 'blocked', null, ['no_position'], `no open ${signal.direction} position`);
+      return undefined;
     }
-    const clientOrderId = this.#claim(signal, 'exit');
-    if (!clientOrderId) return;
-    const allowed = this.#authorize(
-      signal,
-      'exit',
-      position.quantity,
-      await broker.getAccount(),
-      positions,
-      'exit reduces risk',
+    const plan = this.#plans.get(keyOf(signal.strategyName, signal.symbol));
+    const exiting = this.#book
+      .working()
+      .some(
+        (order) =>
+          order.intent === 'exit' &&
+          order.type === 'market' &&
+          order.strategyName === signal.strategyName &&
+          order.symbol === signal.symbol,
+      );
+    if (exiting) {
+      this.#resolveSignal(signal, 'exit', 'blocked', null, ['exit_in_progress'], 'an exit order is already working');
+      return undefined;
+    }
+    if (!this.#authorize(signal, 'exit', position.quantity, 'exit reduces risk')) return undefined;
+    const order = this.#createOrder(
+      key,
+      { type: 'market', quantity: position.quantity, triggerPrice: null },
+      signal.id,
+      null,
     );
-    if (!allowed) return;
-    const order = await broker.closePosition(position.positionId, clientOrderId);
-    this.#reportSubmission(order, 'rejected by the broker');
+    if (!order) return undefined;
+    plan?.orders.push(order.clientOrderId);
+    return this.#send(order);
   }
 
-  /** Asks the risk manager; publishes TradingBlocked (every reason) or TradingAuthorized. */
-  #authorize(
-    signal: Signal,
-    intent: 'entry' | 'exit',
-    quantity: number,
-    account: Account,
-    positions: readonly Position[],
-    reason: string,
-  ): boolean {
-    const decision = this.#options.riskManager.check({
+  #repeated(signal: Signal, key: SignalKey): undefined {
+    this.logger.warn(
+      `Ignored a repeated ${signal.type} of ${signal.strategyName} (client order id ${clientOrderIdFor(key)})`,
+    );
+    return undefined;
+  }
+
+  #signalKey(signal: Signal, intent: 'entry' | 'exit'): SignalKey {
+    return {
+      botId: this.#options.botId,
+      strategyName: signal.strategyName,
+      symbol: signal.symbol,
+      timeframe: signal.timeframe,
+      barOpenTime: signal.barOpenTime,
+      direction: signal.direction,
+      intent,
+      purpose: 'signal',
+    };
+  }
+
+  /** Asks the risk manager; publishes TradingBlocked (every reason, and the signal's end) or TradingAuthorized. */
+  #authorize(signal: Signal, intent: 'entry' | 'exit', quantity: number, reason: string): boolean {
+    const { ledger, riskManager } = this.#options;
+    const decision = riskManager.check({
       now: this.clock.now(),
       symbol: signal.symbol,
       intent,
       quantity,
       price: signal.price,
-      account,
-      positions,
+      account: ledger.account(),
+      positions: ledger.positions(),
     });
     const { symbol, strategyName } = signal;
     if (!decision.allowed) {
       this.increment('risk_breaches');
       this.logger.info(`Trading blocked for ${strategyName} ${symbol}: ${decision.reasons.join(', ')}`);
       this.publish('TradingBlocked', { symbol, strategyName, reasons: decision.reasons });
+      this.#resolveSignal(signal, intent, 'blocked', null, decision.reasons, 'blocked by risk');
       return false;
     }
     this.publish('TradingAuthorized', { symbol, strategyName, reason });
     return true;
   }
 
-  #reportSubmission(order: Order, reason: string): void {
-    if (order.status === 'rejected') {
-      if (this.#rejectedReported.has(order.orderId)) return;
-      this.#rejectedReported.add(order.orderId);
-      this.increment('orders_rejected');
-      this.publish('OrderRejected', { order, reason });
-      return;
-    }
-    this.increment('orders_placed');
-    this.logger.info(`Order placed: ${order.side} ${order.quantity} ${order.symbol} (${order.clientOrderId})`, {
-      client_order_id: order.clientOrderId,
-    });
-    this.publish('OrderPlaced', { order });
+  /** Ends a signal that sent no order. */
+  #resolveSignal(
+    signal: Signal,
+    intent: 'entry' | 'exit',
+    outcome: SignalOutcome,
+    clientOrderId: string | null,
+    codes: readonly string[],
+    message: string,
+  ): void {
+    const { id: signalId, symbol, strategyName } = signal;
+    this.publish('SignalResolved', { signalId, symbol, strategyName, intent, outcome, clientOrderId, codes, message });
   }
 
-  #onBrokerUpdate(update: BrokerUpdate): void {
-    switch (update.type) {
-      case 'order':
-        if (update.order.status === 'cancelled') {
-          this.publish('OrderCancelled', { order: update.order, reason: update.reason ?? 'cancelled' });
-        } else if (update.order.status === 'rejected' && !this.#rejectedReported.has(update.order.orderId)) {
-          this.#rejectedReported.add(update.order.orderId);
-          this.increment('orders_rejected');
-          this.publish('OrderRejected', { order: update.order, reason: update.reason ?? 'rejected by the broker' });
-        }
-        return;
-      case 'fill':
-        this.increment('trades_executed');
-        this.publish('OrderFilled', { order: update.order, fill: update.fill });
-        return;
-      case 'position_opened':
-        this.publish('PositionOpened', { position: update.position });
-        return;
-      case 'position_closed':
-        this.publish('PositionClosed', update.closure);
-        return;
+  // --- orders -----------------------------------------------------------------------------------
+
+  #createOrder(
+    key: SignalKey,
+    shape: { readonly type: Order['type']; readonly quantity: number; readonly triggerPrice: number | null },
+    signalId: string | null,
+    levels: OrderContext['levels'],
+  ): Order | undefined {
+    const spec: NewOrder = {
+      clientOrderId: clientOrderIdFor(key),
+      symbol: key.symbol,
+      side: key.intent === 'entry' ? entrySide(key.direction) : exitSide(key.direction),
+      direction: key.direction,
+      intent: key.intent,
+      purpose: key.purpose,
+      type: shape.type,
+      timeInForce: 'GTC',
+      quantity: shape.quantity,
+      limitPrice: null,
+      triggerPrice: shape.triggerPrice,
+      strategyName: key.strategyName,
+    };
+    if (this.#book.get(spec.clientOrderId)) {
+      this.logger.warn(`Order ${spec.clientOrderId} exists already; not sending it again`);
+      return undefined;
     }
+    return this.#book.create(spec, { key, signalId, levels, resolved: false }, this.clock.now());
+  }
+
+  /**
+   * Sends an order. The venue is called before the first await, so that a
+   * venue answering synchronously (a simulation) sees the order at once.
+   */
+  async #send(order: Order, ocoGroup?: string): Promise<void> {
+    this.#book.transition(order.clientOrderId, 'submitting', this.clock.now());
+    let venue: VenueOrder;
+    try {
+      venue = await this.#options.broker.submitOrder({
+        clientOrderId: order.clientOrderId,
+        symbol: order.symbol,
+        side: order.side,
+        type: order.type,
+        quantity: order.quantity,
+        timeInForce: order.timeInForce,
+        ...(order.triggerPrice !== null ? { triggerPrice: order.triggerPrice } : {}),
+        ...(order.limitPrice !== null ? { limitPrice: order.limitPrice } : {}),
+        ...(ocoGroup !== undefined ? { ocoGroup } : {}),
+      });
+    } catch (error) {
+      this.#submitFailed(order.clientOrderId, error);
+      return;
+    }
+    this.#lastBrokerError = undefined;
+    this.#applyVenueOrder(venue);
+  }
+
+  #submitFailed(clientOrderId: string, error: unknown): void {
+    const code: BrokerErrorCode = BrokerError.isInstance(error) ? error.code : 'unknown_outcome';
+    const message = errorMessage(error);
+    this.#brokerFailed(`submitOrder ${clientOrderId}`, error);
+    const order = this.#book.get(clientOrderId);
+    // The venue may have told us already (a stream is faster than the answer).
+    if (!order || order.status !== 'submitting') return;
+    if (code === 'unknown_outcome') {
+      const unknown = this.#book.transition(clientOrderId, 'unknown', this.clock.now());
+      this.logger.warn(`Outcome of order ${clientOrderId} unknown (${message}): asking the venue next cycle`, {
+        client_order_id: clientOrderId,
+      });
+      this.publish('OrderStatusUnknown', { order: unknown, reason: message });
+      return;
+    }
+    this.#notSent(order, code, message);
+  }
+
+  /** An order the venue does not have: `rejected`, and its signal ends. */
+  #notSent(order: Order, code: BrokerErrorCode, message: string): void {
+    const rejected = this.#book.transition(order.clientOrderId, 'rejected', this.clock.now());
+    this.increment('orders_rejected');
+    this.logger.warn(`Order ${order.clientOrderId} not placed: ${code}: ${message}`, {
+      client_order_id: order.clientOrderId,
+    });
+    this.publish('OrderRejected', { order: rejected, reason: `${code}: ${message}` });
+    this.#orderEnded(rejected, code === 'rejected' || code === 'insufficient_funds' ? 'rejected' : 'failed', [code], message);
+  }
+
+  #onVenueUpdate(update: BrokerUpdate): void {
+    try {
+      if (update.type === 'fill') this.#applyFill(update.fill);
+      else this.#applyVenueOrder(update.order);
+    } catch (error) {
+      this.logger.error(`Venue update could not be applied: ${errorMessage(error)}`, { update: update.type });
+    }
+  }
+
+  #applyVenueOrder(venue: VenueOrder): void {
+    const before = this.#book.get(venue.clientOrderId);
+    if (!before) return;
+    const order = this.#book.applyVenueOrder(venue, this.clock.now());
+    if (!order) return;
+    if ((before.status === 'submitting' || before.status === 'unknown') && order.status !== 'rejected') {
+      this.increment('orders_placed');
+      this.logger.info(`Order placed: ${order.side} ${order.quantity} ${order.symbol} ${order.type} (${order.clientOrderId})`, {
+        client_order_id: order.clientOrderId,
+      });
+      this.publish('OrderPlaced', { order });
+    }
+    const reason = venue.reason ?? order.status;
+    switch (order.status) {
+      case 'cancelled':
+        this.publish('OrderCancelled', { order, reason });
+        this.#orderEnded(order, order.filledQuantity > 0 ? 'filled' : 'cancelled', [], reason);
+        return;
+      case 'expired':
+        this.publish('OrderExpired', { order });
+        this.#orderEnded(order, order.filledQuantity > 0 ? 'filled' : 'expired', [], reason);
+        return;
+      case 'rejected':
+        this.increment('orders_rejected');
+        this.publish('OrderRejected', { order, reason });
+        this.#orderEnded(order, 'rejected', ['rejected'], reason);
+        return;
+      case 'filled':
+        this.#orderEnded(order, 'filled', [], `filled ${order.filledQuantity} at ${order.averagePrice}`);
+        return;
+      default:
+    }
+  }
+
+  #applyFill(fill: Fill): void {
+    const { ledger } = this.#options;
+    const context = this.#book.context(fill.clientOrderId);
+    if (!context) {
+      if (!ledger.hasFill(fill.fillId)) this.logger.warn(`Fill ${fill.fillId} of an order the bot does not know: ${fill.clientOrderId}`);
+      return;
+    }
+    const order = this.#book.applyFill(fill, this.clock.now());
+    if (!order) return;
+    this.increment('trades_executed');
+    this.publish('OrderFilled', { order, fill });
+    const change = ledger.apply(fill, {
+      strategyName: order.strategyName,
+      closeReason: CLOSE_REASONS[order.purpose],
+    });
+    if (change?.closed) this.publish('PositionClosed', change.closed);
+    if (change?.opened) {
+      this.publish('PositionOpened', { position: change.opened, exitPlan: this.#exitPlanOf(context) });
+    }
+    const key = keyOf(order.strategyName, order.symbol);
+    if (change && change.position === null) this.#dropPlan(key);
+    if (order.status === 'filled') {
+      this.#orderEnded(order, 'filled', [], `filled ${order.filledQuantity} at ${order.averagePrice}`);
+    }
+  }
+
+  #exitPlanOf(context: OrderContext): ExitPlan | null {
+    const levels = context.levels;
+    if (!levels || (levels.stopLoss === null && levels.takeProfit === null)) return null;
+    return { ...levels, placement: this.#options.broker.capabilities.nativeStops ? 'venue' : 'bot' };
+  }
+
+  /**
+   * An order reached a final state (called for every report of it; acts once
+   * per order): ends its signal, and arms the exit plan of the position an
+   * entry opened.
+   */
+  #orderEnded(order: Order, outcome: SignalOutcome, codes: readonly string[], message: string): void {
+    const context = this.#book.context(order.clientOrderId);
+    if (!context) return;
+    if (order.intent === 'entry' && order.purpose === 'signal' && order.filledQuantity > 0) this.#arm(order, context);
+    if (context.signalId === null || context.resolved) return;
+    context.resolved = true;
+    this.publish('SignalResolved', {
+      signalId: context.signalId,
+      symbol: order.symbol,
+      strategyName: order.strategyName ?? '',
+      intent: order.intent,
+      outcome,
+      clientOrderId: order.clientOrderId,
+      codes,
+      message,
+    });
+  }
+
+  /** Sets up the exit plan of the position an entry opened: venue orders, or bot-side watching. */
+  #arm(entry: Order, context: OrderContext): void {
+    const key = keyOf(entry.strategyName, entry.symbol);
+    const exitPlan = this.#exitPlanOf(context);
+    const position = this.#options.ledger.position(entry.strategyName, entry.symbol);
+    if (!exitPlan || !position || this.#plans.has(key)) return;
+    const plan: PlanState = {
+      entryKey: context.key,
+      stopLoss: exitPlan.stopLoss,
+      takeProfit: exitPlan.takeProfit,
+      placement: exitPlan.placement,
+      orders: [],
+    };
+    this.#plans.set(key, plan);
+    if (plan.placement === 'venue') this.#placeLegs(key, plan, position);
+  }
+
+  #placeLegs(key: string, plan: PlanState, position: Position): void {
+    const legs: [OrderPurpose, Order['type'], number | null][] = [
+      ['stop_loss', 'stop', plan.stopLoss],
+      ['take_profit', 'take_profit', plan.takeProfit],
+    ];
+    for (const [purpose, type, level] of legs) {
+      if (level === null) continue;
+      const order = this.#createOrder(
+        { ...plan.entryKey, intent: 'exit', purpose },
+        { type, quantity: position.quantity, triggerPrice: level },
+        null,
+        null,
+      );
+      if (!order) continue;
+      plan.orders.push(order.clientOrderId);
+      void this.#send(order, position.positionId).then(() => {
+        const sent = this.#book.get(order.clientOrderId);
+        if (!sent) return;
+        if (this.#plans.get(key) !== plan) {
+          // The position went flat while the venue was answering: take the leg back.
+          if (!isFinalOrderStatus(sent.status) && sent.status !== 'unknown') void this.#cancel(sent);
+        } else if (sent.status === 'rejected') {
+          this.logger.warn(`The venue refused the ${purpose} of ${position.positionId}: the bot watches it instead`);
+          plan.placement = 'bot';
+        }
+      });
+    }
+  }
+
+  /** The position is flat: cancel what is left of its exit plan. */
+  #dropPlan(key: string): void {
+    const plan = this.#plans.get(key);
+    if (!plan) return;
+    this.#plans.delete(key);
+    for (const id of plan.orders) {
+      const order = this.#book.get(id);
+      if (!order || isFinalOrderStatus(order.status) || order.status === 'submitting') continue;
+      void this.#cancel(order);
+    }
+  }
+
+  async #cancel(order: Order): Promise<void> {
+    try {
+      const venue = await this.#options.broker.cancelOrder(order.symbol, order.clientOrderId);
+      this.#applyVenueOrder(venue);
+    } catch (error) {
+      this.#brokerFailed(`cancelOrder ${order.clientOrderId}`, error);
+      const current = this.#book.get(order.clientOrderId);
+      if (current && !isFinalOrderStatus(current.status) && current.status !== 'unknown') {
+        const unknown = this.#book.transition(order.clientOrderId, 'unknown', this.clock.now());
+        this.publish('OrderStatusUnknown', { order: unknown, reason: `cancel failed: ${errorMessage(error)}` });
+      }
+    }
+  }
+
+  #isWorking(clientOrderId: string): boolean {
+    const order = this.#book.get(clientOrderId);
+    return order !== undefined && !isFinalOrderStatus(order.status);
+  }
+
+  /** Calls the venue for a read; a failure is logged and counted, and answers `undefined`. */
+  async #call<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await read();
+      this.#lastBrokerError = undefined;
+      return result;
+    } catch (error) {
+      this.#brokerFailed('read', error);
+      return undefined;
+    }
+  }
+
+  #brokerFailed(what: string, error: unknown): void {
+    this.increment('broker_errors');
+    const code = BrokerError.isInstance(error) ? error.code : 'unknown_outcome';
+    this.#lastBrokerError = `${what}: ${code}: ${errorMessage(error)}`;
+    this.logger.warn(`Broker call ${what} failed: ${code}: ${errorMessage(error)}`, { code });
   }
 }

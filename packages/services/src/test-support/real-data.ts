@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type SystemConfig } from '@quant/config';
 import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
-import { PaperBroker } from '../execution/paper-broker.js';
+import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import { indicatorsFromFile } from '../indicators/from-file.js';
 import { loadIndicators } from '../indicators/load-indicators.js';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
@@ -30,7 +30,7 @@ export interface RealPipeline {
   readonly system: TradingSystem;
   readonly clock: SimulatedClock;
   readonly source: CsvBarSource;
-  readonly broker: PaperBroker;
+  readonly exchange: SimulatedExchange;
   readonly events: BaseEvent[];
   readonly logs: MemorySink;
   /** Runs cycles every minute from the close of the bar at `from` to the close of the bar at `to` (open times). */
@@ -39,7 +39,7 @@ export interface RealPipeline {
 
 /**
  * Builds the whole system on the real BTCUSDT file with the example
- * indicators and strategies, a paper broker and a simulated clock, and starts it.
+ * indicators and strategies, a simulated exchange and a simulated clock, and starts it.
  */
 export async function realPipeline(
   options: { env?: Record<string, string>; strategies?: readonly Strategy[] } = {},
@@ -50,13 +50,13 @@ export async function realPipeline(
   const strategies =
     options.strategies ??
     loadStrategies(conf('strategies.yaml'), { outputsFor: (tf) => indicators.processor.outputNames(tf) });
-  const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
   const sink = new MemorySink();
   const logs = new LogManager({ clock, level: 'warn', sinks: [sink] });
   const system = createTradingSystem(btcConfig(options.env), {
     clock,
-    source,
-    broker,
+    source: exchange.feedFrom(source),
+    broker: exchange,
     strategies,
     ...indicators,
     logs,
@@ -70,7 +70,7 @@ export async function realPipeline(
     system,
     clock,
     source,
-    broker,
+    exchange,
     events,
     logs: sink,
     run: (from, to) =>
