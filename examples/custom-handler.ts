@@ -1,6 +1,6 @@
 /**
  * Example: handlers of your own on a running system. It builds the whole
- * pipeline (the example config, indicators and strategies, the paper broker)
+ * pipeline (the example config, indicators and strategies, a simulated exchange)
  * on two days of the real BTCUSDT data and logs every 15-minute NewCandle and
  * every OrderFilled.
  *
@@ -15,8 +15,8 @@ import {
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
-  PaperBroker,
   runSimulation,
+  SimulatedExchange,
 } from '@quant/services';
 
 const root = new URL('..', import.meta.url);
@@ -33,11 +33,11 @@ const indicators = indicatorsFromFile(loadIndicators(path('conf/indicators.yaml'
 const strategies = loadStrategies(path('conf/strategies.yaml'), {
   outputsFor: (tf) => indicators.processor.outputNames(tf),
 });
-const broker = new PaperBroker({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
 const system = createTradingSystem(config, {
   clock,
-  source,
-  broker,
+  source: exchange.feedFrom(source),
+  broker: exchange,
   strategies,
   ...indicators,
   logs: new LogManager({ clock, level: 'warn' }),
@@ -61,5 +61,5 @@ await runSimulation(system.orchestrator, clock, {
   stepMs: 60_000,
 });
 await system.orchestrator.stop();
-const account = broker.account();
+const account = system.positions.account();
 console.log(`equity ${account.equity.toFixed(2)} ${account.currency}, realized P&L ${account.realizedPnl.toFixed(2)}`);

@@ -21,8 +21,8 @@ import {
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
-  PaperBroker,
   runSimulation,
+  SimulatedExchange,
 } from '@quant/services';
 
 /** The trading events plus ours. */
@@ -80,10 +80,17 @@ const indicators = indicatorsFromFile(loadIndicators(path('conf/indicators.yaml'
 const strategies = loadStrategies(path('conf/strategies.yaml'), {
   outputsFor: (tf) => indicators.processor.outputNames(tf),
 });
-const broker = new PaperBroker({ clock });
+const exchange = new SimulatedExchange({ clock });
 
 // The system's bus carries MyEvents: the trading events and VolumeSpike.
-const system = createTradingSystem<MyEvents>(config, { clock, source, broker, strategies, ...indicators, logs });
+const system = createTradingSystem<MyEvents>(config, {
+  clock,
+  source: exchange.feedFrom(source),
+  broker: exchange,
+  strategies,
+  ...indicators,
+  logs,
+});
 const detector = new VolumeSpikeDetector({ bus: system.bus, clock, logger: logs.getLogger('VolumeSpikeDetector') });
 system.orchestrator.register('volume_spikes', detector, { dependsOn: ['data_fetching'] });
 

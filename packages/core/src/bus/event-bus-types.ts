@@ -3,10 +3,13 @@ import type { BaseEvent } from '../events/event.js';
 import type { Logger } from '../logging/log-record.js';
 
 /**
- * How the bus delivers events:
- * - `synchronous`: `publish` runs every handler inline, depth-first (an event
- *   published by a handler is delivered before `publish` of its cause returns),
- *   as in the original system.
+ * How the bus delivers events. In both modes every subscriber, `'*'` included,
+ * sees events in publish order, so a cause always before its effects.
+ * - `synchronous`: `publish` runs the handlers inline and returns once the
+ *   event and all its synchronous consequences have been delivered. An event
+ *   published while the bus is delivering another one (by a handler) is
+ *   queued and delivered right after the current event has reached every
+ *   subscriber (run to completion, FIFO), not nested inside its delivery.
  * - `asynchronous`: `publish` queues the event and returns; events are
  *   delivered in FIFO order from a microtask, and a handler that returns a
  *   promise is awaited before the next event is delivered, so each subscriber
@@ -56,7 +59,10 @@ export interface EventBusOptions {
   readonly mode?: EventBusMode;
   /** How many recent events {@link EventBus.history} keeps; 1000 by default, 0 keeps none. */
   readonly historyLimit?: number;
-  /** Asynchronous mode: most events the queue holds before `publish` throws; 10 000 by default. */
+  /**
+   * Asynchronous mode: most events the queue holds before `publish` throws; 10 000 by default.
+   * Not applied to the events a synchronous bus queues during a delivery.
+   */
   readonly maxQueueSize?: number;
   /** Logs every published event at debug level; `false` by default. */
   readonly logAllEvents?: boolean;
@@ -86,7 +92,11 @@ export interface EventBusMetrics {
   readonly subscriptions: number;
   /** Distinct event types (and `*`) with at least one active subscription. */
   readonly event_types_subscribed: number;
-  /** Events queued and not yet delivered (asynchronous mode; always 0 in synchronous mode). */
+  /**
+   * Events queued and not yet delivered: in asynchronous mode, the queue; in
+   * synchronous mode, events published by handlers that wait for the current
+   * delivery to finish (0 whenever no delivery is running).
+   */
   readonly queue_depth: number;
   /** Highest `queue_depth` seen. */
   readonly queue_high_water_mark: number;

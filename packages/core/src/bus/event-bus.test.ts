@@ -2,8 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from '../clock/simulated-clock.js';
 import { withCorrelation } from '../correlation/correlation.js';
 import { EventBusError } from '../errors/core-errors.js';
+import type { BaseEvent } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import { LogManager } from '../logging/log-manager.js';
+import { type Logger, silentLogger } from '../logging/log-record.js';
 import { MemorySink } from '../logging/sinks.js';
 import { sampleBar } from '../test-support/fixtures.js';
 import { EventBus } from './event-bus.js';
@@ -205,19 +207,241 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus (%s)', (m
   });
 });
 
+/** A small event map for ordering tests: a cause `X`, its effects `Y`, theirs `Z`. */
+interface ChainEvents {
+  X: { readonly label: string };
+  Y: { readonly label: string };
+  Z: { readonly label: string };
+}
+
+/**
+ * Asserts that `seen` lists every event once, each after the event that caused
+ * it (its `causationId`), when that cause was published on the bus.
+ */
+function expectCausesFirst(seen: readonly BaseEvent[]): void {
+  const ids = new Set(seen.map((event) => event.id));
+  expect(ids.size).toBe(seen.length);
+  const before = new Set<string>();
+  for (const event of seen) {
+    if (event.causationId !== null && ids.has(event.causationId)) {
+      expect(before.has(event.causationId), `${event.type} ${event.id} seen before its cause`).toBe(true);
+    }
+    before.add(event.id);
+  }
+}
+
+describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus causal order (%s)', (mode) => {
+  const newBus = (options: { logger?: Logger } = {}) =>
+    new EventBus<ChainEvents>({ mode, clock: new SimulatedClock(Date.UTC(2023, 2, 1)), ...options });
+  type Seen = BaseEvent & { readonly label: string };
+
+  it("shows every subscriber, '*' first or last, a cause before its effects (X → Y → Z)", async () => {
+    const bus = newBus();
+    const wildcardFirst: Seen[] = [];
+    const wildcardLast: Seen[] = [];
+    const typedAfterPublisher: string[] = [];
+    bus.subscribe('*', (event) => void wildcardFirst.push(event));
+    bus.subscribe('X', (event) => void bus.emit('Y', { label: `${event.label}.y` }));
+    bus.subscribe('X', (event) => void typedAfterPublisher.push(event.type));
+    bus.subscribe('Y', (event) => void bus.emit('Z', { label: `${event.label}.z` }));
+    bus.subscribe('Y', (event) => void typedAfterPublisher.push(event.type));
+    bus.subscribe('Z', (event) => void typedAfterPublisher.push(event.type));
+    bus.subscribe('*', (event) => void wildcardLast.push(event));
+    const root = bus.emit('X', { label: 'x' });
+    await bus.drain();
+    for (const seen of [wildcardFirst, wildcardLast]) {
+      expect(seen.map((event) => `${event.type} ${event.label}`)).toEqual(['X x', 'Y x.y', 'Z x.y.z']);
+      expectCausesFirst(seen);
+      const [x, y, z] = seen;
+      expect(x?.id).toBe(root.id);
+      expect(y?.causationId).toBe(x?.id);
+      expect(z?.causationId).toBe(y?.id);
+      expect(new Set(seen.map((event) => event.correlationId))).toEqual(new Set([root.correlationId]));
+    }
+    expect(typedAfterPublisher).toEqual(['X', 'Y', 'Z']);
+    expect(bus.history().map((event) => event.type)).toEqual(['X', 'Y', 'Z']);
+  });
+
+  it('delivers a fan-out breadth-first, in publish order, and counts what waited in the queue', async () => {
+    const bus = newBus();
+    const seen: Seen[] = [];
+    bus.subscribe('X', () => {
+      bus.emit('Y', { label: 'y1' });
+      bus.emit('Y', { label: 'y2' });
+    });
+    bus.subscribe('Y', (event) => {
+      if (event.label === 'y1') bus.emit('Z', { label: 'z1' });
+    });
+    bus.subscribe('*', (event) => void seen.push(event));
+    bus.emit('X', { label: 'x' });
+    bus.emit('X', { label: 'second root' });
+    await bus.drain();
+    // Synchronously, the first root's cascade completes before the second emit; asynchronously both
+    // roots are queued first. Either way each subscriber sees the events in the order they were published.
+    const published = bus.history().map((event) => event.label);
+    expect(seen.map((event) => event.label)).toEqual(published);
+    expect(published).toEqual(
+      mode === 'synchronous'
+        ? ['x', 'y1', 'y2', 'z1', 'second root', 'y1', 'y2', 'z1']
+        : ['x', 'second root', 'y1', 'y2', 'y1', 'y2', 'z1', 'z1'],
+    );
+    expectCausesFirst(seen);
+    expect(bus.getMetrics()).toMatchObject({
+      events_published: 8,
+      queue_depth: 0,
+      queue_high_water_mark: mode === 'synchronous' ? 2 : 4,
+    });
+  });
+
+  it('keeps delivering the rest of a cascade when a handler throws during a nested delivery', async () => {
+    const onHandlerError = vi.fn();
+    const bus = new EventBus<ChainEvents>({ mode, onHandlerError });
+    const seen: string[] = [];
+    bus.subscribe('X', () => {
+      bus.emit('Y', { label: 'y' });
+      throw new Error('x failed after publishing');
+    });
+    bus.subscribe('Y', () => {
+      throw new Error('y failed');
+    });
+    bus.subscribe('Y', () => void bus.emit('Z', { label: 'z' }));
+    bus.subscribe('*', (event) => void seen.push(event.type));
+    expect(() => bus.emit('X', { label: 'x' })).not.toThrow();
+    await bus.drain();
+    expect(seen).toEqual(['X', 'Y', 'Z']);
+    expect(bus.getMetrics().handler_errors).toBe(2);
+    expect(onHandlerError.mock.calls.map(([info]) => (info.error as Error).message)).toEqual([
+      'x failed after publishing',
+      'y failed',
+    ]);
+    bus.emit('X', { label: 'again' });
+    await bus.drain();
+    expect(seen).toEqual(['X', 'Y', 'Z', 'X', 'Y', 'Z']);
+  });
+
+  it('fires a once-subscription once when a handler publishes its type twice', async () => {
+    const bus = newBus();
+    const first: string[] = [];
+    const all: string[] = [];
+    bus.subscribe('X', () => {
+      bus.emit('Y', { label: 'y1' });
+      bus.emit('Y', { label: 'y2' });
+    });
+    const once = bus.once('Y', (event) => {
+      first.push(event.label);
+      bus.emit('Z', { label: `after ${event.label}` });
+    });
+    bus.once('*', (event) => void all.push(event.label));
+    bus.subscribe('*', (event) => void all.push(event.label));
+    bus.emit('X', { label: 'x' });
+    await bus.drain();
+    expect(first).toEqual(['y1']);
+    expect(once.active).toBe(false);
+    expect(all).toEqual(['x', 'x', 'y1', 'y2', 'after y1']);
+  });
+
+  it('orders the effects of async handlers that publish after an await after their cause', async () => {
+    const bus = newBus();
+    const seen: Seen[] = [];
+    bus.subscribe('X', async (event) => {
+      await Promise.resolve();
+      bus.emit('Y', { label: `${event.label}.y` });
+    });
+    bus.subscribe('Y', (event) => void bus.emit('Z', { label: `${event.label}.z` }));
+    bus.subscribe('*', (event) => void seen.push(event));
+    bus.emit('X', { label: 'a' });
+    bus.emit('X', { label: 'b' });
+    await bus.drain();
+    expect(seen.slice(0, 2).map((event) => event.label)).toEqual(['a', 'b']);
+    expect(seen.map((event) => event.label).sort()).toEqual(['a', 'a.y', 'a.y.z', 'b', 'b.y', 'b.y.z']);
+    expectCausesFirst(seen);
+  });
+});
+
 describe('EventBus ordering', () => {
-  it('synchronous mode delivers depth-first, inline', () => {
+  it('synchronous mode runs each event to completion before delivering what its handlers publish', () => {
     const bus = new EventBus<TradingEventPayloads>();
     const order: string[] = [];
     bus.subscribe('ServiceStarted', (event) => {
       order.push(`started ${event.service}`);
       if (event.service === 'a') bus.emit('ServiceStopped', { service: 'a' });
+      order.push(`started ${event.service}: publish returned`);
     });
     bus.subscribe('ServiceStarted', (event) => void order.push(`second handler ${event.service}`));
     bus.subscribe('ServiceStopped', (event) => void order.push(`stopped ${event.service}`));
     bus.emit('ServiceStarted', { service: 'a' });
     order.push('publish returned');
-    expect(order).toEqual(['started a', 'stopped a', 'second handler a', 'publish returned']);
+    expect(order).toEqual([
+      'started a',
+      'started a: publish returned',
+      'second handler a',
+      'stopped a',
+      'publish returned',
+    ]);
+  });
+
+  it('synchronous mode returns from a top-level emit with the whole cascade delivered', () => {
+    const bus = new EventBus<ChainEvents>();
+    const seen: string[] = [];
+    bus.subscribe('X', (event) => {
+      bus.emit('Y', { label: event.label });
+      expect(bus.getMetrics().queue_depth).toBe(1);
+    });
+    bus.subscribe('Y', (event) => void bus.emit('Z', { label: event.label }));
+    bus.subscribe('*', (event) => void seen.push(event.type));
+    bus.emit('X', { label: 'x' });
+    expect(seen).toEqual(['X', 'Y', 'Z']);
+    expect(bus.getMetrics()).toMatchObject({ queue_depth: 0, queue_high_water_mark: 1, events_delivered: 5 });
+  });
+
+  it('synchronous mode delivers at once what a handler publishes after an await', async () => {
+    const bus = new EventBus<ChainEvents>();
+    const seen: string[] = [];
+    let deliveredBeforeReturn: boolean | undefined;
+    bus.subscribe('X', async () => {
+      await Promise.resolve();
+      bus.emit('Y', { label: 'later' });
+      deliveredBeforeReturn = seen.includes('Y');
+    });
+    bus.subscribe('*', (event) => void seen.push(event.type));
+    bus.emit('X', { label: 'x' });
+    expect(seen).toEqual(['X']);
+    await bus.drain();
+    expect(deliveredBeforeReturn).toBe(true);
+    expect(seen).toEqual(['X', 'Y']);
+  });
+
+  it('synchronous mode is never left dispatching when an exception escapes a delivery', () => {
+    let logged = 0;
+    const logger: Logger = {
+      ...silentLogger,
+      error() {
+        logged++;
+        throw new Error(`logger down ${logged}`);
+      },
+    };
+    const bus = new EventBus<ChainEvents>({ logger });
+    const seen: string[] = [];
+    bus.subscribe('X', (event) => {
+      if (event.label !== 'x') return;
+      bus.emit('Y', { label: 'y1' });
+      bus.emit('Y', { label: 'y2' });
+      throw new Error('x failed');
+    });
+    bus.subscribe('Y', (event) => {
+      if (event.label === 'y1') throw new Error('y1 failed');
+    });
+    bus.subscribe('*', (event) => void seen.push(event.label));
+    // Failures are logged with a throwing logger, so exceptions escape the deliveries of x and y1
+    // (mitt then skips their '*' handlers); y2 is still delivered, and the first exception reaches
+    // the top-level publisher.
+    expect(() => bus.emit('X', { label: 'x' })).toThrow('logger down 1');
+    expect(logged).toBe(2);
+    expect(seen).toEqual(['y2']);
+    expect(bus.getMetrics().queue_depth).toBe(0);
+    bus.subscribe('Y', () => void bus.emit('Z', { label: 'z' }));
+    bus.emit('Y', { label: 'top level' });
+    expect(seen).toEqual(['y2', 'top level', 'z']);
   });
 
   it('asynchronous mode queues FIFO and awaits each async handler before the next event', async () => {

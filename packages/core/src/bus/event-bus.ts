@@ -28,6 +28,11 @@ const mitt = mittImport as unknown as <E extends Record<MittEventType, unknown>>
 
 type Delivery = (event: BaseEvent) => void;
 
+/** An exception that escaped a delivery, kept to be rethrown once the queue is drained. */
+interface Failure {
+  readonly error: unknown;
+}
+
 const RESOLVED: Promise<void> = Promise.resolve();
 type Handler = (event: BaseEvent) => void | PromiseLike<void>;
 
@@ -42,6 +47,14 @@ interface SubscriptionState extends Subscription {
  * The bus keeps the last N events, counts what it does, and carries
  * correlation: an event created inside a handler inherits the handled event's
  * `correlationId` and gets its `id` as `causationId`.
+ *
+ * Causal order: in both modes every subscriber, `'*'` included, sees a cause
+ * before its effects. An event is delivered to all of its subscribers before
+ * any event published while it was being delivered, and events are delivered
+ * in the order they were published (FIFO). In synchronous mode an event
+ * published by a handler is therefore queued and delivered right after the
+ * current event has reached every subscriber (run to completion), not inline;
+ * see {@link EventBus.publish}.
  *
  * @typeParam M - the event map: event name to payload. Defaults to the trading
  *   system's events; extend {@link TradingEventPayloads} to add your own.
@@ -77,6 +90,8 @@ export class EventBus<M = TradingEventPayloads> {
   #head = 0;
   #highWater = 0;
   #pumping = false;
+  /** Synchronous mode: an event is being delivered; `publish` queues instead of delivering inline. */
+  #dispatching = false;
   #awaiting: Promise<void>[] = [];
   readonly #inflight = new Set<Promise<void>>();
   #idleWaiters: (() => void)[] = [];
@@ -165,6 +180,19 @@ export class EventBus<M = TradingEventPayloads> {
   /**
    * Publishes an event: delivers it now (synchronous mode) or queues it
    * (asynchronous mode). Handlers run inside the event's correlation scope.
+   *
+   * Ordering: every subscriber, `'*'` included, sees events in publish order,
+   * and so sees a cause before the events its handlers publish.
+   * - Synchronous mode, called outside any delivery (e.g. by the bot's main
+   *   loop): delivers the event to every subscriber, then every event its
+   *   handlers published, in FIFO order, and so on until nothing is left;
+   *   returns when all of those synchronous consequences have been delivered.
+   * - Synchronous mode, called while the bus is delivering an event (from a
+   *   handler, or from code a handler calls): queues the event and returns at
+   *   once; it is delivered after the current event has reached every
+   *   subscriber. Its handlers have not run yet when `publish` returns. A
+   *   handler that publishes after an `await` is outside any delivery.
+   * - Asynchronous mode: queues the event; see {@link EventBusMode}.
    * @param event - an event built by {@link EventBus.createEvent} or {@link createEvent}.
    * @throws {@link EventBusError} `EVENT_QUEUE_FULL` (asynchronous mode) when
    *   `maxQueueSize` events are waiting; the event is not queued.
@@ -173,7 +201,25 @@ export class EventBus<M = TradingEventPayloads> {
     const base = event as BaseEvent;
     if (this.mode === 'synchronous') {
       this.#record(base);
-      runInScope(base, this.#dispatch);
+      if (this.#dispatching) {
+        this.#queue.push(base);
+        const depth = this.#queue.length - this.#head;
+        if (depth > this.#highWater) this.#highWater = depth;
+        return;
+      }
+      this.#dispatching = true;
+      let failure: Failure | undefined;
+      try {
+        runInScope(base, this.#dispatch);
+      } catch (error) {
+        // Handler errors are caught where the handler runs: only a throwing logger gets here.
+        failure = { error };
+      } finally {
+        // Whatever happened, deliver what the handlers queued and leave the dispatching state.
+        if (this.#head < this.#queue.length) failure = this.#drainNested(failure);
+        else this.#dispatching = false;
+      }
+      if (failure) throw failure.error;
       return;
     }
     const depth = this.#queue.length - this.#head;
@@ -294,6 +340,43 @@ export class EventBus<M = TradingEventPayloads> {
     this.#emitter.emit(event.type, event);
   };
 
+  /** Takes the oldest queued event, compacting the queue once it is mostly consumed. */
+  #shift(): BaseEvent {
+    if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const event = this.#queue[this.#head] as BaseEvent;
+    this.#queue[this.#head++] = undefined;
+    return event;
+  }
+
+  /**
+   * Synchronous mode: delivers the events that handlers published during a
+   * delivery, FIFO, including those their own handlers publish, then leaves
+   * the dispatching state; the queue is empty and the bus idle whichever way
+   * it ends. Should a delivery throw (only a throwing logger can make one),
+   * the rest is still delivered.
+   * @param failure - what escaped an earlier delivery, if anything.
+   * @returns `failure`, or else the first exception that escaped a delivery here.
+   */
+  #drainNested(failure: Failure | undefined): Failure | undefined {
+    try {
+      while (this.#head < this.#queue.length) {
+        try {
+          runInScope(this.#shift(), this.#dispatch);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    } finally {
+      this.#queue.length = 0;
+      this.#head = 0;
+      this.#dispatching = false;
+    }
+    return failure;
+  }
+
   #track(result: PromiseLike<void>, event: BaseEvent, subscription: Subscription): void {
     const settled = Promise.resolve(result).then(undefined, (error: unknown) =>
       this.#handlerFailed(error, event, subscription),
@@ -309,17 +392,11 @@ export class EventBus<M = TradingEventPayloads> {
   readonly #pump = async (): Promise<void> => {
     try {
       while (this.#head < this.#queue.length) {
-        const event = this.#queue[this.#head] as BaseEvent;
-        this.#queue[this.#head++] = undefined;
-        runInScope(event, this.#dispatch);
+        runInScope(this.#shift(), this.#dispatch);
         if (this.#awaiting.length > 0) {
           const pending = this.#awaiting;
           this.#awaiting = [];
           await Promise.all(pending);
-        }
-        if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-          this.#queue = this.#queue.slice(this.#head);
-          this.#head = 0;
         }
       }
       this.#queue = [];

@@ -19,6 +19,10 @@ interface Entry<C> {
   order: Order;
   readonly context: C;
   readonly fillIds: Set<string>;
+  /** Quantity of the fills applied, base units. */
+  fillQuantity: number;
+  /** Sum of price × quantity of the fills applied, quote currency. */
+  fillNotional: number;
 }
 
 /**
@@ -29,7 +33,9 @@ interface Entry<C> {
  * Venue reports ({@link OrderBook.applyVenueOrder}) and fills
  * ({@link OrderBook.applyFill}) may arrive late, twice or out of order (a
  * fill before the submit's answer, the same fill from a stream and a poll):
- * a stale report or a repeated fill changes nothing.
+ * a stale report or a repeated fill changes nothing. An order the venue
+ * reports filled before its fills arrived is `unsettled`
+ * ({@link OrderBook.unsettled}) until they do.
  *
  * Each order carries a context of type `C` (what the owner needs to know
  * about it, such as the signal it serves). Final orders beyond `retainFinal`
@@ -41,6 +47,8 @@ export class OrderBook<C> {
   readonly #entries = new Map<string, Entry<C>>();
   /** The entries not in a final state, in creation order. */
   readonly #working = new Map<string, Entry<C>>();
+  /** Orders whose reported filled quantity is ahead of the fills applied. */
+  readonly #unsettled = new Map<string, Entry<C>>();
   readonly #final: string[] = [];
   readonly #retainFinal: number;
 
@@ -69,7 +77,7 @@ export class OrderBook<C> {
       createdAt: now,
       updatedAt: now,
     };
-    const entry = { order, context, fillIds: new Set<string>() };
+    const entry: Entry<C> = { order, context, fillIds: new Set(), fillQuantity: 0, fillNotional: 0 };
     this.#entries.set(spec.clientOrderId, entry);
     this.#working.set(spec.clientOrderId, entry);
     return order;
@@ -90,6 +98,16 @@ export class OrderBook<C> {
     const orders: Order[] = [];
     for (const { order } of this.#working.values()) orders.push(order);
     return orders;
+  }
+
+  /** Orders the venue reported (partly) filled whose fills have not all been applied yet, oldest first. */
+  unsettled(): Order[] {
+    return [...this.#unsettled.values()].map((entry) => entry.order);
+  }
+
+  /** Whether the fills applied to an order account for all it has filled (`false` for an unknown order). */
+  isSettled(clientOrderId: string): boolean {
+    return this.#entries.has(clientOrderId) && !this.#unsettled.has(clientOrderId);
   }
 
   /**
@@ -125,12 +143,13 @@ export class OrderBook<C> {
     if (status === order.status && !progressed && order.orderId === venue.orderId) return undefined;
     if (status !== order.status || status === 'partially_filled')
       assertOrderTransition(order.clientOrderId, order.status, status);
+    if (filledQuantity > entry.fillQuantity + QUANTITY_EPSILON) this.#unsettled.set(order.clientOrderId, entry);
     return this.#set(entry, {
       ...order,
       orderId: venue.orderId,
       status,
       filledQuantity,
-      averagePrice: progressed ? venue.averagePrice : order.averagePrice,
+      averagePrice: progressed && entry.fillQuantity === 0 ? venue.averagePrice : order.averagePrice,
       updatedAt: now,
     });
   }
@@ -145,9 +164,12 @@ export class OrderBook<C> {
     const entry = this.#entries.get(fill.clientOrderId);
     if (!entry || entry.fillIds.has(fill.fillId)) return undefined;
     entry.fillIds.add(fill.fillId);
+    entry.fillQuantity += fill.quantity;
+    entry.fillNotional += fill.price * fill.quantity;
     const { order } = entry;
-    const filledQuantity = order.filledQuantity + fill.quantity;
-    const averagePrice = ((order.averagePrice ?? 0) * order.filledQuantity + fill.price * fill.quantity) / filledQuantity;
+    const filledQuantity = Math.max(order.filledQuantity, entry.fillQuantity);
+    if (entry.fillQuantity >= filledQuantity - QUANTITY_EPSILON) this.#unsettled.delete(order.clientOrderId);
+    const averagePrice = entry.fillQuantity === fill.quantity ? fill.price : entry.fillNotional / entry.fillQuantity;
     const complete = filledQuantity >= order.quantity - QUANTITY_EPSILON;
     let status = order.status;
     if (!isFinalOrderStatus(status)) {
@@ -176,7 +198,11 @@ export class OrderBook<C> {
     if (!wasFinal && isFinalOrderStatus(order.status)) {
       this.#working.delete(order.clientOrderId);
       this.#final.push(order.clientOrderId);
-      if (this.#final.length > this.#retainFinal) this.#entries.delete(this.#final.shift() as string);
+      if (this.#final.length > this.#retainFinal) {
+        const forgotten = this.#final.shift() as string;
+        this.#entries.delete(forgotten);
+        this.#unsettled.delete(forgotten);
+      }
     }
     return order;
   }

@@ -19,10 +19,10 @@ import {
 import { BrokerError, type BrokerErrorCode } from '../execution/broker-error.js';
 import { clientOrderIdFor, type SignalKey } from '../execution/client-order-id.js';
 import { ExecutionError } from '../execution/execution-error.js';
+import { type ExitLevels, exitLevelHit } from '../execution/exit-level.js';
 import { type NewOrder, OrderBook } from '../execution/order-book.js';
 import { isFinalOrderStatus } from '../execution/order-state.js';
 import type { PositionLedger } from '../execution/position-ledger.js';
-import { type ExitLevels, exitLevelHit } from '../execution/exit-level.js';
 import { BROKER_SPECIFICATION_VERSION, type Broker, type BrokerUpdate, type VenueOrder } from '../ports/broker.js';
 import type { EntryManager, RiskManager } from '../ports/risk.js';
 
@@ -160,16 +160,19 @@ export class TradeExecutionService extends EventDrivenService {
    * orchestrator): each `unknown` order is fetched by client order id and
    * moved on (to `rejected` when the venue never received it); on a venue
    * that does not stream, fills since the oldest working order and the state
-   * of every working order are fetched too.
+   * of every working order are fetched too, as are the fills of an order the
+   * venue reported filled before they arrived.
    */
   async reconcile(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'degraded') return;
     const { broker } = this.#options;
     const working = this.#book.working();
-    if (working.length === 0) return;
-    if (!broker.capabilities.streaming) {
-      const symbols = new Set(working.map((order) => order.symbol));
-      const since = Math.min(...working.map((order) => order.createdAt));
+    const unsettled = this.#book.unsettled();
+    if (working.length === 0 && unsettled.length === 0) return;
+    if (!broker.capabilities.streaming || unsettled.length > 0) {
+      const pending = [...working, ...unsettled];
+      const symbols = new Set(pending.map((order) => order.symbol));
+      const since = Math.min(...pending.map((order) => order.createdAt));
       for (const symbol of symbols) {
         const fills = await this.#call(() => broker.fetchFills(symbol, since));
         for (const fill of fills ?? []) this.#applyFill(fill);
@@ -317,12 +320,10 @@ export class TradeExecutionService extends EventDrivenService {
       return undefined;
     }
     if (!this.#authorize(signal, 'entry', plan.quantity, 'all risk checks passed')) return undefined;
-    const order = this.#createOrder(
-      key,
-      { type: 'market', quantity: plan.quantity, triggerPrice: null },
-      signal.id,
-      { stopLoss: plan.stopLoss, takeProfit: plan.takeProfit },
-    );
+    const order = this.#createOrder(key, { type: 'market', quantity: plan.quantity, triggerPrice: null }, signal.id, {
+      stopLoss: plan.stopLoss,
+      takeProfit: plan.takeProfit,
+    });
     return order ? this.#send(order) : undefined;
   }
 
@@ -480,7 +481,7 @@ export class TradeExecutionService extends EventDrivenService {
     this.#brokerFailed(`submitOrder ${clientOrderId}`, error);
     const order = this.#book.get(clientOrderId);
     // The venue may have told us already (a stream is faster than the answer).
-    if (!order || order.status !== 'submitting') return;
+    if (order?.status !== 'submitting') return;
     if (code === 'unknown_outcome') {
       const unknown = this.#book.transition(clientOrderId, 'unknown', this.clock.now());
       this.logger.warn(`Outcome of order ${clientOrderId} unknown (${message}): asking the venue next cycle`, {
@@ -500,7 +501,12 @@ export class TradeExecutionService extends EventDrivenService {
       client_order_id: order.clientOrderId,
     });
     this.publish('OrderRejected', { order: rejected, reason: `${code}: ${message}` });
-    this.#orderEnded(rejected, code === 'rejected' || code === 'insufficient_funds' ? 'rejected' : 'failed', [code], message);
+    this.#orderEnded(
+      rejected,
+      code === 'rejected' || code === 'insufficient_funds' ? 'rejected' : 'failed',
+      [code],
+      message,
+    );
   }
 
   #onVenueUpdate(update: BrokerUpdate): void {
@@ -519,28 +525,53 @@ export class TradeExecutionService extends EventDrivenService {
     if (!order) return;
     if ((before.status === 'submitting' || before.status === 'unknown') && order.status !== 'rejected') {
       this.increment('orders_placed');
-      this.logger.info(`Order placed: ${order.side} ${order.quantity} ${order.symbol} ${order.type} (${order.clientOrderId})`, {
-        client_order_id: order.clientOrderId,
-      });
+      this.logger.info(
+        `Order placed: ${order.side} ${order.quantity} ${order.symbol} ${order.type} (${order.clientOrderId})`,
+        {
+          client_order_id: order.clientOrderId,
+        },
+      );
       this.publish('OrderPlaced', { order });
     }
-    const reason = venue.reason ?? order.status;
     switch (order.status) {
       case 'cancelled':
-        this.publish('OrderCancelled', { order, reason });
-        this.#orderEnded(order, order.filledQuantity > 0 ? 'filled' : 'cancelled', [], reason);
-        return;
+        this.publish('OrderCancelled', { order, reason: venue.reason ?? 'cancelled' });
+        break;
       case 'expired':
         this.publish('OrderExpired', { order });
-        this.#orderEnded(order, order.filledQuantity > 0 ? 'filled' : 'expired', [], reason);
-        return;
+        break;
       case 'rejected':
         this.increment('orders_rejected');
-        this.publish('OrderRejected', { order, reason });
-        this.#orderEnded(order, 'rejected', ['rejected'], reason);
-        return;
+        this.publish('OrderRejected', { order, reason: venue.reason ?? 'rejected by the venue' });
+        break;
+      default:
+    }
+    if (isFinalOrderStatus(order.status)) this.#settle(order, venue.reason);
+  }
+
+  /**
+   * Ends a final order's signal once its fills are all in the ledger (a
+   * venue may report an order filled before its fills arrive).
+   */
+  #settle(order: Order, reason?: string): void {
+    if (!this.#book.isSettled(order.clientOrderId)) return;
+    const filled = order.filledQuantity > 0;
+    const fillText = `filled ${order.filledQuantity} at ${order.averagePrice}`;
+    switch (order.status) {
       case 'filled':
-        this.#orderEnded(order, 'filled', [], `filled ${order.filledQuantity} at ${order.averagePrice}`);
+        this.#orderEnded(order, 'filled', [], fillText);
+        return;
+      case 'cancelled':
+      case 'expired':
+        this.#orderEnded(
+          order,
+          filled ? 'filled' : order.status,
+          [],
+          filled ? `${fillText}, then ${order.status}` : (reason ?? order.status),
+        );
+        return;
+      case 'rejected':
+        this.#orderEnded(order, 'rejected', ['rejected'], reason ?? 'rejected by the venue');
         return;
       default:
     }
@@ -550,7 +581,8 @@ export class TradeExecutionService extends EventDrivenService {
     const { ledger } = this.#options;
     const context = this.#book.context(fill.clientOrderId);
     if (!context) {
-      if (!ledger.hasFill(fill.fillId)) this.logger.warn(`Fill ${fill.fillId} of an order the bot does not know: ${fill.clientOrderId}`);
+      if (!ledger.hasFill(fill.fillId))
+        this.logger.warn(`Fill ${fill.fillId} of an order the bot does not know: ${fill.clientOrderId}`);
       return;
     }
     const order = this.#book.applyFill(fill, this.clock.now());
@@ -565,11 +597,8 @@ export class TradeExecutionService extends EventDrivenService {
     if (change?.opened) {
       this.publish('PositionOpened', { position: change.opened, exitPlan: this.#exitPlanOf(context) });
     }
-    const key = keyOf(order.strategyName, order.symbol);
-    if (change && change.position === null) this.#dropPlan(key);
-    if (order.status === 'filled') {
-      this.#orderEnded(order, 'filled', [], `filled ${order.filledQuantity} at ${order.averagePrice}`);
-    }
+    if (change && change.position === null) this.#dropPlan(keyOf(order.strategyName, order.symbol));
+    if (isFinalOrderStatus(order.status)) this.#settle(order);
   }
 
   #exitPlanOf(context: OrderContext): ExitPlan | null {

@@ -2,10 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type SystemConfig } from '@quant/config';
 import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
-import { SimulatedExchange } from '../execution/simulated-exchange.js';
+import { SimulatedExchange, type SimulatedExchangeOptions } from '../execution/simulated-exchange.js';
 import { indicatorsFromFile } from '../indicators/from-file.js';
 import { loadIndicators } from '../indicators/load-indicators.js';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
+import type { Broker } from '../ports/broker.js';
 import type { Strategy } from '../ports/strategy.js';
 import { runSimulation } from '../simulation.js';
 import { loadStrategies } from '../strategies/load-strategies.js';
@@ -42,7 +43,14 @@ export interface RealPipeline {
  * indicators and strategies, a simulated exchange and a simulated clock, and starts it.
  */
 export async function realPipeline(
-  options: { env?: Record<string, string>; strategies?: readonly Strategy[] } = {},
+  options: {
+    env?: Record<string, string>;
+    strategies?: readonly Strategy[];
+    /** Options of the simulated exchange beyond clock, cash, fee and slippage. */
+    exchange?: Partial<SimulatedExchangeOptions>;
+    /** Wraps the exchange, e.g. to inject faults; the bot trades through what it returns. */
+    broker?: (exchange: SimulatedExchange) => Broker;
+  } = {},
 ): Promise<RealPipeline> {
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
   const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
@@ -50,13 +58,19 @@ export async function realPipeline(
   const strategies =
     options.strategies ??
     loadStrategies(conf('strategies.yaml'), { outputsFor: (tf) => indicators.processor.outputNames(tf) });
-  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const exchange = new SimulatedExchange({
+    clock,
+    initialCash: 100_000,
+    feeBps: 10,
+    slippageBps: 1,
+    ...options.exchange,
+  });
   const sink = new MemorySink();
   const logs = new LogManager({ clock, level: 'warn', sinks: [sink] });
   const system = createTradingSystem(btcConfig(options.env), {
     clock,
     source: exchange.feedFrom(source),
-    broker: exchange,
+    broker: options.broker ? options.broker(exchange) : exchange,
     strategies,
     ...indicators,
     logs,
