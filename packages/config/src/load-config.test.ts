@@ -180,6 +180,16 @@ describe('risk windows', () => {
     expect(config.risk.trading_hours).toBe('08:00-22:00');
   });
 
+  it('rejects a bot id that cannot prefix a client order id, naming the file position or the variable', () => {
+    const fromFile = failure(() => load({ 'config/services.yaml': 'trading:\n  bot_id: "bot one"\n' }));
+    expect(fromFile.issues).toEqual([
+      expect.objectContaining({ path: 'trading.bot_id', source: 'config/services.yaml:2:11' }),
+    ]);
+    expect(fromFile.issues[0]?.message).toContain('1 to 12 letters or digits');
+    const fromEnv = failure(() => load({}, { TRADING_BOT_ID: 'a-very-long-bot-id' }));
+    expect(fromEnv.issues).toEqual([expect.objectContaining({ path: 'trading.bot_id', source: 'env TRADING_BOT_ID' })]);
+  });
+
   it('rejects a backwards news window and malformed hours, with their positions', () => {
     const error = failure(() =>
       load({
