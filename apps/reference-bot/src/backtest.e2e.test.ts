@@ -23,7 +23,11 @@ beforeAll(async () => {
 }, 180_000);
 
 /** Lines of `events.jsonl` whose `causationId` is not the `id` of an earlier line. */
-function effectsBeforeCauses(folder: string): { readonly events: number; readonly caused: number; readonly early: string[] } {
+function effectsBeforeCauses(folder: string): {
+  readonly events: number;
+  readonly caused: number;
+  readonly early: string[];
+} {
   const seen = new Set<string>();
   const early: string[] = [];
   let events = 0;

@@ -72,7 +72,13 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     mkdirSync(dir, { recursive: true });
     eventsPath = join(dir, 'events.jsonl.partial');
   }
-  const recorder = new RunRecorder(bot.system.bus, bot.system.positions, bot.executionTimeframe, bot.regimeTimeframe, eventsPath);
+  const recorder = new RunRecorder(
+    bot.system.bus,
+    bot.system.positions,
+    bot.executionTimeframe,
+    bot.regimeTimeframe,
+    eventsPath,
+  );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
     out(`\n${RULE}\nReceived shutdown signal (Ctrl+C)\n${RULE}`);

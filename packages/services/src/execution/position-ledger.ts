@@ -187,14 +187,7 @@ export class PositionLedger implements PositionReader {
     return { opened: position, position };
   }
 
-  #close(
-    key: string,
-    state: State,
-    quantity: number,
-    fill: Fill,
-    exitFee: number,
-    reason: string,
-  ): PositionClosure {
+  #close(key: string, state: State, quantity: number, fill: Fill, exitFee: number, reason: string): PositionClosure {
     const before = state.position;
     const sign = before.direction === 'long' ? 1 : -1;
     const gross = sign * (fill.price - before.entryPrice) * quantity;
@@ -229,6 +222,10 @@ export class PositionLedger implements PositionReader {
   #mark(state: State, price: number): void {
     const { position } = state;
     const sign = position.direction === 'long' ? 1 : -1;
-    state.position = { ...position, markPrice: price, unrealizedPnl: sign * (price - position.entryPrice) * position.quantity };
+    state.position = {
+      ...position,
+      markPrice: price,
+      unrealizedPnl: sign * (price - position.entryPrice) * position.quantity,
+    };
   }
 }

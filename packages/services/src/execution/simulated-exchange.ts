@@ -1,12 +1,4 @@
-import {
-  type Bar,
-  type Clock,
-  type Fill,
-  type OrderType,
-  type Side,
-  type Timeframe,
-  timeframeToMs,
-} from '@quant/core';
+import { type Bar, type Clock, type Fill, type OrderType, type Side, type Timeframe, timeframeToMs } from '@quant/core';
 import type {
   Balance,
   Broker,
@@ -47,6 +39,8 @@ export interface SimulatedExchangeOptions {
 interface Working {
   order: VenueOrder;
   readonly ocoGroup: string | undefined;
+  /** Open time of the first bar the order was matched against; `IOC` and `FOK` orders expire at its end. */
+  firstBar?: number;
 }
 
 interface NetPosition {
@@ -75,11 +69,13 @@ const CLIENT_ORDER_ID = /^[A-Za-z0-9_-]{1,36}$/;
  *    past it, with slippage: when a stop and a take-profit of one OCO group
  *    both lie inside one bar, the stop is assumed hit first (the conservative
  *    assumption) and the take-profit is cancelled.
- * Orders received while a bar is being matched (say, a stop placed when an
- * entry filled at the open) take part in the rest of that bar.
+ * Orders received while a bar is being matched (from a listener reacting to
+ * a fill) take part in the phases of that bar still to come: a stop or a
+ * take-profit placed when an entry filled at the open is matched against
+ * that bar; a market or limit order waits for the next bar.
  * Fee per fill: `quantity × price × feeBps / 10 000`. `IOC` orders that cannot
- * fill on their first bar expire (the rest of a partial fill too); `FOK`
- * orders fill whole on their first bar or expire.
+ * fill on the first bar they are matched against expire (the rest of a
+ * partial fill too); `FOK` orders fill whole on that bar or expire.
  *
  * Ids are sequential (`sim-o-1`, `sim-f-1`), so two runs over the same data
  * produce the same ids.
@@ -276,10 +272,19 @@ export class SimulatedExchange implements Broker {
 
   #validate(request: SubmitOrderRequest): BrokerError | undefined {
     if (!CLIENT_ORDER_ID.test(request.clientOrderId)) {
-      return new BrokerError('rejected', `client order id must be 1-36 of [A-Za-z0-9_-], got "${request.clientOrderId}"`);
+      return new BrokerError(
+        'rejected',
+        `client order id must be 1-36 of [A-Za-z0-9_-], got "${request.clientOrderId}"`,
+      );
+    }
+    if (request.side !== 'buy' && request.side !== 'sell') {
+      return new BrokerError('rejected', `side must be buy or sell, got ${request.side}`);
     }
     if (!this.capabilities.orderTypes.includes(request.type)) {
       return new BrokerError('unsupported', `order type ${request.type} is not supported`);
+    }
+    if (request.timeInForce !== undefined && !this.capabilities.timeInForce.includes(request.timeInForce)) {
+      return new BrokerError('unsupported', `time in force ${request.timeInForce} is not supported`);
     }
     if (!(request.quantity > 0) || !Number.isFinite(request.quantity)) {
       return new BrokerError('rejected', `quantity must be > 0, got ${request.quantity}`);
@@ -288,7 +293,10 @@ export class SimulatedExchange implements Broker {
       return new BrokerError('rejected', `a limit order needs a limit price > 0, got ${request.limitPrice}`);
     }
     if ((request.type === 'stop' || request.type === 'take_profit') && !(Number(request.triggerPrice) > 0)) {
-      return new BrokerError('rejected', `a ${request.type} order needs a trigger price > 0, got ${request.triggerPrice}`);
+      return new BrokerError(
+        'rejected',
+        `a ${request.type} order needs a trigger price > 0, got ${request.triggerPrice}`,
+      );
     }
     if (this.#cash <= 0) return new BrokerError('insufficient_funds', `balance ${this.#cash} ${this.#currency}`);
     return undefined;
@@ -299,6 +307,7 @@ export class SimulatedExchange implements Broker {
       const { order } = entry;
       if (order.symbol !== symbol || order.createdAt > bar.openTime || !types(order.type)) continue;
       if (!this.#working.includes(entry)) continue; // cancelled by an earlier fill's OCO group or by a listener
+      entry.firstBar ??= bar.openTime;
       const price = this.#fillPrice(order, bar);
       if (price === undefined) continue;
       const remaining = order.quantity - order.filledQuantity;
@@ -325,14 +334,14 @@ export class SimulatedExchange implements Broker {
       case 'stop': {
         // A buy stop triggers as price rises through it; a sell stop as it falls.
         const trigger = order.triggerPrice as number;
-        if (buy) return bar.high >= trigger ? slipped(bar.open > trigger ? bar.open : trigger) : undefined;
-        return bar.low <= trigger ? slipped(bar.open < trigger ? bar.open : trigger) : undefined;
+        if (buy) return bar.high >= trigger ? slipped(Math.max(bar.open, trigger)) : undefined;
+        return bar.low <= trigger ? slipped(Math.min(bar.open, trigger)) : undefined;
       }
       case 'take_profit': {
         // A buy take-profit (closing a short) triggers as price falls to it; a sell one as it rises.
         const trigger = order.triggerPrice as number;
-        if (buy) return bar.low <= trigger ? slipped(bar.open < trigger ? bar.open : trigger) : undefined;
-        return bar.high >= trigger ? slipped(bar.open > trigger ? bar.open : trigger) : undefined;
+        if (buy) return bar.low <= trigger ? slipped(Math.min(bar.open, trigger)) : undefined;
+        return bar.high >= trigger ? slipped(Math.max(bar.open, trigger)) : undefined;
       }
     }
   }
@@ -400,7 +409,8 @@ export class SimulatedExchange implements Broker {
   #expireImmediate(symbol: string, bar: Bar): void {
     for (const entry of [...this.#working]) {
       const { order } = entry;
-      if (order.symbol !== symbol || order.createdAt > bar.openTime || order.timeInForce === 'GTC') continue;
+      // An order received during this bar's matching after its phase had passed has its first bar still to come.
+      if (order.symbol !== symbol || entry.firstBar !== bar.openTime || order.timeInForce === 'GTC') continue;
       this.#finish(entry, 'expired', `${order.timeInForce}: not filled on its first bar`);
     }
   }

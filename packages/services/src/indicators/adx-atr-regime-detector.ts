@@ -37,9 +37,9 @@ export class AdxAtrRegimeDetector implements RegimeDetector {
   }
 
   /**
-   * {@inheritDoc RegimeDetector.warmupBars}
-   *
-   * The same on every timeframe: the most of ADX's required inputs
+   * Closed bars needed before {@link AdxAtrRegimeDetector.update} stops
+   * answering `null` (see {@link RegimeDetector.warmupBars}). The same on
+   * every timeframe: the most of ADX's required inputs
    * (trading-signals' `getRequiredInputs()`: `2 × adx_period − 1`), the EMA's
    * (`ema_period`) plus `slope_lookback` (the slope compares the EMA with its
    * value `slope_lookback` bars before), and ATR's (`atr_period`) plus

@@ -123,12 +123,14 @@ export class TradingSignalsProcessor implements IndicatorProcessor {
   }
 
   /**
-   * {@inheritDoc IndicatorProcessor.warmupBars}
-   *
-   * The most bars any indicator computed on `timeframe` needs, from
-   * trading-signals' `getRequiredInputs()`: the period for EMA, SMA, ATR and
-   * Bollinger Bands, period + 1 for RSI, 2 × period − 1 for ADX, and for MACD
-   * `slow + signal − 1` (the library's `slow` covers only the MACD line).
+   * Closed bars needed before every output on `timeframe` is stable (see
+   * {@link IndicatorProcessor.warmupBars}): the most bars any indicator
+   * computed on `timeframe` needs, from trading-signals' `getRequiredInputs()`:
+   * the period for EMA, SMA, ATR and Bollinger Bands, period + 1 for RSI,
+   * 2 × period − 1 for ADX, and for MACD `slow + signal − 1` (the library's
+   * `slow` covers only the MACD line).
+   * @param timeframe - a timeframe name.
+   * @returns bars, 0 when no indicator is computed on `timeframe`.
    */
   warmupBars(timeframe: Timeframe): number {
     return Math.max(0, ...this.#specs.filter((spec) => appliesTo(spec, timeframe)).map(requiredBars));

@@ -1,0 +1,149 @@
+import type { BaseEvent, TradingEventPayloads } from '@quant/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Broker } from './ports/broker.js';
+import { march, realPipeline } from './test-support/real-data.js';
+import { type BrokerFault, faultyBroker } from './testing/index.js';
+
+type Resolved = BaseEvent & TradingEventPayloads['SignalResolved'];
+type Signal = BaseEvent & TradingEventPayloads['EntrySignal'];
+
+/** The same venue, declared as one that does not stream: the bot must poll it. */
+const polled = (broker: Broker): Broker => ({
+  specificationVersion: broker.specificationVersion,
+  capabilities: { ...broker.capabilities, streaming: false },
+  submitOrder: (request) => broker.submitOrder(request),
+  cancelOrder: (symbol, id) => broker.cancelOrder(symbol, id),
+  fetchOrder: (symbol, id) => broker.fetchOrder(symbol, id),
+  fetchOpenOrders: (symbol) => broker.fetchOpenOrders(symbol),
+  fetchFills: (symbol, since) => broker.fetchFills(symbol, since),
+  fetchBalances: () => broker.fetchBalances(),
+});
+
+/** Runs the example on the real file from March 1 to 8 with the first submit failing as `fault`. */
+async function runWithFirstSubmit(fault: BrokerFault, options: { polled?: boolean } = {}) {
+  const pipeline = await realPipeline({
+    broker: (exchange) => {
+      const faulty = faultyBroker(exchange, { submitOrder: [fault] });
+      return options.polled ? polled(faulty) : faulty;
+    },
+  });
+  const healthAfter: string[] = [];
+  pipeline.system.bus.subscribe('OrderStatusUnknown', () => {
+    healthAfter.push(pipeline.system.orchestrator.getServiceHealth().trade_execution?.status ?? '');
+  });
+  await pipeline.run(march(1), march(8));
+  const { events } = pipeline;
+  const signals = events.filter((e) => e.type === 'EntrySignal' || e.type === 'ExitSignal') as Signal[];
+  const resolved = events.filter((e) => e.type === 'SignalResolved') as Resolved[];
+  const first = signals[0] as Signal;
+  return {
+    pipeline,
+    events,
+    signals,
+    resolved,
+    first,
+    firstOutcome: resolved.find((r) => r.signalId === first.id) as Resolved,
+    healthAfter,
+    health: pipeline.system.orchestrator.getServiceHealth().trade_execution?.status,
+  };
+}
+
+/** Every signal ends in exactly one SignalResolved, published after it. */
+function expectOneOutcomeEach(events: readonly BaseEvent[]): void {
+  const position = new Map(events.map((event, index) => [event.id, index]));
+  const bySignal = new Map<string, number[]>();
+  events.forEach((event, index) => {
+    if (event.type !== 'SignalResolved') return;
+    const { signalId } = event as Resolved;
+    bySignal.set(signalId, [...(bySignal.get(signalId) ?? []), index]);
+  });
+  const signals = events.filter((e) => e.type === 'EntrySignal' || e.type === 'ExitSignal');
+  expect(signals.length).toBeGreaterThan(10);
+  for (const signal of signals) {
+    const outcomes = bySignal.get(signal.id) ?? [];
+    expect(outcomes, `${signal.type} ${signal.id}`).toHaveLength(1);
+    expect(outcomes[0] as number).toBeGreaterThan(position.get(signal.id) as number);
+  }
+  expect([...bySignal.keys()].every((id) => position.has(id))).toBe(true);
+}
+
+/** Filled signals of the same run on a venue that never fails. */
+let cleanFilled = 0;
+beforeAll(async () => {
+  const clean = await realPipeline();
+  await clean.run(march(1), march(8));
+  cleanFilled = clean.events.filter((e) => e.type === 'SignalResolved' && (e as Resolved).outcome === 'filled').length;
+}, 60_000);
+
+/** Signals after the failed one still trade: all but a few of a clean run's signals fill. */
+function expectLaterSignalsTrade(run: Awaited<ReturnType<typeof runWithFirstSubmit>>): void {
+  const later = run.resolved.filter((r) => r.timestamp > run.first.timestamp && r.outcome === 'filled');
+  expect(cleanFilled).toBeGreaterThan(30);
+  expect(later.length).toBeGreaterThanOrEqual(cleanFilled - 3);
+  expect(run.events.filter((e) => e.type === 'PositionClosed').length).toBeGreaterThan(15);
+}
+
+describe('a fallible venue, on the real BTCUSDT file', () => {
+  it('a network error before sending: the order is unknown, not found next cycle, and its signal failed', async () => {
+    const run = await runWithFirstSubmit('network_error_before');
+    const unknown = run.events.find((e) => e.type === 'OrderStatusUnknown') as BaseEvent &
+      TradingEventPayloads['OrderStatusUnknown'];
+    expect(unknown.order.clientOrderId).toBe(run.firstOutcome.clientOrderId);
+    expect(unknown.reason).toContain('ECONNRESET');
+    expect(run.healthAfter[0]).toBe('degraded');
+    expect(run.firstOutcome).toMatchObject({ outcome: 'failed', codes: ['not_found'] });
+    // Resolved by the next cycle's reconciliation, one minute later.
+    expect(run.firstOutcome.timestamp - unknown.timestamp).toBe(60_000);
+    expectOneOutcomeEach(run.events);
+    expectLaterSignalsTrade(run);
+    expect(run.health).toBe('healthy');
+  }, 60_000);
+
+  it('a timeout after the venue took the order, on a streaming venue: the stream wins and the order fills once', async () => {
+    const run = await runWithFirstSubmit('timeout_after');
+    expect(run.firstOutcome).toMatchObject({ outcome: 'filled', codes: [] });
+    expect(run.events.filter((e) => e.type === 'OrderStatusUnknown')).toEqual([]);
+    const fills = run.events.filter(
+      (e) =>
+        e.type === 'OrderFilled' &&
+        (e as BaseEvent & TradingEventPayloads['OrderFilled']).order.clientOrderId === run.firstOutcome.clientOrderId,
+    );
+    expect(fills).toHaveLength(1);
+    expectOneOutcomeEach(run.events);
+    expectLaterSignalsTrade(run);
+  }, 60_000);
+
+  it('a timeout after the venue took the order, on a polled venue: unknown, then filled from the next cycle on', async () => {
+    const run = await runWithFirstSubmit('timeout_after', { polled: true });
+    const unknown = run.events.find((e) => e.type === 'OrderStatusUnknown') as BaseEvent &
+      TradingEventPayloads['OrderStatusUnknown'];
+    expect(unknown.order).toMatchObject({ clientOrderId: run.firstOutcome.clientOrderId, status: 'unknown' });
+    expect(run.events.some((e) => e.type === 'OrderRejected')).toBe(false);
+    expect(run.firstOutcome).toMatchObject({ outcome: 'filled' });
+    expect(run.firstOutcome.timestamp).toBeGreaterThan(unknown.timestamp);
+    await expect(run.pipeline.exchange.fetchFills('BTCUSDT', 0)).resolves.toSatisfy(
+      (fills: readonly { clientOrderId: string }[]) =>
+        fills.filter((fill) => fill.clientOrderId === run.firstOutcome.clientOrderId).length === 1,
+    );
+    expectOneOutcomeEach(run.events);
+    expectLaterSignalsTrade(run);
+  }, 60_000);
+
+  it('a rate limit: nothing was sent, the signal failed with the code, and the next signals trade', async () => {
+    const run = await runWithFirstSubmit('rate_limited');
+    expect(run.firstOutcome).toMatchObject({ outcome: 'failed', codes: ['rate_limited'] });
+    expect(run.events.filter((e) => e.type === 'OrderStatusUnknown')).toEqual([]);
+    expectOneOutcomeEach(run.events);
+    expectLaterSignalsTrade(run);
+  }, 60_000);
+
+  it("a rejection: the signal is rejected with the venue's reason, and the next signals trade", async () => {
+    const run = await runWithFirstSubmit('rejected');
+    expect(run.firstOutcome).toMatchObject({ outcome: 'rejected', codes: ['rejected'] });
+    const rejected = run.events.find((e) => e.type === 'OrderRejected') as BaseEvent &
+      TradingEventPayloads['OrderRejected'];
+    expect(rejected.order.clientOrderId).toBe(run.firstOutcome.clientOrderId);
+    expectOneOutcomeEach(run.events);
+    expectLaterSignalsTrade(run);
+  }, 60_000);
+});
