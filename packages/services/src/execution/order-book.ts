@@ -100,6 +100,22 @@ export class OrderBook<C> {
     return orders;
   }
 
+  /**
+   * How many orders are not in a final state.
+   * @param status - count only those in this state.
+   */
+  workingCount(status?: Order['status']): number {
+    if (status === undefined) return this.#working.size;
+    let count = 0;
+    for (const { order } of this.#working.values()) if (order.status === status) count++;
+    return count;
+  }
+
+  /** How many orders are {@link OrderBook.unsettled}. */
+  get unsettledCount(): number {
+    return this.#unsettled.size;
+  }
+
   /** Orders the venue reported (partly) filled whose fills have not all been applied yet, oldest first. */
   unsettled(): Order[] {
     return [...this.#unsettled.values()].map((entry) => entry.order);

@@ -166,6 +166,10 @@ export class TradeExecutionService extends EventDrivenService {
   async reconcile(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'degraded') return;
     const { broker } = this.#options;
+    const idle =
+      this.#book.unsettledCount === 0 &&
+      this.#book.workingCount(broker.capabilities.streaming ? 'unknown' : undefined) === 0;
+    if (idle) return;
     const working = this.#book.working();
     const unsettled = this.#book.unsettled();
     if (working.length === 0 && unsettled.length === 0) return;
@@ -224,12 +228,10 @@ export class TradeExecutionService extends EventDrivenService {
   }
 
   protected override checkHealth(): HealthAssessment {
-    const working = this.#book.working();
-    const unknown = working.filter((order) => order.status === 'unknown').length;
+    const unknown = this.#book.workingCount('unknown');
     const details = {
-      working_orders: working.length,
+      working_orders: this.#book.workingCount(),
       unknown_orders: unknown,
-      open_positions: this.#options.ledger.positions().length,
       ...(this.#lastBrokerError ? { last_broker_error: this.#lastBrokerError } : {}),
     };
     if (unknown > 0 || this.#lastBrokerError) return { status: 'degraded', details };
