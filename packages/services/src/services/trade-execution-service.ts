@@ -1,16 +1,13 @@
 import type { ServicesConfig } from '@quant/config';
 import {
-  type Bar,
   EventDrivenService,
   type EventOf,
-  type ExitPlan,
   entrySide,
   exitSide,
   type Fill,
   type HealthAssessment,
   type Order,
   type OrderPurpose,
-  type Position,
   type ServiceDeps,
   type SignalOutcome,
   type Timeframe,
@@ -19,7 +16,8 @@ import {
 import { BrokerError, type BrokerErrorCode } from '../execution/broker-error.js';
 import { clientOrderIdFor, type SignalKey } from '../execution/client-order-id.js';
 import { ExecutionError } from '../execution/execution-error.js';
-import { type ExitLevels, exitLevelHit } from '../execution/exit-level.js';
+import type { ExitLevels } from '../execution/exit-level.js';
+import { ExitPlans } from '../execution/exit-plans.js';
 import { type NewOrder, OrderBook } from '../execution/order-book.js';
 import { isFinalOrderStatus } from '../execution/order-state.js';
 import type { PositionLedger } from '../execution/position-ledger.js';
@@ -58,16 +56,6 @@ interface OrderContext {
   resolved: boolean;
 }
 
-/** A position's exit plan, while the position is open. */
-interface PlanState {
-  readonly entryKey: SignalKey;
-  readonly stopLoss: number | null;
-  readonly takeProfit: number | null;
-  placement: ExitPlan['placement'];
-  /** Client order ids of the plan's orders (venue legs, or the bot's exit). */
-  readonly orders: string[];
-}
-
 /** Signal ids remembered to ignore a repeated delivery. */
 const SIGNALS_REMEMBERED = 1024;
 
@@ -76,8 +64,6 @@ const CLOSE_REASONS: Readonly<Record<OrderPurpose, string>> = {
   stop_loss: 'stop_loss',
   take_profit: 'take_profit',
 };
-
-const keyOf = (strategyName: string | null, symbol: string): string => `${strategyName ?? ''}|${symbol}`;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -119,7 +105,7 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
 export class TradeExecutionService extends EventDrivenService {
   readonly #options: TradeExecutionOptions;
   readonly #book = new OrderBook<OrderContext>();
-  readonly #plans = new Map<string, PlanState>();
+  readonly #exitPlans: ExitPlans;
   readonly #signalsSeen: string[] = [];
   #queue: Signal[] = [];
   #unsubscribeBroker: (() => void) | undefined;
@@ -139,6 +125,22 @@ export class TradeExecutionService extends EventDrivenService {
       );
     }
     this.#options = options;
+    this.#exitPlans = new ExitPlans(
+      {
+        send: (key, order, ocoGroup) => {
+          const created = this.#createOrder(key, order, null, null);
+          return created && { clientOrderId: created.clientOrderId, answered: this.#send(created, ocoGroup) };
+        },
+        cancel: (clientOrderId) => {
+          const order = this.#book.get(clientOrderId);
+          if (order) void this.#cancel(order);
+        },
+        status: (clientOrderId) => this.#book.get(clientOrderId)?.status,
+        exiting: (strategyName, symbol) => this.#exiting(strategyName, symbol),
+        warn: (message) => this.logger.warn(message),
+      },
+      options.broker.capabilities.nativeStops,
+    );
     this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches', 'broker_errors');
   }
 
@@ -172,7 +174,6 @@ export class TradeExecutionService extends EventDrivenService {
     if (idle) return;
     const working = this.#book.working();
     const unsettled = this.#book.unsettled();
-    if (working.length === 0 && unsettled.length === 0) return;
     if (!broker.capabilities.streaming || unsettled.length > 0) {
       const pending = [...working, ...unsettled];
       const symbols = new Set(pending.map((order) => order.symbol));
@@ -252,31 +253,8 @@ export class TradeExecutionService extends EventDrivenService {
       });
       this.publish('RiskLimitBreached', { symbol, ...breach });
     }
-    for (const plan of this.#plans.values()) {
-      if (plan.placement === 'bot' && plan.entryKey.symbol === symbol) this.#watch(plan, bar);
-    }
+    this.#exitPlans.watch(symbol, bar, (strategyName, of) => ledger.position(strategyName, of));
     return this.#queue.length > 0 ? this.#flush() : undefined;
-  }
-
-  /** Bot-side exit plan: a level inside the bar sends a market exit (stop first when both are). */
-  #watch(plan: PlanState, bar: Bar): void {
-    if (plan.orders.some((id) => this.#isWorking(id))) return;
-    const position = this.#options.ledger.position(plan.entryKey.strategyName, plan.entryKey.symbol);
-    if (!position) return;
-    const hit = exitLevelHit(position.direction, plan, bar);
-    if (!hit) return;
-    this.logger.info(`${hit.purpose} of ${position.positionId} hit at ${hit.level}: sending a market exit`, {
-      position_id: position.positionId,
-    });
-    const order = this.#createOrder(
-      { ...plan.entryKey, intent: 'exit', purpose: hit.purpose },
-      { type: 'market', quantity: position.quantity, triggerPrice: null },
-      null,
-      null,
-    );
-    if (!order) return;
-    plan.orders.push(order.clientOrderId);
-    void this.#send(order);
   }
 
   // --- signals ----------------------------------------------------------------------------------
@@ -338,17 +316,7 @@ export class TradeExecutionService extends EventDrivenService {
       this.#resolveSignal(signal, 'exit', 'blocked', null, ['no_position'], `no open ${signal.direction} position`);
       return undefined;
     }
-    const plan = this.#plans.get(keyOf(signal.strategyName, signal.symbol));
-    const exiting = this.#book
-      .working()
-      .some(
-        (order) =>
-          order.intent === 'exit' &&
-          order.type === 'market' &&
-          order.strategyName === signal.strategyName &&
-          order.symbol === signal.symbol,
-      );
-    if (exiting) {
+    if (this.#exiting(signal.strategyName, signal.symbol)) {
       this.#resolveSignal(signal, 'exit', 'blocked', null, ['exit_in_progress'], 'an exit order is already working');
       return undefined;
     }
@@ -359,9 +327,20 @@ export class TradeExecutionService extends EventDrivenService {
       signal.id,
       null,
     );
-    if (!order) return undefined;
-    plan?.orders.push(order.clientOrderId);
-    return this.#send(order);
+    return order ? this.#send(order) : undefined;
+  }
+
+  /** Whether a market exit of the strategy's position is working. */
+  #exiting(strategyName: string, symbol: string): boolean {
+    return this.#book
+      .working()
+      .some(
+        (order) =>
+          order.intent === 'exit' &&
+          order.type === 'market' &&
+          order.strategyName === strategyName &&
+          order.symbol === symbol,
+      );
   }
 
   #repeated(signal: Signal, key: SignalKey): undefined {
@@ -597,16 +576,10 @@ export class TradeExecutionService extends EventDrivenService {
     });
     if (change?.closed) this.publish('PositionClosed', change.closed);
     if (change?.opened) {
-      this.publish('PositionOpened', { position: change.opened, exitPlan: this.#exitPlanOf(context) });
+      this.publish('PositionOpened', { position: change.opened, exitPlan: this.#exitPlans.describe(context.levels) });
     }
-    if (change && change.position === null) this.#dropPlan(keyOf(order.strategyName, order.symbol));
+    if (change && change.position === null) this.#exitPlans.drop(order.strategyName ?? '', order.symbol);
     if (isFinalOrderStatus(order.status)) this.#settle(order);
-  }
-
-  #exitPlanOf(context: OrderContext): ExitPlan | null {
-    const levels = context.levels;
-    if (!levels || (levels.stopLoss === null && levels.takeProfit === null)) return null;
-    return { ...levels, placement: this.#options.broker.capabilities.nativeStops ? 'venue' : 'bot' };
   }
 
   /**
@@ -617,7 +590,10 @@ export class TradeExecutionService extends EventDrivenService {
   #orderEnded(order: Order, outcome: SignalOutcome, codes: readonly string[], message: string): void {
     const context = this.#book.context(order.clientOrderId);
     if (!context) return;
-    if (order.intent === 'entry' && order.purpose === 'signal' && order.filledQuantity > 0) this.#arm(order, context);
+    if (order.intent === 'entry' && order.purpose === 'signal' && order.filledQuantity > 0) {
+      const position = this.#options.ledger.position(order.strategyName, order.symbol);
+      if (position) this.#exitPlans.arm(position, context.key, context.levels);
+    }
     if (context.signalId === null || context.resolved) return;
     context.resolved = true;
     this.publish('SignalResolved', {
@@ -632,64 +608,6 @@ export class TradeExecutionService extends EventDrivenService {
     });
   }
 
-  /** Sets up the exit plan of the position an entry opened: venue orders, or bot-side watching. */
-  #arm(entry: Order, context: OrderContext): void {
-    const key = keyOf(entry.strategyName, entry.symbol);
-    const exitPlan = this.#exitPlanOf(context);
-    const position = this.#options.ledger.position(entry.strategyName, entry.symbol);
-    if (!exitPlan || !position || this.#plans.has(key)) return;
-    const plan: PlanState = {
-      entryKey: context.key,
-      stopLoss: exitPlan.stopLoss,
-      takeProfit: exitPlan.takeProfit,
-      placement: exitPlan.placement,
-      orders: [],
-    };
-    this.#plans.set(key, plan);
-    if (plan.placement === 'venue') this.#placeLegs(key, plan, position);
-  }
-
-  #placeLegs(key: string, plan: PlanState, position: Position): void {
-    const legs: [OrderPurpose, Order['type'], number | null][] = [
-      ['stop_loss', 'stop', plan.stopLoss],
-      ['take_profit', 'take_profit', plan.takeProfit],
-    ];
-    for (const [purpose, type, level] of legs) {
-      if (level === null) continue;
-      const order = this.#createOrder(
-        { ...plan.entryKey, intent: 'exit', purpose },
-        { type, quantity: position.quantity, triggerPrice: level },
-        null,
-        null,
-      );
-      if (!order) continue;
-      plan.orders.push(order.clientOrderId);
-      void this.#send(order, position.positionId).then(() => {
-        const sent = this.#book.get(order.clientOrderId);
-        if (!sent) return;
-        if (this.#plans.get(key) !== plan) {
-          // The position went flat while the venue was answering: take the leg back.
-          if (!isFinalOrderStatus(sent.status) && sent.status !== 'unknown') void this.#cancel(sent);
-        } else if (sent.status === 'rejected') {
-          this.logger.warn(`The venue refused the ${purpose} of ${position.positionId}: the bot watches it instead`);
-          plan.placement = 'bot';
-        }
-      });
-    }
-  }
-
-  /** The position is flat: cancel what is left of its exit plan. */
-  #dropPlan(key: string): void {
-    const plan = this.#plans.get(key);
-    if (!plan) return;
-    this.#plans.delete(key);
-    for (const id of plan.orders) {
-      const order = this.#book.get(id);
-      if (!order || isFinalOrderStatus(order.status) || order.status === 'submitting') continue;
-      void this.#cancel(order);
-    }
-  }
-
   async #cancel(order: Order): Promise<void> {
     try {
       const venue = await this.#options.broker.cancelOrder(order.symbol, order.clientOrderId);
@@ -702,11 +620,6 @@ export class TradeExecutionService extends EventDrivenService {
         this.publish('OrderStatusUnknown', { order: unknown, reason: `cancel failed: ${errorMessage(error)}` });
       }
     }
-  }
-
-  #isWorking(clientOrderId: string): boolean {
-    const order = this.#book.get(clientOrderId);
-    return order !== undefined && !isFinalOrderStatus(order.status);
   }
 
   /** Calls the venue for a read; a failure is logged and counted, and answers `undefined`. */
