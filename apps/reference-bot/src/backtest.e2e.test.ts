@@ -148,7 +148,7 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
       expect(caused).toBeGreaterThan(40_000);
       expect(early.slice(0, 5), folder).toEqual([]);
     }
-  });
+  }, 60_000);
 
   it('trades the same on an asynchronous bus: 80 trades, final equity 97,383.38 USDT', () => {
     expect(readFileSync(join(outAsync, 'trades.csv'), 'utf8')).toBe(readFileSync(join(out, 'trades.csv'), 'utf8'));

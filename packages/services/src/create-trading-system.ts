@@ -9,6 +9,7 @@ import {
 } from '@quant/core';
 import { DefaultEntryManager } from './execution/default-entry-manager.js';
 import { DefaultRiskManager } from './execution/default-risk-manager.js';
+import type { ExecutionTimeouts } from './execution/order-manager.js';
 import { PositionLedger, type PositionReader } from './execution/position-ledger.js';
 import type { Broker } from './ports/broker.js';
 import type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
@@ -30,6 +31,8 @@ export interface TradingSystemDeps {
   readonly broker: Broker;
   /** The account currency (the quote currency); `paper_broker.currency` by default. */
   readonly currency?: string;
+  /** How long the executor waits on the venue; see {@link ExecutionTimeouts}. */
+  readonly executionTimeouts?: ExecutionTimeouts;
   /** The strategies to run. */
   readonly strategies: readonly Strategy[];
   /** Computes indicator rows. */
@@ -180,6 +183,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
         executionTimeframe: timeframes[0] as Timeframe,
         botId: config.trading.bot_id,
         config: sections.trade_execution,
+        ...(deps.executionTimeouts ? { timeouts: deps.executionTimeouts } : {}),
       })
     : undefined;
 

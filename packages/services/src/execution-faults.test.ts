@@ -147,3 +147,108 @@ describe('a fallible venue, on the real BTCUSDT file', () => {
     expectLaterSignalsTrade(run);
   }, 60_000);
 });
+
+/** Every position was opened by an entry order: no exit or leg ever flipped a position the other way. */
+function expectNoFlip(events: readonly BaseEvent[]): void {
+  const entries = new Set(
+    events
+      .filter((e) => e.type === 'OrderFilled')
+      .map((e) => (e as BaseEvent & TradingEventPayloads['OrderFilled']).order)
+      .filter((order) => order.intent === 'entry')
+      .map((order) => `P-${order.clientOrderId}`),
+  );
+  const opened = events.filter((e) => e.type === 'PositionOpened') as (BaseEvent &
+    TradingEventPayloads['PositionOpened'])[];
+  expect(opened.length).toBeGreaterThan(10);
+  for (const { position } of opened) expect(entries.has(position.positionId), position.positionId).toBe(true);
+}
+
+describe('a fallible venue around exits and answers, on the real BTCUSDT file', () => {
+  it('a cancel refused before an exit: no exit is sent, the position stays protected, the next exit signal closes it', async () => {
+    const pipeline = await realPipeline({
+      broker: (exchange) => faultyBroker(exchange, { cancelOrder: ['rate_limited'] }),
+    });
+    await pipeline.run(march(1), march(8));
+    const exits = pipeline.events.filter((e) => e.type === 'ExitSignal');
+    const outcomes = pipeline.events.filter((e) => e.type === 'SignalResolved') as Resolved[];
+    const first = outcomes.find((r) => r.signalId === exits[0]?.id);
+    expect(first).toMatchObject({ outcome: 'failed', codes: ['rate_limited'], clientOrderId: null });
+    const later = outcomes.filter((r) => r.intent === 'exit' && r.timestamp > (first?.timestamp ?? 0));
+    expect(later.some((r) => r.outcome === 'filled')).toBe(true);
+    expectOneOutcomeEach(pipeline.events);
+    expectNoFlip(pipeline.events);
+    // Nothing of a closed position's plan is left at the venue.
+    const open = await pipeline.exchange.fetchOpenOrders('BTCUSDT');
+    expect(open.length).toBeLessThanOrEqual(2 * pipeline.system.positions.positions().length);
+  }, 60_000);
+
+  it('a leg cancel lost when a position closes is asked again until the venue has cancelled it', async () => {
+    const pipeline = await realPipeline({
+      broker: (exchange) => faultyBroker(exchange, { cancelOrder: ['pass', 'pass', 'unavailable'] }),
+    });
+    await pipeline.run(march(1), march(8));
+    expectOneOutcomeEach(pipeline.events);
+    expectNoFlip(pipeline.events);
+    const open = await pipeline.exchange.fetchOpenOrders('BTCUSDT');
+    expect(open.length).toBeLessThanOrEqual(2 * pipeline.system.positions.positions().length);
+  }, 60_000);
+
+  it('a submit the venue never answers becomes unknown after the deadline, then filled from the venue', async () => {
+    let hung = false;
+    const pipeline = await realPipeline({
+      timeouts: { venueCallMs: 30_000 },
+      broker: (exchange) => ({
+        specificationVersion: exchange.specificationVersion,
+        capabilities: { ...exchange.capabilities, streaming: false },
+        submitOrder: (request) => {
+          if (hung) return exchange.submitOrder(request);
+          hung = true;
+          // The venue takes the order; the answer never comes back.
+          void exchange.submitOrder(request);
+          return new Promise(() => undefined);
+        },
+        cancelOrder: (symbol, id) => exchange.cancelOrder(symbol, id),
+        fetchOrder: (symbol, id) => exchange.fetchOrder(symbol, id),
+        fetchOpenOrders: (symbol) => exchange.fetchOpenOrders(symbol),
+        fetchFills: (symbol, since) => exchange.fetchFills(symbol, since),
+        fetchBalances: () => exchange.fetchBalances(),
+      }),
+    });
+    await pipeline.run(march(1), march(8));
+    const unknown = pipeline.events.find((e) => e.type === 'OrderStatusUnknown') as BaseEvent &
+      TradingEventPayloads['OrderStatusUnknown'];
+    expect(unknown.reason).toContain('no answer within 30000 ms');
+    const outcome = (pipeline.events.filter((e) => e.type === 'SignalResolved') as Resolved[]).find(
+      (r) => r.clientOrderId === unknown.order.clientOrderId,
+    );
+    expect(outcome).toMatchObject({ outcome: 'filled' });
+    expectOneOutcomeEach(pipeline.events);
+    expectNoFlip(pipeline.events);
+  }, 60_000);
+
+  it('a fill the stream dropped is found by the periodic sync', async () => {
+    let dropped: string | undefined;
+    const pipeline = await realPipeline({
+      timeouts: { syncIntervalMs: 10 * 60_000 },
+      broker: (exchange) => ({
+        ...faultyBroker(exchange, {}),
+        subscribe: (listener) =>
+          exchange.subscribe((update) => {
+            if (update.type === 'fill' && dropped === undefined) {
+              dropped = update.fill.clientOrderId;
+              return;
+            }
+            if (update.type === 'order' && update.order.clientOrderId === dropped) return;
+            listener(update);
+          }),
+      }),
+    });
+    await pipeline.run(march(1), march(8));
+    const resolved = pipeline.events.filter((e) => e.type === 'SignalResolved') as Resolved[];
+    const late = resolved.find((r) => r.clientOrderId === dropped);
+    const fill = (await pipeline.exchange.fetchFills('BTCUSDT', 0)).find((f) => f.clientOrderId === dropped);
+    expect(late).toMatchObject({ outcome: 'filled' });
+    expect((late?.timestamp ?? 0) - (fill?.timestamp ?? 0)).toBeLessThanOrEqual(11 * 60_000);
+    expectOneOutcomeEach(pipeline.events);
+  }, 60_000);
+});

@@ -6,6 +6,7 @@ export { DefaultEntryManager, type EntryManagerOptions } from './execution/defau
 export { DefaultRiskManager } from './execution/default-risk-manager.js';
 export { ExecutionError, type ExecutionErrorCode } from './execution/execution-error.js';
 export { type ExitLevels, exitLevelHit } from './execution/exit-level.js';
+export type { ExecutionTimeouts } from './execution/order-manager.js';
 export { assertOrderTransition, isFinalOrderStatus, ORDER_TRANSITIONS } from './execution/order-state.js';
 export {
   type FillAttribution,

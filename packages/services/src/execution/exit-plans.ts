@@ -49,8 +49,10 @@ const keyOf = (strategyName: string, symbol: string): string => `${strategyName}
  * position. Otherwise — and for a level whose venue order was refused or
  * lost — the bot watches the level on every closed bar of the execution
  * timeframe ({@link ExitPlans.watch}) and sends a market exit when a bar
- * reaches it (the stop first when both lie inside the bar). When the
- * position is flat, what is left of its plan is cancelled.
+ * reaches it (the stop first when both lie inside the bar), after asking the
+ * venue to cancel the other level's order. When the position is flat, the
+ * executor is asked to cancel what is left of its plan (and keeps asking
+ * until the venue has).
  *
  * Client order ids: a venue leg's comes from the entry's signal with the
  * leg's purpose; a bot-side exit's from the bar that reached the level, so a
@@ -111,6 +113,15 @@ export class ExitPlans {
   }
 
   /**
+   * The client order ids of a position's venue legs.
+   * @param strategyName - the strategy.
+   * @param symbol - the instrument.
+   */
+  legs(strategyName: string, symbol: string): string[] {
+    return [...(this.#plans.get(keyOf(strategyName, symbol))?.legs.values() ?? [])];
+  }
+
+  /**
    * Checks a closed bar against the levels the bot watches for the symbol's
    * positions and sends a market exit for a level reached.
    * @param symbol - the instrument.
@@ -130,6 +141,8 @@ export class ExitPlans {
       const hit = exitLevelHit(open.direction, watched, bar);
       if (!hit) continue;
       this.#actions.warn(`${hit.purpose} of ${open.positionId} reached at ${hit.level}: sending a market exit`);
+      // The other level may still be at the venue: take it back so that it cannot fill after the exit.
+      for (const id of plan.legs.values()) this.#cancelIfWorking(id);
       this.#actions.send(
         { ...entryKey, barOpenTime: bar.openTime, intent: 'exit', purpose: hit.purpose },
         { type: 'market', quantity: open.quantity, triggerPrice: null },

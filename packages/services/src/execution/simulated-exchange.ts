@@ -108,7 +108,8 @@ export class SimulatedExchange implements Broker {
   #cash: number;
   readonly #orders = new Map<string, VenueOrder>();
   #working: Working[] = [];
-  readonly #fills: Fill[] = [];
+  /** Fills per symbol, in time order (bars of a symbol are matched in order). */
+  readonly #fills = new Map<string, Fill[]>();
   readonly #positions = new Map<string, NetPosition>();
   readonly #marks = new Map<string, number>();
   readonly #lastBar = new Map<string, number>();
@@ -236,7 +237,16 @@ export class SimulatedExchange implements Broker {
 
   /** {@inheritDoc Broker.fetchFills} */
   fetchFills(symbol: string, since: number): Promise<readonly Fill[]> {
-    return Promise.resolve(this.#fills.filter((fill) => fill.symbol === symbol && fill.timestamp >= since));
+    const fills = this.#fills.get(symbol) ?? [];
+    // In time order: find the first at or after `since` by bisection.
+    let low = 0;
+    let high = fills.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((fills[middle] as Fill).timestamp < since) low = middle + 1;
+      else high = middle;
+    }
+    return Promise.resolve(fills.slice(low));
   }
 
   /** {@inheritDoc Broker.fetchBalances} */
@@ -362,7 +372,9 @@ export class SimulatedExchange implements Broker {
       fee,
       timestamp,
     };
-    this.#fills.push(fill);
+    const fills = this.#fills.get(fill.symbol);
+    if (fills) fills.push(fill);
+    else this.#fills.set(fill.symbol, [fill]);
     const filledQuantity = order.filledQuantity + quantity;
     const averagePrice = ((order.averagePrice ?? 0) * order.filledQuantity + price * quantity) / filledQuantity;
     const complete = filledQuantity >= order.quantity - EPSILON;

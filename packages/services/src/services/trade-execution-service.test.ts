@@ -72,6 +72,22 @@ describe('TradeExecutionService', () => {
     expect(bus.history('TradingAuthorized')).toHaveLength(2);
   });
 
+  it('blocks a second entry of a strategy whose first is still working, so a batch never doubles a position', async () => {
+    const { bus, service } = setup({
+      SERVICES_TRADE_EXECUTION_EXECUTION_MODE: 'batch',
+      SERVICES_TRADE_EXECUTION_BATCH_SIZE: '2',
+    });
+    await service.start();
+    bus.emit('EntrySignal', signal(march(1, 0, 50)));
+    bus.emit('EntrySignal', signal(march(1, 0, 55)));
+    await bus.drain();
+    expect(bus.history('OrderPlaced')).toHaveLength(1);
+    expect(bus.history('SignalResolved').map((event) => [event.outcome, event.codes])).toEqual([
+      ['blocked', ['entry_in_progress']],
+    ]);
+    expect(service.workingOrders()).toHaveLength(1);
+  });
+
   it('ignores an exit signal for a position it does not hold, and says so', async () => {
     const { bus, service, sink } = setup();
     await service.start();

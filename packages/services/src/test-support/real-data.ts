@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type SystemConfig } from '@quant/config';
 import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
+import type { ExecutionTimeouts } from '../execution/order-manager.js';
 import { SimulatedExchange, type SimulatedExchangeOptions } from '../execution/simulated-exchange.js';
 import { indicatorsFromFile } from '../indicators/from-file.js';
 import { loadIndicators } from '../indicators/load-indicators.js';
@@ -50,6 +51,8 @@ export async function realPipeline(
     exchange?: Partial<SimulatedExchangeOptions>;
     /** Wraps the exchange, e.g. to inject faults; the bot trades through what it returns. */
     broker?: (exchange: SimulatedExchange) => Broker;
+    /** The executor's waits on the venue. */
+    timeouts?: ExecutionTimeouts;
   } = {},
 ): Promise<RealPipeline> {
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
@@ -71,6 +74,7 @@ export async function realPipeline(
     clock,
     source: exchange.feedFrom(source),
     broker: options.broker ? options.broker(exchange) : exchange,
+    ...(options.timeouts ? { executionTimeouts: options.timeouts } : {}),
     strategies,
     ...indicators,
     logs,

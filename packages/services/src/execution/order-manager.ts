@@ -1,0 +1,624 @@
+import {
+  type Bar,
+  type Clock,
+  entrySide,
+  exitSide,
+  type Fill,
+  type Logger,
+  type Order,
+  type OrderPurpose,
+  type OrderStatus,
+  type SignalOutcome,
+  type TradingEventPayloads,
+} from '@quant/core';
+import type { Broker, BrokerUpdate, VenueOrder } from '../ports/broker.js';
+import { BrokerError, type BrokerErrorCode } from './broker-error.js';
+import { clientOrderIdFor, type SignalKey } from './client-order-id.js';
+import { withDeadline } from './deadline.js';
+import type { ExitLevels } from './exit-level.js';
+import { ExitPlans } from './exit-plans.js';
+import { type NewOrder, OrderBook } from './order-book.js';
+import { isFinalOrderStatus } from './order-state.js';
+import type { PositionLedger } from './position-ledger.js';
+
+/** How long the executor waits on the venue, ms. */
+export interface ExecutionTimeouts {
+  /** A venue call without an answer by then is an unknown outcome (submit, cancel) or unavailable (read); 30 000 by default. */
+  readonly venueCallMs?: number;
+  /**
+   * How long an order whose submit had an unknown outcome may stay `not_found`
+   * at the venue before it is taken as never received (`rejected`); 60 000 by
+   * default. Venues show a new order after a delay.
+   */
+  readonly notFoundGraceMs?: number;
+  /**
+   * On a streaming venue, how often every working order and the fills since
+   * the oldest are fetched anyway (a stream can drop a message); 300 000 by
+   * default. A venue that does not stream is asked every cycle.
+   */
+  readonly syncIntervalMs?: number;
+}
+
+/** The metrics the manager counts. */
+export type OrderMetric = 'trades_executed' | 'orders_placed' | 'orders_rejected' | 'broker_errors';
+
+/** What {@link OrderManager} needs from the service that owns it. */
+export interface OrderManagerOptions {
+  readonly broker: Broker;
+  /** The ledger: the manager is its only writer. */
+  readonly ledger: PositionLedger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Publishes a trading event (the owner's bus). */
+  readonly publish: <K extends keyof TradingEventPayloads>(type: K, payload: TradingEventPayloads[K]) => void;
+  /** Counts a metric of the owner. */
+  readonly count: (metric: OrderMetric) => void;
+  readonly timeouts?: ExecutionTimeouts;
+}
+
+/** What the manager keeps with each order. */
+interface OrderContext {
+  /** The identity the client order id was made from. */
+  readonly key: SignalKey;
+  /** The signal event the order serves (`purpose: 'signal'`), else `null`. */
+  readonly signalId: string | null;
+  /** The levels an entry's position is to be protected by. */
+  readonly levels: ExitLevels | null;
+  /** Whether the signal's `SignalResolved` was published. */
+  resolved: boolean;
+  /** When the venue says it took the order (its clock), once known. */
+  venueCreatedAt?: number;
+  /** When the order became `unknown` (the bot's clock). */
+  unknownSince?: number;
+}
+
+/** The shape of an order to create. */
+export interface OrderShape {
+  readonly type: Order['type'];
+  /** Base units, > 0. */
+  readonly quantity: number;
+  /** Trigger price of a `stop` or `take_profit` order, else `null`. */
+  readonly triggerPrice: number | null;
+}
+
+/** Allowance for the venue's clock being behind the bot's when fills are fetched since an order's time, ms. */
+const CLOCK_SKEW_MS = 60_000;
+
+const CLOSE_REASONS: Readonly<Record<OrderPurpose, string>> = {
+  signal: 'exit_signal',
+  stop_loss: 'stop_loss',
+  take_profit: 'take_profit',
+};
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The venue side of the executor: owns the order book, writes the position
+ * ledger, keeps the exit plans, and is the only code that calls the venue.
+ *
+ * - Orders are created in the book and sent with a deadline; an answer lost
+ *   (timeout, transport error) makes the order `unknown`, never rejected.
+ * - Venue reports and fills move orders through the state machine; a fill
+ *   goes into the book and the ledger before any event about it is
+ *   published, so a subscriber never sees a fill the ledger lacks.
+ * - A final order ends its signal (`SignalResolved`) once its fills are all
+ *   in; an entry's end arms its position's exit plan.
+ * - {@link OrderManager.reconcile} asks the venue about `unknown` orders,
+ *   fills reported but not received, and cancels that did not go through;
+ *   and, on a venue that does not stream (or every `syncIntervalMs` on one
+ *   that does), about every working order and the fills since the oldest.
+ *
+ * Not exported: {@link TradeExecutionService} is its public face.
+ */
+export class OrderManager {
+  readonly #options: OrderManagerOptions;
+  readonly #book = new OrderBook<OrderContext>();
+  readonly #exitPlans: ExitPlans;
+  /** Orders to cancel until they are final (a cancel can fail, and a leg must not outlive its position). */
+  readonly #toCancel = new Set<string>();
+  readonly #venueCallMs: number;
+  readonly #notFoundGraceMs: number;
+  readonly #syncIntervalMs: number;
+  #lastSync = Number.NEGATIVE_INFINITY;
+  #unsubscribe: (() => void) | undefined;
+  #lastError: string | undefined;
+
+  /** @param options - venue, ledger, clock, logger, the owner's publish and metrics, timeouts. */
+  constructor(options: OrderManagerOptions) {
+    this.#options = options;
+    this.#venueCallMs = options.timeouts?.venueCallMs ?? 30_000;
+    this.#notFoundGraceMs = options.timeouts?.notFoundGraceMs ?? 60_000;
+    this.#syncIntervalMs = options.timeouts?.syncIntervalMs ?? 300_000;
+    this.#exitPlans = new ExitPlans(
+      {
+        send: (key, shape, ocoGroup) => {
+          const order = this.create(key, shape, null, null);
+          return order && { clientOrderId: order.clientOrderId, answered: this.send(order, ocoGroup) };
+        },
+        cancel: (clientOrderId) => this.#cancelById(clientOrderId),
+        status: (clientOrderId) => this.#book.get(clientOrderId)?.status,
+        exiting: (strategyName, symbol) => this.exiting(strategyName, symbol),
+        warn: (message) => this.#options.logger.warn(message),
+      },
+      options.broker.capabilities.nativeStops,
+    );
+  }
+
+  /** The last venue failure, until a later call succeeds. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** The orders not yet final, oldest first. */
+  working(): Order[] {
+    return this.#book.working();
+  }
+
+  /**
+   * How many orders are not final.
+   * @param status - count only those in this state.
+   */
+  workingCount(status?: OrderStatus): number {
+    return this.#book.workingCount(status);
+  }
+
+  /** How many final orders still wait for fills the venue reported. */
+  get unsettledCount(): number {
+    return this.#book.unsettledCount;
+  }
+
+  /** The order with this client order id, while the book remembers it. */
+  get(clientOrderId: string): Order | undefined {
+    return this.#book.get(clientOrderId);
+  }
+
+  /** Listens to a streaming venue. */
+  start(): void {
+    const { broker } = this.#options;
+    if (broker.capabilities.streaming && broker.subscribe && !this.#unsubscribe) {
+      this.#unsubscribe = broker.subscribe((update) => this.#onVenueUpdate(update));
+    }
+    // A (re)start asks the venue about everything working at the next reconciliation.
+    this.#lastSync = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Stops listening. */
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  /**
+   * Creates an order in the book (state `created`).
+   * @param key - its identity; the client order id is made from it.
+   * @param shape - type, quantity, trigger price.
+   * @param signalId - the signal it serves, or `null`.
+   * @param levels - for an entry: the exit plan of the position it opens.
+   * @returns the order, or `undefined` when one with that client order id exists already.
+   */
+  create(key: SignalKey, shape: OrderShape, signalId: string | null, levels: ExitLevels | null): Order | undefined {
+    const spec: NewOrder = {
+      clientOrderId: clientOrderIdFor(key),
+      symbol: key.symbol,
+      side: key.intent === 'entry' ? entrySide(key.direction) : exitSide(key.direction),
+      direction: key.direction,
+      intent: key.intent,
+      purpose: key.purpose,
+      type: shape.type,
+      timeInForce: 'GTC',
+      quantity: shape.quantity,
+      limitPrice: null,
+      triggerPrice: shape.triggerPrice,
+      strategyName: key.strategyName,
+    };
+    if (this.#book.get(spec.clientOrderId)) {
+      this.#options.logger.warn(`Order ${spec.clientOrderId} exists already; not sending it again`);
+      return undefined;
+    }
+    return this.#book.create(spec, { key, signalId, levels, resolved: false }, this.#options.clock.now());
+  }
+
+  /**
+   * Sends a created order. The venue is called before the first await, so
+   * that a venue answering at once (a simulation) sees the order at once;
+   * the promise settles once the venue answered (or the deadline passed).
+   * Never rejects: a failure moves the order on and ends its signal.
+   * @param order - an order in state `created`.
+   * @param ocoGroup - the one-cancels-other group of an exit plan's leg.
+   */
+  async send(order: Order, ocoGroup?: string): Promise<void> {
+    const { broker, clock } = this.#options;
+    let failed = true;
+    this.#guard('submit', () => {
+      this.#book.transition(order.clientOrderId, 'submitting', clock.now());
+      failed = false;
+    });
+    if (failed) return;
+    let venue: VenueOrder;
+    try {
+      const call = broker.submitOrder({
+        clientOrderId: order.clientOrderId,
+        symbol: order.symbol,
+        side: order.side,
+        type: order.type,
+        quantity: order.quantity,
+        timeInForce: order.timeInForce,
+        ...(order.triggerPrice !== null ? { triggerPrice: order.triggerPrice } : {}),
+        ...(order.limitPrice !== null ? { limitPrice: order.limitPrice } : {}),
+        ...(ocoGroup !== undefined ? { ocoGroup } : {}),
+      });
+      venue = await withDeadline(
+        clock,
+        this.#venueCallMs,
+        call,
+        `submitOrder ${order.clientOrderId}`,
+        'unknown_outcome',
+      );
+    } catch (error) {
+      this.#guard('submit failure', () => this.#submitFailed(order.clientOrderId, error));
+      return;
+    }
+    this.#lastError = undefined;
+    this.#guard('submit answer', () => this.#applyVenueOrder(venue));
+  }
+
+  /** Whether a market exit of the strategy's position is working. */
+  exiting(strategyName: string, symbol: string): boolean {
+    return this.#book
+      .working()
+      .some(
+        (order) =>
+          order.intent === 'exit' &&
+          order.type === 'market' &&
+          order.strategyName === strategyName &&
+          order.symbol === symbol,
+      );
+  }
+
+  /** Whether the strategy has an entry order working in the symbol. */
+  entering(strategyName: string, symbol: string): boolean {
+    return this.#book
+      .working()
+      .some((order) => order.intent === 'entry' && order.strategyName === strategyName && order.symbol === symbol);
+  }
+
+  /**
+   * Cancels the venue legs of a position's exit plan before the bot exits it
+   * itself, so that a leg cannot fill after the exit and open the other way.
+   * @returns `undefined` when no leg is working any more, else the code of the failed cancel.
+   */
+  async releaseLegs(strategyName: string, symbol: string): Promise<BrokerErrorCode | undefined> {
+    let failure: BrokerErrorCode | undefined;
+    for (const id of this.#exitPlans.legs(strategyName, symbol)) {
+      const order = this.#book.get(id);
+      if (!order || isFinalOrderStatus(order.status)) continue;
+      const code = await this.#cancel(order);
+      failure ??= code;
+    }
+    return failure;
+  }
+
+  /**
+   * A closed bar of the execution timeframe: checks the levels the bot
+   * watches itself.
+   */
+  onBar(symbol: string, bar: Bar): void {
+    const { ledger } = this.#options;
+    this.#exitPlans.watch(symbol, bar, (strategyName, of) => ledger.position(strategyName, of));
+  }
+
+  /** See the class: what is asked of the venue each cycle. */
+  async reconcile(): Promise<void> {
+    const { broker, clock } = this.#options;
+    const full = !broker.capabilities.streaming || clock.now() - this.#lastSync >= this.#syncIntervalMs;
+    const pending =
+      this.#book.unsettledCount + this.#toCancel.size + this.#book.workingCount(full ? undefined : 'unknown');
+    if (full) this.#lastSync = clock.now();
+    if (pending === 0) return;
+    const working = this.#book.working();
+    const unsettled = this.#book.unsettled();
+    if (full || unsettled.length > 0) await this.#fetchFills([...working, ...unsettled]);
+    for (const order of working) {
+      if (full || order.status === 'unknown') await this.#refresh(order.clientOrderId);
+    }
+    for (const id of [...this.#toCancel]) {
+      const order = this.#book.get(id);
+      if (!order || isFinalOrderStatus(order.status)) this.#toCancel.delete(id);
+      else if (order.status !== 'submitting' && order.status !== 'unknown') await this.#cancel(order);
+    }
+  }
+
+  /**
+   * Ends a signal that sent no order.
+   * @param signal - the signal event's id, strategy and symbol.
+   */
+  resolveWithoutOrder(
+    signal: { readonly id: string; readonly symbol: string; readonly strategyName: string },
+    intent: 'entry' | 'exit',
+    outcome: SignalOutcome,
+    codes: readonly string[],
+    message: string,
+  ): void {
+    const { id: signalId, symbol, strategyName } = signal;
+    this.#options.publish('SignalResolved', {
+      signalId,
+      symbol,
+      strategyName,
+      intent,
+      outcome,
+      clientOrderId: null,
+      codes,
+      message,
+    });
+  }
+
+  // --- venue reports --------------------------------------------------------------------------
+
+  #onVenueUpdate(update: BrokerUpdate): void {
+    this.#guard(`venue ${update.type} update`, () => {
+      if (update.type === 'fill') this.#applyFill(update.fill);
+      else this.#applyVenueOrder(update.order);
+    });
+  }
+
+  #applyVenueOrder(venue: VenueOrder): void {
+    const { clock, publish, count, logger } = this.#options;
+    const before = this.#book.get(venue.clientOrderId);
+    const context = this.#book.context(venue.clientOrderId);
+    if (!before || !context) return;
+    context.venueCreatedAt ??= venue.createdAt;
+    const order = this.#book.applyVenueOrder(venue, clock.now());
+    if (!order) return;
+    const acknowledged = before.status === 'submitting' || (before.status === 'unknown' && before.orderId === null);
+    if (acknowledged && order.status !== 'rejected') {
+      count('orders_placed');
+      logger.info(
+        `Order placed: ${order.side} ${order.quantity} ${order.symbol} ${order.type} (${order.clientOrderId})`,
+        {
+          client_order_id: order.clientOrderId,
+        },
+      );
+      publish('OrderPlaced', { order });
+    }
+    switch (order.status) {
+      case 'cancelled':
+        publish('OrderCancelled', { order, reason: venue.reason ?? 'cancelled' });
+        break;
+      case 'expired':
+        publish('OrderExpired', { order });
+        break;
+      case 'rejected':
+        count('orders_rejected');
+        publish('OrderRejected', { order, reason: venue.reason ?? 'rejected by the venue' });
+        break;
+      default:
+    }
+    if (isFinalOrderStatus(order.status)) this.#settle(order, venue.reason);
+  }
+
+  #applyFill(fill: Fill): void {
+    const { ledger, clock, publish, count, logger } = this.#options;
+    const context = this.#book.context(fill.clientOrderId);
+    if (!context) {
+      if (!ledger.hasFill(fill.fillId)) {
+        logger.warn(`Fill ${fill.fillId} of an order the bot does not know: ${fill.clientOrderId}`);
+      }
+      return;
+    }
+    const order = this.#book.applyFill(fill, clock.now());
+    if (!order) return;
+    const change = ledger.apply(fill, { strategyName: order.strategyName, closeReason: CLOSE_REASONS[order.purpose] });
+    count('trades_executed');
+    publish('OrderFilled', { order, fill });
+    if (change?.closed) publish('PositionClosed', change.closed);
+    if (change?.opened) {
+      publish('PositionOpened', { position: change.opened, exitPlan: this.#exitPlans.describe(context.levels) });
+    }
+    if (change && change.position === null) this.#exitPlans.drop(order.strategyName ?? '', order.symbol);
+    if (isFinalOrderStatus(order.status)) this.#settle(order);
+  }
+
+  /**
+   * Ends a final order's signal once its fills are all in the ledger (a
+   * venue may report an order filled before its fills arrive).
+   */
+  #settle(order: Order, reason?: string): void {
+    this.#toCancel.delete(order.clientOrderId);
+    if (!this.#book.isSettled(order.clientOrderId)) return;
+    const filled = order.filledQuantity > 0;
+    const fillText = `filled ${order.filledQuantity} at ${order.averagePrice}`;
+    switch (order.status) {
+      case 'filled':
+        this.#orderEnded(order, 'filled', [], fillText);
+        return;
+      case 'cancelled':
+      case 'expired':
+        this.#orderEnded(
+          order,
+          filled ? 'filled' : order.status,
+          [],
+          filled ? `${fillText}, then ${order.status}` : (reason ?? order.status),
+        );
+        return;
+      case 'rejected':
+        this.#orderEnded(order, 'rejected', ['rejected'], reason ?? 'rejected by the venue');
+        return;
+      default:
+    }
+  }
+
+  /**
+   * An order reached a final state with its fills in (called for every report
+   * of it; acts once per order): arms the exit plan of the position an entry
+   * opened, and ends its signal.
+   */
+  #orderEnded(order: Order, outcome: SignalOutcome, codes: readonly string[], message: string): void {
+    const context = this.#book.context(order.clientOrderId);
+    if (!context || context.resolved) return;
+    context.resolved = true;
+    if (order.intent === 'entry' && order.purpose === 'signal' && order.filledQuantity > 0) {
+      const position = this.#options.ledger.position(order.strategyName, order.symbol);
+      if (position) this.#exitPlans.arm(position, context.key, context.levels);
+    }
+    if (context.signalId === null) return;
+    this.#options.publish('SignalResolved', {
+      signalId: context.signalId,
+      symbol: order.symbol,
+      strategyName: order.strategyName ?? '',
+      intent: order.intent,
+      outcome,
+      clientOrderId: order.clientOrderId,
+      codes,
+      message,
+    });
+  }
+
+  // --- failures -------------------------------------------------------------------------------
+
+  #submitFailed(clientOrderId: string, error: unknown): void {
+    const code: BrokerErrorCode = BrokerError.isInstance(error) ? error.code : 'unknown_outcome';
+    const message = errorMessage(error);
+    this.#failed(`submitOrder ${clientOrderId}`, error);
+    const order = this.#book.get(clientOrderId);
+    // The venue may have told us already (a stream is faster than the answer).
+    if (order?.status !== 'submitting') return;
+    if (code === 'unknown_outcome') {
+      this.#markUnknown(order, message);
+      return;
+    }
+    this.#notPlaced(order, code, message);
+  }
+
+  #markUnknown(order: Order, reason: string): void {
+    const { clock, logger, publish } = this.#options;
+    const unknown = this.#book.transition(order.clientOrderId, 'unknown', clock.now());
+    const context = this.#book.context(order.clientOrderId);
+    if (context) context.unknownSince = clock.now();
+    logger.warn(`Outcome for order ${order.clientOrderId} unknown (${reason}): asking the venue next cycle`, {
+      client_order_id: order.clientOrderId,
+    });
+    publish('OrderStatusUnknown', { order: unknown, reason });
+  }
+
+  /** An order the venue does not have: `rejected`, and its signal ends. */
+  #notPlaced(order: Order, code: BrokerErrorCode, message: string): void {
+    const { clock, count, logger, publish } = this.#options;
+    const rejected = this.#book.transition(order.clientOrderId, 'rejected', clock.now());
+    count('orders_rejected');
+    logger.warn(`Order ${order.clientOrderId} not placed: ${code}: ${message}`, {
+      client_order_id: order.clientOrderId,
+    });
+    publish('OrderRejected', { order: rejected, reason: `${code}: ${message}` });
+    const outcome = code === 'rejected' || code === 'insufficient_funds' ? 'rejected' : 'failed';
+    this.#orderEnded(rejected, outcome, [code], message);
+  }
+
+  /** Asks the venue for one order and applies the answer; a lost order is given a grace period. */
+  async #refresh(clientOrderId: string): Promise<void> {
+    const { broker, clock, logger } = this.#options;
+    const order = this.#book.get(clientOrderId);
+    if (!order || isFinalOrderStatus(order.status) || order.status === 'created' || order.status === 'submitting') {
+      return;
+    }
+    try {
+      const call = broker.fetchOrder(order.symbol, clientOrderId);
+      const venue = await withDeadline(clock, this.#venueCallMs, call, `fetchOrder ${clientOrderId}`, 'unavailable');
+      this.#lastError = undefined;
+      this.#guard('fetched order', () => this.#applyVenueOrder(venue));
+    } catch (error) {
+      // Read again: a stream may have moved the order while the venue answered.
+      const current = this.#book.get(clientOrderId);
+      if (!(BrokerError.isInstance(error) && error.code === 'not_found') || current?.status !== 'unknown') {
+        this.#failed(`fetchOrder ${clientOrderId}`, error);
+        return;
+      }
+      const since = this.#book.context(clientOrderId)?.unknownSince ?? clock.now();
+      if (current.orderId !== null) {
+        logger.error(`Order ${clientOrderId} was acknowledged but the venue no longer finds it; it stays unknown`);
+      } else if (clock.now() - since >= this.#notFoundGraceMs) {
+        this.#guard('lost order', () =>
+          this.#notPlaced(current, 'not_found', 'the venue has no such order after an unknown outcome'),
+        );
+      } else {
+        logger.info(`Order ${clientOrderId} not found at the venue yet; asking again next cycle`);
+      }
+    }
+  }
+
+  async #fetchFills(orders: readonly Order[]): Promise<void> {
+    const { broker, clock } = this.#options;
+    const since = new Map<string, number>();
+    for (const order of orders) {
+      const context = this.#book.context(order.clientOrderId);
+      const from = Math.min(order.createdAt, context?.venueCreatedAt ?? order.createdAt) - CLOCK_SKEW_MS;
+      since.set(order.symbol, Math.min(since.get(order.symbol) ?? from, from));
+    }
+    for (const [symbol, from] of since) {
+      try {
+        const call = broker.fetchFills(symbol, from);
+        const fills = await withDeadline(clock, this.#venueCallMs, call, `fetchFills ${symbol}`, 'unavailable');
+        this.#lastError = undefined;
+        for (const fill of fills) this.#guard('fetched fill', () => this.#applyFill(fill));
+      } catch (error) {
+        this.#failed(`fetchFills ${symbol}`, error);
+      }
+    }
+  }
+
+  #cancelById(clientOrderId: string): void {
+    const order = this.#book.get(clientOrderId);
+    if (order) void this.#cancel(order);
+  }
+
+  /**
+   * Asks the venue to cancel an order, and keeps asking each cycle until it
+   * is final. Never rejects.
+   * @returns the code of the failure, or `undefined` when the venue took the cancel.
+   */
+  async #cancel(order: Order): Promise<BrokerErrorCode | undefined> {
+    const { broker, clock } = this.#options;
+    this.#toCancel.add(order.clientOrderId);
+    try {
+      const call = broker.cancelOrder(order.symbol, order.clientOrderId);
+      const venue = await withDeadline(
+        clock,
+        this.#venueCallMs,
+        call,
+        `cancelOrder ${order.clientOrderId}`,
+        'unknown_outcome',
+      );
+      this.#lastError = undefined;
+      this.#guard('cancel answer', () => this.#applyVenueOrder(venue));
+      return undefined;
+    } catch (error) {
+      this.#failed(`cancelOrder ${order.clientOrderId}`, error);
+      const code: BrokerErrorCode = BrokerError.isInstance(error) ? error.code : 'unknown_outcome';
+      const current = this.#book.get(order.clientOrderId);
+      if (
+        code === 'unknown_outcome' &&
+        current &&
+        !isFinalOrderStatus(current.status) &&
+        current.status !== 'unknown'
+      ) {
+        this.#guard('cancel failure', () => this.#markUnknown(current, `cancel: ${errorMessage(error)}`));
+      }
+      return code;
+    }
+  }
+
+  #failed(what: string, error: unknown): void {
+    this.#options.count('broker_errors');
+    const code = BrokerError.isInstance(error) ? error.code : 'unknown_outcome';
+    this.#lastError = `${what}: ${code}: ${errorMessage(error)}`;
+    this.#options.logger.warn(`Broker call ${what} failed: ${code}: ${errorMessage(error)}`, { code });
+  }
+
+  /** Runs bookkeeping that must not escape as an unhandled rejection or into the venue's callback. */
+  #guard(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#options.logger.error(`Could not apply the ${what}: ${errorMessage(error)}`, { error: errorMessage(error) });
+    }
+  }
+}
