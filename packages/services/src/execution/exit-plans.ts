@@ -131,7 +131,7 @@ export class ExitPlans {
   watch(symbol: string, bar: Bar, position: (strategyName: string, symbol: string) => Position | undefined): void {
     for (const plan of this.#plans.values()) {
       const { entryKey } = plan;
-      if (entryKey.symbol !== symbol || this.#actions.exiting(entryKey.strategyName, symbol)) continue;
+      if (entryKey.symbol !== symbol) continue;
       const open = position(entryKey.strategyName, symbol);
       if (!open) continue;
       const watched: ExitLevels = {
@@ -139,7 +139,7 @@ export class ExitPlans {
         takeProfit: this.#protects(plan, 'take_profit') ? null : plan.levels.takeProfit,
       };
       const hit = exitLevelHit(open.direction, watched, bar);
-      if (!hit) continue;
+      if (!hit || this.#actions.exiting(entryKey.strategyName, symbol)) continue;
       this.#actions.warn(`${hit.purpose} of ${open.positionId} reached at ${hit.level}: sending a market exit`);
       // The other level may still be at the venue: take it back so that it cannot fill after the exit.
       for (const id of plan.legs.values()) this.#cancelIfWorking(id);

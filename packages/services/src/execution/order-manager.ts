@@ -81,6 +81,8 @@ export interface OrderShape {
   readonly triggerPrice: number | null;
 }
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** Allowance for the venue's clock being behind the bot's when fills are fetched since an order's time, ms. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -307,14 +309,20 @@ export class OrderManager {
     this.#exitPlans.watch(symbol, bar, (strategyName, of) => ledger.position(strategyName, of));
   }
 
-  /** See the class: what is asked of the venue each cycle. */
-  async reconcile(): Promise<void> {
+  /**
+   * See the class: what is asked of the venue each cycle. Answers a settled
+   * promise at once when there is nothing to ask (most cycles).
+   */
+  reconcile(): Promise<void> {
     const { broker, clock } = this.#options;
     const full = !broker.capabilities.streaming || clock.now() - this.#lastSync >= this.#syncIntervalMs;
     const pending =
       this.#book.unsettledCount + this.#toCancel.size + this.#book.workingCount(full ? undefined : 'unknown');
     if (full) this.#lastSync = clock.now();
-    if (pending === 0) return;
+    return pending === 0 ? SETTLED : this.#reconcile(full);
+  }
+
+  async #reconcile(full: boolean): Promise<void> {
     const working = this.#book.working();
     const unsettled = this.#book.unsettled();
     if (full || unsettled.length > 0) await this.#fetchFills([...working, ...unsettled]);

@@ -37,6 +37,8 @@ export interface TradeExecutionOptions {
 
 type Signal = EventOf<TradingEventPayloads, 'EntrySignal'> | EventOf<TradingEventPayloads, 'ExitSignal'>;
 
+const IDLE: Promise<void> = Promise.resolve();
+
 /** Signal ids remembered to ignore a repeated delivery. */
 const SIGNALS_REMEMBERED = 1024;
 
@@ -136,9 +138,8 @@ export class TradeExecutionService extends EventDrivenService {
    * one that does, every working order and the fills since the oldest are
    * fetched too.
    */
-  async reconcile(): Promise<void> {
-    if (this.state !== 'running' && this.state !== 'degraded') return;
-    await this.#orders.reconcile();
+  reconcile(): Promise<void> {
+    return this.state === 'running' || this.state === 'degraded' ? this.#orders.reconcile() : IDLE;
   }
 
   protected override async onStart(): Promise<void> {
