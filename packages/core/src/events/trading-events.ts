@@ -220,8 +220,13 @@ export interface TradingEventPayloads {
     readonly clientOrderId: string | null;
     /**
      * Codes of the outcome: the `TradingBlockReason`s of a signal blocked by
-     * risk, `no_position` or `exit_in_progress` for an exit with nothing to
-     * close, the `BrokerErrorCode` of a `failed` or `rejected` one; empty otherwise.
+     * risk or `invalid_order`; for a blocked entry, `position_open` (the
+     * strategy already holds a position in the symbol) or `entry_in_progress`
+     * (an entry order of the strategy is still working); for a blocked exit,
+     * `no_position` (nothing to close) or `exit_in_progress` (an exit order is
+     * already working); the `BrokerErrorCode` of a `failed` or `rejected` one
+     * (for an exit not sent because a cancel of its exit-plan legs failed, the
+     * cancel's code); empty otherwise.
      */
     readonly codes: readonly string[];
     /** In words: the venue's reason, the error's message, the fill. */

@@ -11,7 +11,7 @@ import {
   type SignalOutcome,
   type TradingEventPayloads,
 } from '@quant/core';
-import type { Broker, BrokerUpdate, VenueOrder } from '../ports/broker.js';
+import type { Balance, Broker, BrokerUpdate, VenueOrder } from '../ports/broker.js';
 import { BrokerError, type BrokerErrorCode } from './broker-error.js';
 import { clientOrderIdFor, type SignalKey } from './client-order-id.js';
 import { withDeadline } from './deadline.js';
@@ -172,6 +172,15 @@ export class OrderManager {
   /** The order with this client order id, while the book remembers it. */
   get(clientOrderId: string): Order | undefined {
     return this.#book.get(clientOrderId);
+  }
+
+  /**
+   * The account's balances at the venue.
+   * @throws {@link BrokerError} whatever the venue throws; `unavailable` when it does not answer in time.
+   */
+  balances(): Promise<readonly Balance[]> {
+    const { broker, clock } = this.#options;
+    return withDeadline(clock, this.#venueCallMs, broker.fetchBalances(), 'fetchBalances', 'unavailable');
   }
 
   /** Listens to a streaming venue. */

@@ -143,9 +143,9 @@ export class TradeExecutionService extends EventDrivenService {
   }
 
   protected override async onStart(): Promise<void> {
-    const { broker, ledger } = this.#options;
+    const { ledger } = this.#options;
     if (ledger.capital === undefined) {
-      const balances = await broker.fetchBalances();
+      const balances = await this.#orders.balances();
       const balance = balances.find((b) => b.currency === ledger.account().currency);
       if (!balance) {
         throw new ExecutionError(
