@@ -8,18 +8,9 @@ const marker = Symbol.for(MARKER);
  * - `CSV_UNREADABLE`: the CSV file cannot be opened or read;
  * - `CSV_INVALID`: a row or the header is malformed (the message names `file:line` and why);
  * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve;
- * - `UNKNOWN_POSITION`, `UNKNOWN_ORDER`: a broker was asked about an id it does not know;
- * - `INVALID_ORDER`: an order request is malformed (e.g. quantity <= 0);
  * - `UNKNOWN_INDICATOR`: a strategy names an indicator that is not configured.
  */
-export type ServicesErrorCode =
-  | 'CSV_UNREADABLE'
-  | 'CSV_INVALID'
-  | 'UNKNOWN_SYMBOL'
-  | 'UNKNOWN_POSITION'
-  | 'UNKNOWN_ORDER'
-  | 'INVALID_ORDER'
-  | 'UNKNOWN_INDICATOR';
+export type ServicesErrorCode = 'CSV_UNREADABLE' | 'CSV_INVALID' | 'UNKNOWN_SYMBOL' | 'UNKNOWN_INDICATOR';
 
 /** Errors of `@quant/services`, with a stable `code`. */
 export class ServicesError extends QuantError<ServicesErrorCode> {

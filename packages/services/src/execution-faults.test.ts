@@ -198,8 +198,7 @@ describe('a fallible venue around exits and answers, on the real BTCUSDT file', 
     const pipeline = await realPipeline({
       timeouts: { venueCallMs: 30_000 },
       broker: (exchange) => ({
-        specificationVersion: exchange.specificationVersion,
-        capabilities: { ...exchange.capabilities, streaming: false },
+        ...polled(exchange),
         submitOrder: (request) => {
           if (hung) return exchange.submitOrder(request);
           hung = true;
@@ -207,11 +206,6 @@ describe('a fallible venue around exits and answers, on the real BTCUSDT file', 
           void exchange.submitOrder(request);
           return new Promise(() => undefined);
         },
-        cancelOrder: (symbol, id) => exchange.cancelOrder(symbol, id),
-        fetchOrder: (symbol, id) => exchange.fetchOrder(symbol, id),
-        fetchOpenOrders: (symbol) => exchange.fetchOpenOrders(symbol),
-        fetchFills: (symbol, since) => exchange.fetchFills(symbol, since),
-        fetchBalances: () => exchange.fetchBalances(),
       }),
     });
     await pipeline.run(march(1), march(8));

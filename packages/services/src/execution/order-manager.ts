@@ -275,22 +275,18 @@ export class OrderManager {
 
   /** Whether a market exit of the strategy's position is working. */
   exiting(strategyName: string, symbol: string): boolean {
-    return this.#book
-      .working()
-      .some(
-        (order) =>
-          order.intent === 'exit' &&
-          order.type === 'market' &&
-          order.strategyName === strategyName &&
-          order.symbol === symbol,
-      );
+    return this.#hasWorking(strategyName, symbol, (order) => order.intent === 'exit' && order.type === 'market');
   }
 
   /** Whether the strategy has an entry order working in the symbol. */
   entering(strategyName: string, symbol: string): boolean {
+    return this.#hasWorking(strategyName, symbol, (order) => order.intent === 'entry');
+  }
+
+  #hasWorking(strategyName: string, symbol: string, matches: (order: Order) => boolean): boolean {
     return this.#book
       .working()
-      .some((order) => order.intent === 'entry' && order.strategyName === strategyName && order.symbol === symbol);
+      .some((order) => order.strategyName === strategyName && order.symbol === symbol && matches(order));
   }
 
   /**

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CsvBarSource } from '../market-data/csv-bar-source.js';
 import type { BrokerUpdate, SubmitOrderRequest, VenueOrder } from '../ports/broker.js';
 import type { MarketDataSource } from '../ports/market-data-source.js';
-import { BTCUSDT } from '../test-support/real-data.js';
+import { BTCUSDT, realBars } from '../test-support/real-data.js';
 import { BrokerError } from './broker-error.js';
 import { SimulatedExchange, type SimulatedExchangeOptions } from './simulated-exchange.js';
 
@@ -12,9 +12,7 @@ const MINUTE = 60_000;
 
 let bars: Bar[];
 beforeAll(async () => {
-  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: SYMBOL, clock: new SimulatedClock(0) }))
-    .allBars()
-    .slice(0, 600);
+  bars = await realBars('1m', 600);
 });
 /** The real bar of 2023-03-01 00:`minute` UTC. */
 const bar = (minute: number): Bar => bars[minute] as Bar;

@@ -2,11 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@quant/config';
-import { type Bar, type IndicatorRow, SimulatedClock } from '@quant/core';
+import type { Bar, IndicatorRow } from '@quant/core';
 import { EMA } from 'trading-signals';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CsvBarSource } from '../market-data/csv-bar-source.js';
-import { BTCUSDT, conf } from '../test-support/real-data.js';
+import { conf, realBars } from '../test-support/real-data.js';
 import { AdxAtrRegimeDetector } from './adx-atr-regime-detector.js';
 import { indicatorsFromFile } from './from-file.js';
 import { loadIndicators } from './load-indicators.js';
@@ -15,9 +14,7 @@ import { TradingSignalsProcessor } from './trading-signals-processor.js';
 
 let bars: Bar[];
 beforeAll(async () => {
-  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) }))
-    .allBars('5m')
-    .slice(0, 400);
+  bars = await realBars('5m', 400);
 });
 const series = { symbol: 'BTCUSDT', timeframe: '5m' } as const;
 
@@ -78,9 +75,7 @@ describe('TradingSignalsProcessor', () => {
 
 describe('regimes', () => {
   it('classify the real data only once warmed up, with every trend and volatility class seen', async () => {
-    const all = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) })).allBars(
-      '5m',
-    );
+    const all = await realBars('5m');
     const detector = new AdxAtrRegimeDetector(loadIndicators(conf('indicators.yaml')).regime);
     const regimes = all.map((bar) => detector.update(series, bar));
     expect(regimes[50]).toBeNull();

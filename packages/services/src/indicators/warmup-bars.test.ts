@@ -1,7 +1,6 @@
-import { type Bar, SimulatedClock } from '@quant/core';
+import type { Bar } from '@quant/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CsvBarSource } from '../market-data/csv-bar-source.js';
-import { BTCUSDT, conf } from '../test-support/real-data.js';
+import { conf, realBars } from '../test-support/real-data.js';
 import { AdxAtrRegimeDetector } from './adx-atr-regime-detector.js';
 import type { IndicatorSpec, RegimeSpec } from './indicator-spec.js';
 import { loadIndicators } from './load-indicators.js';
@@ -9,9 +8,7 @@ import { TradingSignalsProcessor } from './trading-signals-processor.js';
 
 let bars: Bar[];
 beforeAll(async () => {
-  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) }))
-    .allBars('5m')
-    .slice(0, 400);
+  bars = await realBars('5m', 400);
 });
 const series = { symbol: 'BTCUSDT', timeframe: '5m' } as const;
 

@@ -3,13 +3,12 @@ import { type Bar, EventBus, LogManager, MemorySink, SimulatedClock } from '@qua
 import { beforeAll, describe, expect, it } from 'vitest';
 import { indicatorsFromFile } from '../indicators/from-file.js';
 import { loadIndicators } from '../indicators/load-indicators.js';
-import { CsvBarSource } from '../market-data/csv-bar-source.js';
-import { BTCUSDT, conf } from '../test-support/real-data.js';
+import { conf, realBars } from '../test-support/real-data.js';
 import { IndicatorCalculationService } from './indicator-calculation-service.js';
 
 let bars: Bar[];
 beforeAll(async () => {
-  bars = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) })).allBars('15m');
+  bars = await realBars('15m');
 });
 const symbol = 'BTCUSDT';
 const timeframe = '15m';

@@ -239,8 +239,8 @@ export class TradeExecutionService extends EventDrivenService {
       return;
     }
     const { strategyName, symbol } = signal;
-    if (ledger.position(strategyName, symbol) || this.#orders.entering(strategyName, symbol)) {
-      const holding = ledger.position(strategyName, symbol) !== undefined;
+    const holding = ledger.position(strategyName, symbol) !== undefined;
+    if (holding || this.#orders.entering(strategyName, symbol)) {
       this.logger.warn(
         `Entry signal of ${strategyName} ${symbol} while it ${holding ? 'holds a position' : 'is entering'}`,
       );

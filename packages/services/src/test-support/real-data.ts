@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type SystemConfig } from '@quant/config';
-import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
+import { type Bar, type BaseEvent, LogManager, MemorySink, SimulatedClock, type Timeframe } from '@quant/core';
 import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
 import type { ExecutionTimeouts } from '../execution/order-manager.js';
 import { SimulatedExchange, type SimulatedExchangeOptions } from '../execution/simulated-exchange.js';
@@ -94,6 +94,18 @@ export async function realPipeline(
     run: (from, to) =>
       runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 }),
   };
+}
+
+/**
+ * The bars of the real BTCUSDT file on `timeframe`, the first `count` of them when given.
+ * @param timeframe - `1m` by default.
+ * @param count - how many, from the file's first bar.
+ */
+export async function realBars(timeframe: Timeframe = '1m', count?: number): Promise<Bar[]> {
+  const all = (await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) })).allBars(
+    timeframe,
+  );
+  return count === undefined ? all : all.slice(0, count);
 }
 
 /** Open time of a bar of March 2023, UTC. */
