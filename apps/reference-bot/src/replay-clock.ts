@@ -1,11 +1,4 @@
-import { type Clock, sleepOn, type Timer } from '@quant/core';
-
-interface Pending {
-  readonly due: number;
-  readonly seq: number;
-  readonly callback: () => void;
-  cancelled: boolean;
-}
+import { type Clock, sleepOn, type Timer, TimerQueue } from '@quant/core';
 
 /**
  * A clock that replays recorded time: `now()` is data time, which starts at
@@ -14,12 +7,12 @@ interface Pending {
  * (`60` plays one recorded minute per second); with `'max'`, it fires as soon
  * as the event loop is free. Everything scheduled on it (the main loop's
  * sleeps, health checks, backoff) runs in data time, so a replay behaves as
- * the same run would live.
+ * the same run would live. Its timers are kept in core's {@link TimerQueue},
+ * the queue of `SimulatedClock`: due order, ties in the order they were set.
  */
 export class ReplayClock implements Clock {
   #now: number;
-  #seq = 0;
-  #queue: Pending[] = [];
+  readonly #queue = new TimerQueue();
   #handle: NodeJS.Timeout | NodeJS.Immediate | undefined;
   readonly #speed: number | 'max';
 
@@ -39,14 +32,11 @@ export class ReplayClock implements Clock {
 
   /** Schedules `callback` at `delayMs` of data time from now. */
   setTimer(callback: () => void, delayMs: number): Timer {
-    const pending: Pending = { due: this.#now + Math.max(0, delayMs), seq: this.#seq++, callback, cancelled: false };
-    let index = this.#queue.length;
-    while (index > 0 && (this.#queue[index - 1] as Pending).due > pending.due) index--;
-    this.#queue.splice(index, 0, pending);
+    const timer = this.#queue.add(this.#now + Math.max(0, delayMs), callback);
     this.#schedule();
     return {
       cancel: () => {
-        pending.cancelled = true;
+        timer.cancel();
         this.#schedule();
       },
     };
@@ -57,23 +47,25 @@ export class ReplayClock implements Clock {
     return sleepOn(this, delayMs, signal);
   }
 
+  /** (Re)arms the real timer for the earliest queued timer. */
   #schedule(): void {
-    this.#queue = this.#queue.filter((pending) => !pending.cancelled);
     if (this.#handle !== undefined) {
       if (this.#speed === 'max') clearImmediate(this.#handle as NodeJS.Immediate);
       else clearTimeout(this.#handle as NodeJS.Timeout);
       this.#handle = undefined;
     }
-    const next = this.#queue[0];
-    if (!next) return;
+    const due = this.#queue.nextDue();
+    if (due === undefined) return;
     const fire = (): void => {
       this.#handle = undefined;
-      this.#queue.shift();
-      this.#now = Math.max(this.#now, next.due);
-      next.callback();
+      const next = this.#queue.takeNext();
+      if (next !== undefined) {
+        this.#now = Math.max(this.#now, next.due);
+        next.callback();
+      }
       this.#schedule();
     };
     if (this.#speed === 'max') this.#handle = setImmediate(fire);
-    else this.#handle = setTimeout(fire, Math.max(0, (next.due - this.#now) / this.#speed));
+    else this.#handle = setTimeout(fire, Math.max(0, (due - this.#now) / this.#speed));
   }
 }

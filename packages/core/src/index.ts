@@ -12,6 +12,7 @@ export { RingBuffer } from './bus/history.js';
 export { type Clock, sleepOn, type Timer } from './clock/clock.js';
 export { LiveClock } from './clock/live-clock.js';
 export { SimulatedClock } from './clock/simulated-clock.js';
+export { type QueuedTimer, TimerQueue } from './clock/timer-queue.js';
 export {
   type CorrelationScope,
   currentCorrelationId,

@@ -23,6 +23,17 @@ export interface SimulationOptions {
  * health checks, with `tickTo`) and run one cycle, awaiting everything it
  * caused. The services and orchestrator are the same as in live trading;
  * only the clock differs.
+ *
+ * A cycle that waits on the clock (a retry backoff `await clock.sleep(…)`, a
+ * venue call's deadline) does not deadlock the run: the cycle runs under
+ * {@link @quant/core!SimulatedClock.runToCompletion}, which, once nothing but a timer can
+ * move the cycle on, fires the clock's timers in due order, so the cycle
+ * sees the time it waited for pass, as it would live. The cycle's simulated
+ * time is not given back: when a cycle waits past the next step's time, the
+ * next cycle runs late, at the time the waiting cycle ended (as a live loop
+ * would), and the following steps keep their times. A cycle that settles
+ * without waiting on a timer (the usual case) costs no event-loop turn. See
+ * decision 0007 for why time moves rather than the run failing.
  * @typeParam M - the bus's event map.
  * @param orchestrator - a started orchestrator.
  * @param clock - the simulated clock the system was built on.
@@ -38,7 +49,7 @@ export async function runSimulation<M extends LifecycleEventPayloads>(
   for (let time = options.start; time <= options.end; time += options.stepMs) {
     if (options.signal?.aborted) break;
     clock.tickTo(time);
-    await orchestrator.runCycle();
+    await clock.runToCompletion(() => orchestrator.runCycle());
     cycles++;
     // Cycles are promise work only; yield to the event loop now and then so that
     // signals (Ctrl+C), timers and I/O (such as an events file being written) proceed.

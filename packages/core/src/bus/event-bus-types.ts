@@ -68,9 +68,21 @@ export interface EventBusOptions {
   readonly logAllEvents?: boolean;
   /** Source of event timestamps; the real clock by default. */
   readonly clock?: Clock;
-  /** Where handler errors (and, with `logAllEvents`, events) are logged; silent by default. */
+  /**
+   * Where handler errors (warn level: event type and id, handler name, error
+   * message) and, with `logAllEvents`, events (debug level) are logged. By
+   * default a console logger that prints warnings and errors
+   * (`console.warn`/`console.error`) and drops the rest, so a failing handler
+   * is never silent.
+   */
   readonly logger?: Logger;
-  /** Called after a handler throws or rejects; a hook that throws is logged and ignored. */
+  /**
+   * Called after a handler throws or rejects, with the error, the event and
+   * the handler's subscription; a hook that throws is logged (error level)
+   * and ignored. The hook overrides the default handling: with a hook and no
+   * `logger`, handler errors are not printed to the console (the hook owns
+   * them); with both, the error is logged to `logger` and passed to the hook.
+   */
   readonly onHandlerError?: (info: HandlerErrorInfo) => void;
   /** Makes event and correlation ids; random UUIDs by default. */
   readonly idFactory?: () => string;

@@ -415,7 +415,7 @@ describe('EventBus ordering', () => {
     let logged = 0;
     const logger: Logger = {
       ...silentLogger,
-      error() {
+      warn() {
         logged++;
         throw new Error(`logger down ${logged}`);
       },
@@ -493,5 +493,77 @@ describe('EventBus ordering', () => {
     bus.subscribe('HeartbeatSent', (event) => void sequences.push(event.sequence));
     bus.emit('HeartbeatSent', { sequence: 7 });
     expect(sequences).toEqual([7]);
+  });
+});
+
+describe('EventBus handler error logging', () => {
+  const thrower = (bus: EventBus) =>
+    bus.subscribe(
+      'ServiceStarted',
+      () => {
+        throw new Error('boom');
+      },
+      { name: 'Thrower' },
+    );
+
+  it('warns on the console by default, with the event type, the handler name and the message', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const bus = new EventBus({ clock: new SimulatedClock(0) });
+      thrower(bus);
+      bus.subscribe(
+        'ServiceStarted',
+        async () => {
+          await Promise.resolve();
+          throw new Error('async boom');
+        },
+        { name: 'Rejecter' },
+      );
+      const event = bus.emit('ServiceStarted', started('a'));
+      await bus.drain();
+      expect(warn.mock.calls.map(([line]) => line)).toEqual([
+        `[EventBus] Handler Thrower failed on ServiceStarted ${event.id}: boom`,
+        `[EventBus] Handler Rejecter failed on ServiceStarted ${event.id}: async boom`,
+      ]);
+      expect(error).not.toHaveBeenCalled();
+      expect(bus.getMetrics().handler_errors).toBe(2);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  });
+
+  it('logs at warn level to the logger given', async () => {
+    const sink = new MemorySink();
+    const bus = new EventBus({ logger: new LogManager({ sinks: [sink] }).getLogger('EventBus') });
+    thrower(bus);
+    bus.emit('ServiceStarted', started('a'));
+    await bus.drain();
+    expect(sink.records.map((record) => [record.level, record.fields?.subscription, record.fields?.error])).toEqual([
+      ['warn', 'Thrower', 'boom'],
+    ]);
+  });
+
+  it('an onHandlerError hook replaces the console warning; with a logger too, both are used', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const hook = vi.fn();
+      const bus = new EventBus({ onHandlerError: hook });
+      thrower(bus);
+      bus.emit('ServiceStarted', started('a'));
+      await bus.drain();
+      expect(hook).toHaveBeenCalledTimes(1);
+      expect(warn).not.toHaveBeenCalled();
+      const logged = vi.fn();
+      const both = new EventBus({ onHandlerError: hook, logger: { ...silentLogger, warn: logged } });
+      thrower(both);
+      both.emit('ServiceStarted', started('b'));
+      await both.drain();
+      expect(hook).toHaveBeenCalledTimes(2);
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -7,7 +7,8 @@ import { EventBusError } from '../errors/core-errors.js';
 import { createEvent } from '../events/create-event.js';
 import type { AnyEventOf, BaseEvent, EventOf, EventType } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
-import { type Logger, silentLogger } from '../logging/log-record.js';
+import type { Logger } from '../logging/log-record.js';
+import { consoleWarnLogger } from './console-logger.js';
 import type {
   EventBusMetrics,
   EventBusMode,
@@ -43,7 +44,11 @@ interface SubscriptionState extends Subscription {
 /**
  * The publish/subscribe hub of a bot, built on mitt. Handlers are typed by
  * event type; a handler that throws or rejects never stops the other handlers
- * or the publisher (it is counted, logged and reported to `onHandlerError`).
+ * or the publisher: it is counted (`handler_errors`), logged at warn level
+ * with the event type, the handler's name and the error message (to the
+ * console when no logger is given), and reported to `onHandlerError`; see
+ * {@link EventBusOptions.onHandlerError} for how the hook replaces the
+ * default console warning.
  * The bus keeps the last N events, counts what it does, and carries
  * correlation: an event created inside a handler inherits the handled event's
  * `correlationId` and gets its `id` as `causationId`.
@@ -74,6 +79,8 @@ export class EventBus<M = TradingEventPayloads> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #onHandlerError: ((info: HandlerErrorInfo) => void) | undefined;
+  /** Whether handler errors are logged: with a logger given, or without a hook. */
+  readonly #logHandlerErrors: boolean;
   readonly #newId: () => string;
   readonly #logAllEvents: boolean;
   readonly #history: RingBuffer<BaseEvent>;
@@ -100,8 +107,9 @@ export class EventBus<M = TradingEventPayloads> {
   constructor(options: EventBusOptions = {}) {
     this.mode = options.mode ?? 'synchronous';
     this.#clock = options.clock ?? new LiveClock();
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = options.logger ?? consoleWarnLogger;
     this.#onHandlerError = options.onHandlerError;
+    this.#logHandlerErrors = options.logger !== undefined || options.onHandlerError === undefined;
     this.#newId = options.idFactory ?? randomUUID;
     this.#logAllEvents = options.logAllEvents ?? false;
     this.#history = new RingBuffer(options.historyLimit ?? 1000);
@@ -411,13 +419,15 @@ export class EventBus<M = TradingEventPayloads> {
 
   #handlerFailed(error: unknown, event: BaseEvent, subscription: Subscription): void {
     this.#handlerErrors++;
-    const message = error instanceof Error ? error.message : String(error);
-    this.#logger.error(`Handler ${subscription.name} failed on ${event.type} ${event.id}: ${message}`, {
-      event_type: event.type,
-      event_id: event.id,
-      subscription: subscription.name,
-      error: message,
-    });
+    if (this.#logHandlerErrors) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#logger.warn(`Handler ${subscription.name} failed on ${event.type} ${event.id}: ${message}`, {
+        event_type: event.type,
+        event_id: event.id,
+        subscription: subscription.name,
+        error: message,
+      });
+    }
     if (!this.#onHandlerError) return;
     try {
       this.#onHandlerError({ error, event, subscription });

@@ -69,4 +69,56 @@ describe('SimulatedClock', () => {
     expect(clock.now()).toBe(0);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('runToCompletion moves time while the work waits on its own timers, in due order', async () => {
+    const clock = new SimulatedClock(1_000);
+    const seen: string[] = [];
+    clock.setTimer(() => seen.push(`health@${clock.now()}`), 700);
+    const result = await clock.runToCompletion(async () => {
+      await Promise.resolve();
+      await clock.sleep(500);
+      seen.push(`woke@${clock.now()}`);
+      await clock.sleep(500);
+      seen.push(`woke@${clock.now()}`);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(seen).toEqual(['woke@1500', 'health@1700', 'woke@2000']);
+    expect(clock.now()).toBe(2_000);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('runToCompletion leaves time alone for work that settles without waiting, or waits on something else', async () => {
+    const clock = new SimulatedClock(0);
+    let fired = false;
+    const result = await clock.runToCompletion(() => {
+      clock.setTimer(() => (fired = true), 1_000);
+      return 42;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([result, fired, clock.now()]).toEqual([42, false, 0]);
+    // Real I/O (here a real timer) with no timer of its own pending: time does not move.
+    await clock.runToCompletion(() => new Promise((resolve) => setTimeout(resolve, 5)));
+    expect([fired, clock.now()]).toEqual([false, 0]);
+    await expect(
+      clock.runToCompletion(async () => {
+        await clock.sleep(10);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(clock.now()).toBe(10);
+  });
+
+  it('runToCompletion reports a timer callback that throws once the work settled', async () => {
+    const clock = new SimulatedClock(0);
+    const work = clock.runToCompletion(async () => {
+      clock.setTimer(() => {
+        throw new Error('callback failed');
+      }, 100);
+      await clock.sleep(200);
+      return clock.now();
+    });
+    await expect(work).rejects.toThrow('callback failed');
+    expect(clock.now()).toBe(200);
+  });
 });

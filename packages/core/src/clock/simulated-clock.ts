@@ -1,14 +1,16 @@
 import { type Clock, sleepOn, type Timer } from './clock.js';
-
-interface ScheduledTimer {
-  readonly due: number;
-  readonly seq: number;
-  readonly callback: () => void;
-  cancelled: boolean;
-}
+import { TimerQueue } from './timer-queue.js';
 
 /** Lets pending promise continuations (and their follow-ups) run before the next timer fires. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One call of {@link SimulatedClock.runToCompletion} in flight. */
+interface Drive {
+  /** Timers with a `seq` from here on were set while the work ran. */
+  readonly mark: number;
+  /** The first exception a timer fired for this work threw. */
+  failure?: { readonly error: unknown };
+}
 
 /**
  * A clock whose time moves only when told to. A backtest advances it bar by
@@ -22,8 +24,9 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
  */
 export class SimulatedClock implements Clock {
   #now: number;
-  #seq = 0;
-  #timers: ScheduledTimer[] = [];
+  readonly #queue = new TimerQueue();
+  readonly #drives = new Set<Drive>();
+  #checkScheduled = false;
 
   /**
    * @param startTime - the initial time, ms since epoch, UTC.
@@ -39,25 +42,14 @@ export class SimulatedClock implements Clock {
 
   /** Number of timers set and not yet fired or cancelled. */
   get pendingTimers(): number {
-    return this.#timers.filter((timer) => !timer.cancelled).length;
+    return this.#queue.size;
   }
 
   /** {@inheritDoc Clock.setTimer} */
   setTimer(callback: () => void, delayMs: number): Timer {
-    const timer: ScheduledTimer = {
-      due: this.#now + Math.max(0, delayMs),
-      seq: this.#seq++,
-      callback,
-      cancelled: false,
-    };
-    let index = this.#timers.length;
-    while (index > 0 && (this.#timers[index - 1] as ScheduledTimer).due > timer.due) index--;
-    this.#timers.splice(index, 0, timer);
-    return {
-      cancel: () => {
-        timer.cancelled = true;
-      },
-    };
+    const timer = this.#queue.add(this.#now + Math.max(0, delayMs), callback);
+    if (this.#drives.size > 0 && !this.#checkScheduled) this.#scheduleCheck();
+    return timer;
   }
 
   /** {@inheritDoc Clock.sleep} */
@@ -91,18 +83,6 @@ export class SimulatedClock implements Clock {
     this.#now = Math.max(this.#now, time);
   }
 
-  /** Removes and returns the next live timer due at or before `time`, moving now to its due time. */
-  #takeDue(time: number): ScheduledTimer | undefined {
-    for (;;) {
-      const next = this.#timers[0];
-      if (next === undefined || next.due > time) return undefined;
-      this.#timers.shift();
-      if (next.cancelled) continue;
-      this.#now = next.due;
-      return next;
-    }
-  }
-
   /**
    * Moves time forward by `ms`, firing every timer due on the way.
    * @param ms - how far to move, in ms.
@@ -110,4 +90,77 @@ export class SimulatedClock implements Clock {
   advanceBy(ms: number): Promise<void> {
     return this.advanceTo(this.#now + ms);
   }
+
+  /**
+   * Runs `work` (e.g. one cycle of a backtest) and awaits it, moving time
+   * forward whenever it waits on this clock, so that work which sleeps or
+   * sets a deadline on the clock cannot deadlock a simulation that only
+   * moves time between two pieces of work.
+   *
+   * Time moves only while `work` is pending and a timer set since the call
+   * (by `work` or by anything it caused) is pending too: once the event loop
+   * has turned (every promise continuation ran) without `work` settling, the
+   * earliest pending timer fires, whoever set it, with `now()` at its due
+   * time; this repeats, one timer per event-loop turn, until `work` settles.
+   * So `work` observes simulated time passing exactly as it asked for (a
+   * 500 ms backoff sleep ends with `now()` 500 ms later), and the time it
+   * spent is not given back: the clock stays where `work` left it.
+   *
+   * Work that settles through promise work alone (the usual case) costs no
+   * event-loop turn. Work that waits on real I/O while a timer of its own is
+   * pending may see that timer fire before the I/O completes: in a simulation,
+   * let nothing race real I/O against simulated time. Work waiting on a timer
+   * set before the call, and nothing else, is not driven and waits for the
+   * clock to be moved.
+   *
+   * Calls may overlap or nest; time moves while any of them is pending.
+   * @typeParam T - what `work` resolves to.
+   * @param work - starts the work; it is called at once.
+   * @returns what `work` resolves to.
+   * @throws what `work` throws or rejects with; otherwise the first exception
+   *   thrown by a timer callback this method fired while `work` was pending
+   *   (once `work` settled).
+   */
+  async runToCompletion<T>(work: () => T | PromiseLike<T>): Promise<T> {
+    const drive: Drive = { mark: this.#queue.nextSeq };
+    this.#drives.add(drive);
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      this.#drives.delete(drive);
+    }
+    if (drive.failure) throw drive.failure.error;
+    return result;
+  }
+
+  /** Removes and returns the next live timer due at or before `time`, moving now to its due time. */
+  #takeDue(time: number): { readonly callback: () => void } | undefined {
+    const next = this.#queue.takeDue(time);
+    if (next !== undefined) this.#now = Math.max(this.#now, next.due);
+    return next;
+  }
+
+  #scheduleCheck(): void {
+    this.#checkScheduled = true;
+    setImmediate(this.#check);
+  }
+
+  /** Runs after an event-loop turn: fires the earliest timer if a driven work still waits on one of its own. */
+  readonly #check = (): void => {
+    this.#checkScheduled = false;
+    if (this.#drives.size === 0) return;
+    let mark = Number.POSITIVE_INFINITY;
+    for (const drive of this.#drives) mark = Math.min(mark, drive.mark);
+    if (!this.#queue.hasLiveSince(mark)) return;
+    const timer = this.#queue.takeNext();
+    if (timer === undefined) return;
+    this.#now = Math.max(this.#now, timer.due);
+    try {
+      timer.callback();
+    } catch (error) {
+      for (const drive of this.#drives) drive.failure ??= { error };
+    }
+    this.#scheduleCheck();
+  };
 }

@@ -1,6 +1,7 @@
 import type { TradingEventPayloads } from './trading-events.js';
 import {
   arrayOf,
+  boolean,
   type FieldValidator,
   nullable,
   number,
@@ -158,6 +159,6 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
   RiskLimitBreached: shape({ symbol: string, limit: string, value: number, threshold: number }),
   ServiceStarted: shape({ service: string }),
   ServiceStopped: shape({ service: string }),
-  ServiceFailed: shape({ service: string, error: string, restarts: number }),
+  ServiceFailed: shape({ service: string, error: string, restarts: number, willRestart: boolean }),
   ServiceRestarted: shape({ service: string, attempt: number }),
 };

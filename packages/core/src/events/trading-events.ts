@@ -259,13 +259,20 @@ export interface TradingEventPayloads {
   ServiceStarted: { readonly service: string };
   /** A service reached `stopped`. */
   ServiceStopped: { readonly service: string };
-  /** A service failed and will not be restarted (auto-restart off, or its restart limit reached). */
+  /**
+   * A service failed: its health check threw or reported it unhealthy, its
+   * restart's start threw, or its stop threw or timed out. Published once per
+   * failure; `willRestart` tells whether auto-restart will try again (alert
+   * on `willRestart: false`: the service stays `failed` until an operator acts).
+   */
   ServiceFailed: {
     readonly service: string;
     /** The failure's message. */
     readonly error: string;
-    /** Restarts attempted in the current window. */
+    /** Restarts attempted in the current window, before this failure. */
     readonly restarts: number;
+    /** `true` when a restart is scheduled; `false` when auto-restart is off, the limit is reached, or the bot is stopping. */
+    readonly willRestart: boolean;
   };
   /** The orchestrator restarted a service. */
   ServiceRestarted: {

@@ -28,6 +28,11 @@ export const number: FieldValidator = (v, p) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(p, 'a finite number', v);
 };
 
+/** `true` or `false`. */
+export const boolean: FieldValidator = (v, p) => {
+  if (typeof v !== 'boolean') fail(p, 'a boolean', v);
+};
+
 /** A known timeframe such as `'5m'`. */
 export const timeframe: FieldValidator = (v, p) => {
   if (!isTimeframe(v)) fail(p, 'a timeframe (1m, 5m, 15m, …)', v);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../bus/event-bus.js';
 import { SimulatedClock } from '../clock/simulated-clock.js';
 import { currentCorrelationId } from '../correlation/correlation.js';
@@ -6,14 +6,19 @@ import { OrchestratorError } from '../errors/core-errors.js';
 import { LogManager } from '../logging/log-manager.js';
 import { MemorySink } from '../logging/sinks.js';
 import { EventDrivenService, type ServiceDeps } from '../service/event-driven-service.js';
-import type { HealthAssessment } from '../service/health.js';
+import type { HealthAssessment, HealthReport, ManagedService } from '../service/health.js';
+import type { ServiceState } from '../service/service-state.js';
 import type { OrchestratorOptions } from './orchestrator-types.js';
 import { TradingOrchestrator } from './trading-orchestrator.js';
 
 class Probe extends EventDrivenService {
   failStartTimes = 0;
   hangOnStop = false;
+  /** Hang this many more stops (then stop normally). */
+  hangStops = 0;
   unhealthy = false;
+  throwOnHealth = false;
+  healthChecks = 0;
   constructor(
     name: string,
     deps: ServiceDeps,
@@ -30,9 +35,15 @@ class Probe extends EventDrivenService {
   }
   protected override onStop(): Promise<void> | void {
     this.journal.push(`stop ${this.name}`);
+    if (this.hangStops > 0) {
+      this.hangStops--;
+      return new Promise(() => {});
+    }
     if (this.hangOnStop) return new Promise(() => {});
   }
   protected override checkHealth(): HealthAssessment {
+    this.healthChecks++;
+    if (this.throwOnHealth) throw new Error('health probe exploded');
     return this.unhealthy ? { status: 'unhealthy', details: { reason: 'feed stale' } } : {};
   }
 }
@@ -47,6 +58,9 @@ const setup = (options: Partial<OrchestratorOptions> = {}) => {
   const probe = (name: string) => new Probe(name, { bus, clock }, journal);
   return { clock, bus, sink, orchestrator, journal, probe };
 };
+
+/** The `ServiceFailed` events after which no restart follows. */
+const givenUp = (bus: EventBus) => bus.history('ServiceFailed').filter((event) => !event.willRestart);
 
 const lifecycle = (bus: EventBus) =>
   bus
@@ -179,8 +193,16 @@ describe('TradingOrchestrator', () => {
     broken.fail(new Error('socket closed'));
     await clock.advanceBy(9 * 60_000);
     expect(broken.state).toBe('failed');
-    expect(bus.history('ServiceFailed')).toHaveLength(1);
-    const [failed] = bus.history('ServiceFailed');
+    // One ServiceFailed per failure: five followed by a restart, then the one given up.
+    expect(bus.history('ServiceFailed').map((event) => [event.restarts, event.willRestart])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+      [5, false],
+    ]);
+    const [failed] = givenUp(bus);
     expect(failed?.service).toBe('data_fetching');
     expect(failed?.restarts).toBe(5);
     expect(failed?.error).toMatch(/restart limit reached \(5 in 600s\)/);
@@ -202,6 +224,7 @@ describe('TradingOrchestrator', () => {
     service.fail(new Error('socket closed'));
     await clock.advanceBy(5_000);
     expect(bus.history('ServiceFailed')).toHaveLength(1);
+    expect(bus.history('ServiceFailed')[0]).toMatchObject({ error: 'socket closed', restarts: 0, willRestart: false });
     expect(journal).toEqual(['start data']);
   });
 
@@ -269,5 +292,283 @@ describe('TradingOrchestrator', () => {
   it('refuses to run unless started', async () => {
     const { orchestrator } = setup();
     await expect(orchestrator.run({ intervalMs: 1_000 })).rejects.toMatchObject({ code: 'ORCHESTRATOR_STATE' });
+  });
+});
+
+/** A service implementing ManagedService directly, without the base class and its guards. */
+class RawService implements ManagedService {
+  readonly name = 'RawService';
+  state: ServiceState = 'initialized';
+  starts = 0;
+  healthThrows = false;
+  metricsThrow = false;
+  async start(): Promise<void> {
+    this.starts++;
+    this.state = 'running';
+  }
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+  }
+  fail(): void {
+    this.state = 'failed';
+  }
+  healthCheck(): HealthReport {
+    if (this.healthThrows) throw new Error('raw health down');
+    const healthy = this.state === 'running';
+    return {
+      service: this.name,
+      status: healthy ? 'healthy' : 'unhealthy',
+      healthy,
+      state: this.state,
+      details: {},
+      checkedAt: 0,
+    };
+  }
+  getMetrics(): Readonly<Record<string, number>> {
+    if (this.metricsThrow) throw new Error('metrics down');
+    return { starts: this.starts };
+  }
+}
+
+/** Collects unhandled rejections and uncaught exceptions while a test runs. */
+const escaped: unknown[] = [];
+const onEscape = (error: unknown): void => void escaped.push(error);
+const nothingEscaped = async (): Promise<void> => {
+  // Let rejections that nobody handled be reported before asserting.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(escaped).toEqual([]);
+};
+
+describe('TradingOrchestrator fault isolation', () => {
+  beforeEach(() => {
+    escaped.length = 0;
+    process.on('unhandledRejection', onEscape);
+    process.on('uncaughtException', onEscape);
+  });
+  afterEach(() => {
+    process.off('unhandledRejection', onEscape);
+    process.off('uncaughtException', onEscape);
+  });
+
+  it('a throwing health check fails the service, which is restarted per policy and then given up, while rounds go on', async () => {
+    const { orchestrator, probe, clock, bus, sink } = setup({
+      healthCheckIntervalMs: 10_000,
+      restartPolicy: { maxRestarts: 2, initialBackoffMs: 1_000 },
+    });
+    const broken = probe('data');
+    const steady = probe('steady');
+    orchestrator.register('data_fetching', broken).register('steady', steady);
+    await orchestrator.start();
+    broken.throwOnHealth = true;
+    // Round 1 at 10 s: the check throws, the service fails, a restart is due 1 s later.
+    await expect(clock.advanceBy(10_000)).resolves.toBeUndefined();
+    expect(broken.state).toBe('failed');
+    const health = orchestrator.getServiceHealth();
+    expect(health.data_fetching).toMatchObject({
+      status: 'unhealthy',
+      state: 'failed',
+      details: { last_error: 'health probe exploded' },
+    });
+    expect(() => orchestrator.getAllMetrics()).not.toThrow();
+    await clock.advanceBy(1_000);
+    expect(broken.state).toBe('running');
+    // Round 2 at 20 s: fails again, restarted at 22 s. Round 3 at 30 s: limit reached, given up.
+    await expect(clock.advanceBy(20_000)).resolves.toBeUndefined();
+    expect(broken.state).toBe('failed');
+    const checksBefore = steady.healthChecks;
+    await expect(clock.advanceBy(20_000)).resolves.toBeUndefined();
+    expect(steady.healthChecks).toBe(checksBefore + 2);
+    expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ services_healthy: 1, restarts: 2 });
+    expect(lifecycle(bus)).toEqual([
+      'ServiceStarted data_fetching',
+      'ServiceStarted steady',
+      'ServiceFailed data_fetching',
+      'ServiceRestarted data_fetching',
+      'ServiceFailed data_fetching',
+      'ServiceRestarted data_fetching',
+      'ServiceFailed data_fetching',
+    ]);
+    expect(bus.history('ServiceRestarted').map((event) => event.attempt)).toEqual([1, 2]);
+    expect(bus.history('ServiceFailed').map((event) => event.willRestart)).toEqual([true, true, false]);
+    expect(bus.history('ServiceFailed')[0]?.error).toBe('health probe exploded');
+    expect(givenUp(bus)[0]).toMatchObject({ restarts: 2 });
+    expect(givenUp(bus)[0]?.error).toMatch(/health probe exploded; restart limit reached/);
+    expect(sink.lines.filter((line) => line.includes('will not be restarted'))).toHaveLength(1);
+    await orchestrator.stop();
+    await nothingEscaped();
+  });
+
+  it('guards a ManagedService of your own whose healthCheck throws: unhealthy report, failed, restarted', async () => {
+    const { orchestrator, clock, bus } = setup({ healthCheckIntervalMs: 10_000 });
+    const raw = new RawService();
+    orchestrator.register('raw', raw);
+    await orchestrator.start();
+    raw.healthThrows = true;
+    const report = orchestrator.getServiceHealth().raw;
+    expect(report).toMatchObject({
+      service: 'raw',
+      status: 'unhealthy',
+      healthy: false,
+      state: 'failed',
+      details: { health_check_error: 'raw health down', last_error: 'raw health down' },
+    });
+    expect(raw.state).toBe('failed');
+    raw.healthThrows = false;
+    await expect(clock.advanceBy(1_000)).resolves.toBeUndefined();
+    expect(raw.state).toBe('running');
+    expect(raw.starts).toBe(2);
+    await clock.advanceBy(30_000);
+    expect(lifecycle(bus)).toEqual(['ServiceStarted raw', 'ServiceFailed raw', 'ServiceRestarted raw']);
+    expect(bus.history('ServiceFailed')[0]).toMatchObject({
+      error: 'health check threw: raw health down',
+      willRestart: true,
+    });
+    await nothingEscaped();
+  });
+
+  it('a throwing getMetrics shows the last known metrics with one warning and does not fail the service', async () => {
+    const { orchestrator, bus, sink } = setup();
+    const raw = new RawService();
+    orchestrator.register('raw', raw);
+    await orchestrator.start();
+    expect(orchestrator.getAllMetrics().services.raw).toEqual({ starts: 1 });
+    raw.metricsThrow = true;
+    expect(orchestrator.getAllMetrics().services.raw).toEqual({ starts: 1 });
+    expect(orchestrator.getAllMetrics().services.raw).toEqual({ starts: 1 });
+    expect(sink.lines.filter((line) => line.includes('WARN') && line.includes('getMetrics() threw'))).toHaveLength(1);
+    expect(raw.state).toBe('running');
+    const fresh = setup();
+    const never = new RawService();
+    never.metricsThrow = true;
+    fresh.orchestrator.register('never', never);
+    expect(fresh.orchestrator.getAllMetrics().services.never).toEqual({});
+    expect(lifecycle(bus)).toEqual(['ServiceStarted raw']);
+    await nothingEscaped();
+  });
+
+  it('a throwing onStart rolls the start back, and during an auto-restart is retried per policy', async () => {
+    const { orchestrator, probe, clock, bus, journal } = setup({ healthCheckIntervalMs: 10_000 });
+    const a = probe('a');
+    const b = probe('b');
+    b.failStartTimes = 1;
+    orchestrator.register('a', a).register('b', b);
+    await expect(orchestrator.start()).rejects.toMatchObject({ code: 'SERVICE_START_FAILED', services: ['b'] });
+    expect([a.state, b.state]).toEqual(['stopped', 'stopped']);
+    expect(lifecycle(bus)).toEqual(['ServiceStarted a', 'ServiceStopped a']);
+    await orchestrator.start();
+    journal.length = 0;
+    b.failStartTimes = 1;
+    b.fail(new Error('socket closed'));
+    // Round at 10 s: restart at 11 s fails (onStart throws); round at 20 s: restart at 22 s succeeds.
+    await expect(clock.advanceBy(11_000)).resolves.toBeUndefined();
+    expect(b.state).toBe('failed');
+    await expect(clock.advanceBy(11_000)).resolves.toBeUndefined();
+    expect(b.state).toBe('running');
+    expect(journal).toEqual(['stop b', 'stop b', 'start b']);
+    expect(lifecycle(bus).slice(2)).toEqual([
+      'ServiceStarted a',
+      'ServiceStarted b',
+      'ServiceFailed b',
+      'ServiceFailed b',
+      'ServiceRestarted b',
+    ]);
+    expect(bus.history('ServiceFailed').map((event) => [event.error, event.willRestart])).toEqual([
+      ['socket closed', true],
+      ['b cannot start', true],
+    ]);
+    expect(bus.history('ServiceRestarted').map((event) => event.attempt)).toEqual([2]);
+    await nothingEscaped();
+  });
+
+  it('a hanging onStop in stop(): the service ends failed, stop rejects with SERVICE_STOP_TIMEOUT, a later start settles', async () => {
+    const { orchestrator, probe, clock, bus, journal } = setup({ stopTimeoutMs: 5_000 });
+    const a = probe('a');
+    const b = probe('b');
+    orchestrator.register('a', a).register('b', b);
+    await orchestrator.start();
+    b.hangOnStop = true;
+    const stopping = orchestrator.stop().catch((thrown: unknown) => thrown);
+    await clock.advanceBy(5_000);
+    expect(await stopping).toMatchObject({ code: 'SERVICE_STOP_TIMEOUT', services: ['b'] });
+    expect([a.state, b.state]).toEqual(['stopped', 'failed']);
+    expect(orchestrator.status).toBe('stopped');
+    // Still hanging: the clean-up stop before the start times out (twice: before and after the start), and start() rejects.
+    const starting = orchestrator.start().catch((thrown: unknown) => thrown);
+    await clock.advanceBy(10_000);
+    const error = await starting;
+    expect(error).toMatchObject({ code: 'SERVICE_START_FAILED', services: ['b'] });
+    expect(((error as Error).cause as OrchestratorError).code).toBe('SERVICE_STOP_TIMEOUT');
+    expect([a.state, b.state]).toEqual(['stopped', 'failed']);
+    // Once onStop returns again, start() cleans b up and starts everything.
+    b.hangOnStop = false;
+    journal.length = 0;
+    await orchestrator.start();
+    expect([a.state, b.state]).toEqual(['running', 'running']);
+    expect(journal).toEqual(['start a', 'stop b', 'start b']);
+    expect(lifecycle(bus)).toEqual([
+      'ServiceStarted a',
+      'ServiceStarted b',
+      'ServiceFailed b',
+      'ServiceStopped a',
+      'ServiceStarted a',
+      'ServiceStopped a',
+      'ServiceStarted a',
+      'ServiceStarted b',
+    ]);
+    await nothingEscaped();
+  });
+
+  it('a hanging onStop in an auto-restart: the restart proceeds after the stop timeout', async () => {
+    const { orchestrator, probe, clock, bus, journal } = setup({ healthCheckIntervalMs: 10_000, stopTimeoutMs: 5_000 });
+    const a = probe('a');
+    orchestrator.register('a', a);
+    await orchestrator.start();
+    a.unhealthy = true;
+    a.hangStops = 1;
+    await clock.advanceBy(10_000);
+    a.unhealthy = false;
+    // The restart starts at 11 s; its stop hangs until the timeout at 16 s, then a clean-up stop and a fresh start.
+    await clock.advanceBy(5_999);
+    expect(a.state).toBe('stopping');
+    await expect(clock.advanceBy(1)).resolves.toBeUndefined();
+    expect(a.state).toBe('running');
+    expect(journal).toEqual(['start a', 'stop a', 'stop a', 'start a']);
+    await clock.advanceBy(60_000);
+    expect(lifecycle(bus)).toEqual(['ServiceStarted a', 'ServiceFailed a', 'ServiceRestarted a']);
+    await orchestrator.stop();
+    await nothingEscaped();
+  });
+
+  it('an onStop that always hangs in auto-restarts: each restart fails after its timeouts, then ServiceFailed', async () => {
+    const { orchestrator, probe, clock, bus } = setup({
+      healthCheckIntervalMs: 10_000,
+      stopTimeoutMs: 5_000,
+      restartPolicy: { maxRestarts: 2 },
+    });
+    const a = probe('a');
+    const b = probe('b');
+    orchestrator.register('a', a).register('b', b);
+    await orchestrator.start();
+    a.hangOnStop = true;
+    a.fail(new Error('socket closed'));
+    // Restarts at 11 s and 32 s each time out twice (stop, clean-up stop); the round at 50 s gives up.
+    await expect(clock.advanceBy(60_000)).resolves.toBeUndefined();
+    expect(a.state).toBe('failed');
+    expect(b.state).toBe('running');
+    expect(orchestrator.status).toBe('running');
+    expect(lifecycle(bus)).toEqual([
+      'ServiceStarted a',
+      'ServiceStarted b',
+      'ServiceFailed a',
+      'ServiceFailed a',
+      'ServiceFailed a',
+    ]);
+    expect(bus.history('ServiceFailed').map((event) => event.willRestart)).toEqual([true, true, false]);
+    expect(givenUp(bus)[0]?.error).toMatch(/did not stop within 5000ms; restart limit reached/);
+    const checks = b.healthChecks;
+    await clock.advanceBy(20_000);
+    expect(b.healthChecks).toBe(checks + 2);
+    await nothingEscaped();
   });
 });

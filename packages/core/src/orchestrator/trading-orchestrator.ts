@@ -6,6 +6,7 @@ import { OrchestratorError } from '../errors/core-errors.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import { type Logger, silentLogger } from '../logging/log-record.js';
 import type { HealthReport, ManagedService } from '../service/health.js';
+import type { ServiceState } from '../service/service-state.js';
 import { dependencyOrder } from './dependency-order.js';
 import type {
   CycleWork,
@@ -28,6 +29,18 @@ interface Entry {
   restarting: boolean;
   /** Set once ServiceFailed was published for the current failure. */
   failureReported: boolean;
+  /** The last metrics `getMetrics()` returned, served while it throws. */
+  lastMetrics: Readonly<Record<string, number>>;
+  /** `getMetrics()` threw last time (its warning was logged). */
+  metricsFailing: boolean;
+}
+
+/** Why one service did not stop cleanly. */
+interface StopProblem {
+  readonly name: string;
+  readonly message: string;
+  readonly timedOut: boolean;
+  readonly error: unknown;
 }
 
 const DEFAULT_POLICY: RestartPolicy = {
@@ -39,13 +52,28 @@ const DEFAULT_POLICY: RestartPolicy = {
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({});
+
 /**
  * Runs the services of a bot: starts them in dependency order (rolling back
  * on failure), stops them in reverse order with a timeout each, checks their
  * health every `healthCheckIntervalMs` and, with auto-restart on, restarts an
  * unhealthy or failed service with exponential backoff up to a limit, after
- * which the service stays `failed` and `ServiceFailed` is published. It also
+ * which the service stays `failed`. Every failure publishes `ServiceFailed`
+ * once, with `willRestart` telling whether a restart follows. It also
  * runs the main loop ({@link TradingOrchestrator.run}) and aggregates metrics.
+ *
+ * A fault in a service never kills the bot: every call into a service
+ * (`healthCheck`, `start`, `stop`, `fail`, `getMetrics`) and into cycle work
+ * is guarded. A health check that throws counts as a failure of the service:
+ * it is marked `failed` with the error, `ServiceFailed` is published, and it
+ * is restarted per the restart policy (`willRestart: true`), or, auto-restart
+ * off or the limit reached, left failed (`willRestart: false`). Every stop — {@link TradingOrchestrator.stop}, the
+ * rollback of a failed start, the stop inside a restart — runs within
+ * `stopTimeoutMs`; a service that does not stop in time is marked `failed`
+ * (not left `stopping`), so a later start or restart begins with the clean-up
+ * stop that the state machine requires (`failed → stopping → stopped`). The
+ * health and metrics queries never throw. See decision 0007.
  *
  * Everything is injected (bus, clock, logger, services): no globals, so two
  * orchestrators can run side by side, and on a {@link SimulatedClock} a test
@@ -118,6 +146,8 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       restartTimer: undefined,
       restarting: false,
       failureReported: false,
+      lastMetrics: NO_METRICS,
+      metricsFailing: false,
     });
     return this;
   }
@@ -143,8 +173,11 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
 
   /**
    * Starts every service in dependency order, publishing `ServiceStarted` for
-   * each, then starts health monitoring. If a service fails to start, the
-   * services already started are stopped again in reverse order.
+   * each, then starts health monitoring. A service left `failed` (e.g. by a
+   * stop that timed out) is first cleaned up with a stop, within
+   * `stopTimeoutMs`. If a service fails to start, it is stopped (cleaned up)
+   * and the services already started are stopped again in reverse order,
+   * each within `stopTimeoutMs`.
    * @throws {@link OrchestratorError} `DEPENDENCY_CYCLE` or `UNKNOWN_DEPENDENCY`
    *   before anything starts; `SERVICE_START_FAILED` (the service's error as
    *   `cause`) after the rollback; `ORCHESTRATOR_STATE` unless `initialized`, `stopped` or `failed`.
@@ -159,13 +192,16 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     for (const name of this.#startOrder) {
       const entry = this.#entry(name);
       try {
-        await entry.service.start();
+        if (this.#stateOf(entry) === 'failed') {
+          const problem = await this.#stopOne(entry);
+          if (problem) throw problem.error;
+        }
+        await this.#call(() => entry.service.start());
       } catch (error) {
         this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
         // Clean up the failed service too (failed → stopped), so a later start() can start it again.
-        await entry.service.stop().catch((stopError: unknown) => {
-          this.#logger.warn(`${name} did not clean up after its failed start: ${errorMessage(stopError)}`);
-        });
+        const problem = await this.#stopOne(entry);
+        if (problem) this.#logger.warn(`${name} did not clean up after its failed start: ${problem.message}`);
         await this.#stopAll(started.reverse());
         this.#status = 'failed';
         throw new OrchestratorError(
@@ -178,6 +214,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       started.push(entry);
       entry.restarts = [];
       entry.failureReported = false;
+      entry.metricsFailing = false;
       this.#logger.info(`✓ ${name} started`);
       this.#emit('ServiceStarted', { service: name });
     }
@@ -190,10 +227,13 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   /**
    * Stops health monitoring and pending restarts, then every service in
    * reverse start order, each within `stopTimeoutMs`, publishing
-   * `ServiceStopped`. Does nothing unless running.
-   * @throws {@link OrchestratorError} `SERVICE_STOP_TIMEOUT` or
-   *   `SERVICE_STOP_FAILED` after trying every service, naming those that did
-   *   not stop cleanly.
+   * `ServiceStopped`. A service that does not stop in time, or whose stop
+   * throws, is marked `failed` and `ServiceFailed` is published for it (it
+   * will not be restarted); the other services are still stopped. Does
+   * nothing unless running.
+   * @throws {@link OrchestratorError} `SERVICE_STOP_TIMEOUT` (when any
+   *   service timed out) or `SERVICE_STOP_FAILED`, after trying every
+   *   service, naming those that did not stop cleanly.
    */
   async stop(): Promise<void> {
     if (this.#status !== 'running') return;
@@ -221,9 +261,13 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
 
   /**
    * Restarts one service now (stop, then start) and publishes `ServiceRestarted`.
+   * The stop runs within `stopTimeoutMs`; when it fails or times out (the
+   * service is then `failed`), one more clean-up stop is tried before the start.
    * The restart counts toward the service's restart window.
    * @param name - the registered name.
-   * @throws {@link OrchestratorError} `UNKNOWN_SERVICE`; rethrows what the service's start throws.
+   * @throws {@link OrchestratorError} `UNKNOWN_SERVICE`; `SERVICE_STOP_TIMEOUT` or
+   *   `SERVICE_STOP_FAILED` (the service's error as `cause`) when the service
+   *   could not be stopped; rethrows what the service's start throws.
    */
   async restartService(name: string): Promise<void> {
     const entry = this.#entry(name);
@@ -231,20 +275,27 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     entry.restartTimer = undefined;
     entry.restarts = this.#recentRestarts(entry);
     entry.restarts.push(this.#clock.now());
-    await this.#restart(entry, entry.restarts.length);
+    await this.#restart(entry, entry.restarts.length, false);
   }
 
-  /** Every service's current health report, by registered name. */
+  /**
+   * Every service's current health report, by registered name. Never throws:
+   * a service whose `healthCheck()` throws gets an `unhealthy` report (state
+   * as the service reports it, normally `failed`) with the message under
+   * `details.last_error` and `details.health_check_error`; while the
+   * orchestrator runs, the service is also marked `failed` and handed to
+   * auto-restart (see the class description).
+   */
   getServiceHealth(): Record<string, HealthReport> {
     const health: Record<string, HealthReport> = {};
-    for (const [name, entry] of this.#entries) health[name] = entry.service.healthCheck();
+    for (const [name, entry] of this.#entries) health[name] = this.#healthOf(entry);
     return health;
   }
 
   /**
    * Runs one health check round now: reports unhealthy services and, with
    * auto-restart on, schedules their restart. Health monitoring calls it every
-   * `healthCheckIntervalMs`.
+   * `healthCheckIntervalMs`. Never throws (see {@link TradingOrchestrator.getServiceHealth}).
    * @returns the reports of the round, by name.
    */
   checkHealth(): Record<string, HealthReport> {
@@ -255,19 +306,23 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         if (report.state === 'running') entry.failureReported = false;
         continue;
       }
-      if (entry.restartTimer || entry.restarting || entry.failureReported) continue;
       const reason = String(report.details.last_error ?? report.details.reason ?? `state ${report.state}`);
-      if (this.#autoRestart) this.#scheduleRestart(entry, reason);
-      else this.#giveUp(entry, reason);
+      this.#handleUnhealthy(entry, reason);
     }
     return health;
   }
 
-  /** Metrics of the orchestrator, every service and the bus, in the original system's shape. */
+  /**
+   * Metrics of the orchestrator, every service and the bus, in the original
+   * system's shape. Never throws: a service whose `getMetrics()` throws is
+   * shown with the last metrics it returned (`{}` before any), and a warning
+   * is logged once until its `getMetrics()` works again. A throwing
+   * `getMetrics()` does not fail the service: metrics are observation, not work.
+   */
   getAllMetrics(): SystemMetrics {
     const health = this.getServiceHealth();
     const services: Record<string, Readonly<Record<string, number>>> = {};
-    for (const [name, entry] of this.#entries) services[name] = entry.service.getMetrics();
+    for (const [name, entry] of this.#entries) services[name] = this.#metricsOf(entry);
     return {
       orchestrator: {
         status: this.#status,
@@ -341,8 +396,14 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   #scheduleHealthCheck(): void {
     this.#healthTimer = this.#clock.setTimer(() => {
       if (this.#status !== 'running') return;
-      this.checkHealth();
-      this.#scheduleHealthCheck();
+      try {
+        this.checkHealth();
+      } catch (error) {
+        // checkHealth guards every service call; only a throwing logger or bus gets here.
+        this.#safeLog('error', `health check round failed: ${errorMessage(error)}`);
+      } finally {
+        if (this.#status === 'running') this.#scheduleHealthCheck();
+      }
     }, this.#healthCheckIntervalMs);
   }
 
@@ -362,6 +423,12 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     }
     const attempt = entry.restarts.length + 1;
     const delay = Math.min(this.#policy.maxBackoffMs, this.#policy.initialBackoffMs * 2 ** (attempt - 1));
+    this.#emit('ServiceFailed', {
+      service: entry.name,
+      error: reason,
+      restarts: entry.restarts.length,
+      willRestart: true,
+    });
     entry.restarts.push(this.#clock.now());
     this.#logger.warn(
       `${entry.name} is unhealthy (${reason}); restarting in ${delay}ms (attempt ${attempt}/${this.#policy.maxRestarts})`,
@@ -373,64 +440,236 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     );
     entry.restartTimer = this.#clock.setTimer(() => {
       entry.restartTimer = undefined;
-      void this.#restart(entry, attempt).catch(() => undefined);
+      void this.#restart(entry, attempt, true).catch(() => undefined);
     }, delay);
   }
 
-  async #restart(entry: Entry, attempt: number): Promise<void> {
+  /**
+   * Stops (with one more clean-up stop when the first leaves the service
+   * failed) and starts the service, publishing `ServiceRestarted`.
+   * @param scheduled - by auto-restart: skip the start when the orchestrator stopped meanwhile.
+   */
+  async #restart(entry: Entry, attempt: number, scheduled: boolean): Promise<void> {
     entry.restarting = true;
     try {
-      await entry.service.stop().catch((error: unknown) => {
-        this.#logger.warn(`${entry.name} did not stop cleanly before restart: ${errorMessage(error)}`);
-      });
-      await entry.service.start();
+      let problem = await this.#stopOne(entry);
+      if (problem && this.#stateOf(entry) === 'failed') {
+        // The stop threw or timed out and left the service failed: clean up once more (failed → stopping → stopped).
+        this.#logger.warn(`${entry.name} did not stop cleanly before restart (${problem.message}); cleaning up`, {
+          service: entry.name,
+        });
+        problem = await this.#stopOne(entry);
+      }
+      if (problem) {
+        throw new OrchestratorError(
+          problem.timedOut ? 'SERVICE_STOP_TIMEOUT' : 'SERVICE_STOP_FAILED',
+          `service "${entry.name}" could not be stopped for its restart: ${problem.message}`,
+          [entry.name],
+          { cause: problem.error },
+        );
+      }
+      if (scheduled && this.#status !== 'running') {
+        this.#logger.info(`${entry.name} not restarted: the orchestrator is ${this.#status}`, { service: entry.name });
+        return;
+      }
+      try {
+        await this.#call(() => entry.service.start());
+      } catch (error) {
+        // An EventDrivenService is failed already; mark a ManagedService of your own failed too.
+        this.#failService(entry, error);
+        throw error;
+      }
       this.#restartCount++;
       entry.failureReported = false;
+      entry.metricsFailing = false;
       this.#logger.info(`✓ ${entry.name} restarted (attempt ${attempt})`, { service: entry.name, attempt });
       this.#emit('ServiceRestarted', { service: entry.name, attempt });
     } catch (error) {
-      this.#logger.error(`✗ ${entry.name} restart failed: ${errorMessage(error)}`, { service: entry.name, attempt });
+      this.#safeLog('error', `✗ ${entry.name} restart failed: ${errorMessage(error)}`, {
+        service: entry.name,
+        attempt,
+      });
       throw error;
     } finally {
       entry.restarting = false;
     }
   }
 
-  #giveUp(entry: Entry, reason: string): void {
-    entry.failureReported = true;
-    entry.service.fail(new Error(reason));
-    this.#logger.error(`✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
-    this.#emit('ServiceFailed', { service: entry.name, error: reason, restarts: this.#recentRestarts(entry).length });
+  /** Restarts an unhealthy service per the policy, or gives up on it; once per failure. */
+  #handleUnhealthy(entry: Entry, reason: string): void {
+    if (entry.restartTimer || entry.restarting || entry.failureReported) return;
+    if (this.#autoRestart) this.#scheduleRestart(entry, reason);
+    else this.#giveUp(entry, reason);
   }
 
-  async #stopAll(entries: readonly Entry[]): Promise<{ name: string; message: string; timedOut: boolean }[]> {
-    const problems: { name: string; message: string; timedOut: boolean }[] = [];
-    for (const entry of entries) {
-      let timer: Timer | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = this.#clock.setTimer(() => resolve('timeout'), this.#stopTimeoutMs);
-      });
-      try {
-        const outcome = await Promise.race([entry.service.stop(), timeout]);
-        if (outcome === 'timeout') {
-          problems.push({ name: entry.name, message: `no stop within ${this.#stopTimeoutMs}ms`, timedOut: true });
-          this.#logger.error(`✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms`, { service: entry.name });
-          continue;
-        }
-        this.#logger.info(`✓ ${entry.name} stopped`);
-        this.#emit('ServiceStopped', { service: entry.name });
-      } catch (error) {
-        problems.push({ name: entry.name, message: errorMessage(error), timedOut: false });
-        this.#logger.error(`✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
-      } finally {
-        timer?.cancel();
+  #giveUp(entry: Entry, reason: string): void {
+    entry.failureReported = true;
+    this.#failService(entry, new Error(reason));
+    this.#safeLog('error', `✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
+    this.#emit('ServiceFailed', {
+      service: entry.name,
+      error: reason,
+      restarts: this.#recentRestarts(entry).length,
+      willRestart: false,
+    });
+  }
+
+  /**
+   * The service's health report, or, when its `healthCheck()` throws, an
+   * unhealthy one; the fault is handed to auto-restart while running.
+   */
+  #healthOf(entry: Entry): HealthReport {
+    let error: unknown;
+    try {
+      const report = entry.service.healthCheck();
+      if (report !== null && typeof report === 'object') return report;
+      error = new TypeError(`healthCheck() returned ${String(report)} instead of a report`);
+    } catch (thrown) {
+      error = thrown;
+    }
+    const message = errorMessage(error);
+    const handled = entry.restartTimer !== undefined || entry.restarting || entry.failureReported;
+    if (this.#status === 'running' && !handled) {
+      this.#safeLog('error', `✗ ${entry.name} health check threw: ${message}`, { service: entry.name });
+      this.#failService(entry, error);
+      this.#handleUnhealthy(entry, `health check threw: ${message}`);
+    } else {
+      this.#safeLog('debug', `${entry.name} health check threw: ${message}`, { service: entry.name });
+    }
+    return {
+      service: entry.name,
+      status: 'unhealthy',
+      healthy: false,
+      state: this.#stateOf(entry),
+      details: { reason: `health check threw: ${message}`, last_error: message, health_check_error: message },
+      checkedAt: this.#clock.now(),
+    };
+  }
+
+  /** The service's metrics, or the last known ones (with one warning) while its `getMetrics()` throws. */
+  #metricsOf(entry: Entry): Readonly<Record<string, number>> {
+    try {
+      const metrics = entry.service.getMetrics();
+      if (metrics !== null && typeof metrics === 'object') {
+        entry.lastMetrics = metrics;
+        entry.metricsFailing = false;
+        return metrics;
       }
+      throw new TypeError(`getMetrics() returned ${String(metrics)}`);
+    } catch (error) {
+      if (!entry.metricsFailing) {
+        entry.metricsFailing = true;
+        this.#safeLog('warn', `${entry.name} getMetrics() threw: ${errorMessage(error)}; showing its last metrics`, {
+          service: entry.name,
+        });
+      }
+      return entry.lastMetrics;
+    }
+  }
+
+  /** The service's lifecycle state; `failed` when even reading it throws. */
+  #stateOf(entry: Entry): ServiceState {
+    try {
+      return entry.service.state;
+    } catch {
+      return 'failed';
+    }
+  }
+
+  /** Marks the service failed, tolerating a `fail()` that throws. */
+  #failService(entry: Entry, error: unknown): void {
+    try {
+      entry.service.fail(error);
+    } catch (failError) {
+      this.#safeLog('warn', `${entry.name}.fail() threw: ${errorMessage(failError)}`, { service: entry.name });
+    }
+  }
+
+  /** Calls into a service; a synchronous throw becomes a rejection. */
+  async #call(work: () => Promise<void>): Promise<void> {
+    await work();
+  }
+
+  /**
+   * Stops one service within `stopTimeoutMs`. A stop that times out marks
+   * the service `failed` (with a `SERVICE_STOP_TIMEOUT` error), which, for an
+   * {@link EventDrivenService}, also abandons the hung stop.
+   * @returns `undefined` when it stopped, else what went wrong.
+   */
+  async #stopOne(entry: Entry): Promise<StopProblem | undefined> {
+    let timer: Timer | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.#clock.setTimer(() => resolve('timeout'), this.#stopTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([this.#call(() => entry.service.stop()), timeout]);
+      if (outcome !== 'timeout') return undefined;
+      const message = `no stop within ${this.#stopTimeoutMs}ms`;
+      const error = new OrchestratorError(
+        'SERVICE_STOP_TIMEOUT',
+        `service "${entry.name}" did not stop within ${this.#stopTimeoutMs}ms`,
+        [entry.name],
+      );
+      this.#safeLog('error', `✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms; marking it failed`, {
+        service: entry.name,
+      });
+      this.#failService(entry, error);
+      return { name: entry.name, message, timedOut: true, error };
+    } catch (error) {
+      this.#safeLog('error', `✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
+      return { name: entry.name, message: errorMessage(error), timedOut: false, error };
+    } finally {
+      timer?.cancel();
+    }
+  }
+
+  /**
+   * Stops services in the given order, publishing `ServiceStopped` for each
+   * one that stopped, and `ServiceFailed` (once per failure) for each one that did not.
+   */
+  async #stopAll(entries: readonly Entry[]): Promise<StopProblem[]> {
+    const problems: StopProblem[] = [];
+    for (const entry of entries) {
+      const problem = await this.#stopOne(entry);
+      if (problem) {
+        problems.push(problem);
+        if (!entry.failureReported) {
+          entry.failureReported = true;
+          this.#emit('ServiceFailed', {
+            service: entry.name,
+            error: `did not stop cleanly: ${problem.message}`,
+            restarts: this.#recentRestarts(entry).length,
+            willRestart: false,
+          });
+        }
+        continue;
+      }
+      this.#safeLog('info', `✓ ${entry.name} stopped`);
+      this.#emit('ServiceStopped', { service: entry.name });
     }
     return problems;
   }
 
+  /** Publishes a lifecycle event; a bus that throws (a full queue, a throwing logger) is logged, not propagated. */
   #emit<K extends keyof LifecycleEventPayloads>(type: K, payload: LifecycleEventPayloads[K]): void {
-    (this.bus as unknown as EventBus<LifecycleEventPayloads>).emit(type, payload);
+    try {
+      (this.bus as unknown as EventBus<LifecycleEventPayloads>).emit(type, payload);
+    } catch (error) {
+      this.#safeLog('error', `could not publish ${type}: ${errorMessage(error)}`, { event_type: type });
+    }
+  }
+
+  /** Logs, ignoring a logger that throws. */
+  #safeLog(
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Readonly<Record<string, unknown>>,
+  ): void {
+    try {
+      this.#logger[level](message, fields);
+    } catch {
+      // A broken logger must not turn a handled fault into an unhandled one.
+    }
   }
 
   #entry(name: string): Entry {

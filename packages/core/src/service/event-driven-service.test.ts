@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../bus/event-bus.js';
 import { SimulatedClock } from '../clock/simulated-clock.js';
 import { LifecycleError } from '../errors/core-errors.js';
@@ -182,5 +182,121 @@ describe('EventDrivenService', () => {
     expect(service.state).toBe('disposed');
     expect(bus.getMetrics().subscriptions).toBe(0);
     await expect(service.start()).rejects.toThrow(/cannot go from disposed to starting/);
+  });
+
+  it('a checkHealth that throws fails the service and yields an unhealthy report instead of throwing', async () => {
+    const { service, bus } = setup();
+    await service.start();
+    vi.spyOn(service as unknown as { checkHealth(): HealthAssessment }, 'checkHealth').mockImplementation(() => {
+      throw new Error('probe exploded');
+    });
+    let report: ReturnType<typeof service.healthCheck> | undefined;
+    expect(() => {
+      report = service.healthCheck();
+    }).not.toThrow();
+    expect(report).toMatchObject({
+      status: 'unhealthy',
+      healthy: false,
+      state: 'failed',
+      details: { state: 'failed', last_error: 'probe exploded', health_check_error: 'probe exploded' },
+    });
+    expect(service.state).toBe('failed');
+    expect(bus.getMetrics().subscriptions).toBe(0);
+  });
+});
+
+/** A service whose onStart/onStop return promises the test settles. */
+class Gated extends EventDrivenService {
+  readonly stops: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  readonly starts: { resolve: () => void }[] = [];
+  gateStart = false;
+  gateStop = true;
+  onStopCalls = 0;
+
+  constructor(deps: ServiceDeps) {
+    super('Gated', deps);
+  }
+
+  protected override onStart(): Promise<void> | void {
+    this.subscribe('NewCandle', () => {});
+    if (!this.gateStart) return;
+    return new Promise((resolve) => this.starts.push({ resolve }));
+  }
+
+  protected override onStop(): Promise<void> | void {
+    this.onStopCalls++;
+    if (!this.gateStop) return;
+    return new Promise((resolve, reject) => this.stops.push({ resolve, reject }));
+  }
+}
+
+describe('EventDrivenService with a hook that hangs', () => {
+  const gated = () => {
+    const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
+    const bus = new EventBus({ clock });
+    return { bus, service: new Gated({ bus, clock }) };
+  };
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('fail() during a hung stop moves it to failed, releases queued operations, and ignores the late onStop', async () => {
+    const { service, bus } = gated();
+    await service.start();
+    const stopping = service.stop();
+    const queuedStart = service.start();
+    await flush();
+    expect(service.state).toBe('stopping');
+    service.fail(new Error('no stop within 10000ms'));
+    expect(service.state).toBe('failed');
+    await expect(stopping).rejects.toThrow('no stop within 10000ms');
+    // The start queued behind the hung stop runs now, and settles: from failed a stop must come first.
+    await expect(queuedStart).rejects.toSatisfy((error) => LifecycleError.isInstance(error));
+    service.gateStop = false;
+    await service.stop();
+    expect(service.state).toBe('stopped');
+    expect(service.onStopCalls).toBe(2);
+    await service.start();
+    expect(service.state).toBe('running');
+    expect(bus.getMetrics().subscriptions).toBe(1);
+    // The abandoned onStop settles late, either way: nothing changes.
+    service.stops[0]?.resolve();
+    await flush();
+    expect(service.state).toBe('running');
+    expect(bus.getMetrics().subscriptions).toBe(1);
+  });
+
+  it('a hung onStop that rejects after fail() changes nothing and escapes nowhere', async () => {
+    const { service } = gated();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await service.start();
+      const stopping = service.stop().catch((error: unknown) => error);
+      await flush();
+      service.fail(new Error('stop timeout'));
+      expect(await stopping).toBeInstanceOf(Error);
+      service.stops[0]?.reject(new Error('late failure'));
+      await flush();
+      await flush();
+      expect(service.state).toBe('failed');
+      expect(service.healthCheck().details.last_error).toBe('stop timeout');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('fail() during a hung onStart rejects the start and a late onStart does not make it running', async () => {
+    const { service, bus } = gated();
+    service.gateStart = true;
+    const starting = service.start();
+    await flush();
+    expect(service.state).toBe('starting');
+    service.fail(new Error('start abandoned'));
+    await expect(starting).rejects.toThrow('start abandoned');
+    service.starts[0]?.resolve();
+    await flush();
+    expect(service.state).toBe('failed');
+    expect(bus.getMetrics().subscriptions).toBe(0);
   });
 });

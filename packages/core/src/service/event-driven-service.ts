@@ -43,7 +43,8 @@ const STATE_STATUS: Readonly<Record<ServiceState, HealthStatus>> = {
  *
  * The lifecycle is the state machine of {@link @quant/core!SERVICE_TRANSITIONS}; an
  * illegal transition throws {@link @quant/core!LifecycleError}. `start()` and `stop()` are
- * idempotent and serialized (a `start()` during a `stop()` runs after it).
+ * idempotent and serialized (a `start()` during a `stop()` runs after it, or as soon as
+ * {@link @quant/core!EventDrivenService.fail} abandons a stop that hangs).
  * Subscriptions made through the base are dropped at stop and on failure, and
  * `onStart` runs on every start, so state built there is rebuilt on restart.
  *
@@ -86,7 +87,12 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
     ['events_published', 0],
     ['errors', 0],
   ]);
-  #operation: Promise<void> = Promise.resolve();
+  /** Settles when the last queued start/stop settled or was abandoned. */
+  #tail: Promise<void> = Promise.resolve();
+  /** Ends the start/stop in progress early (it rejects with the given error); set while one runs. */
+  #abandonRunning: ((error: unknown) => void) | undefined;
+  /** Bumped by {@link EventDrivenService.fail}: a hook settling in an older generation changes nothing. */
+  #generation = 0;
   #lastError: string | undefined;
   #degradedReason: string | undefined;
   #startedAt: number | undefined;
@@ -111,18 +117,21 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * Starts the service: `starting`, then `onStart()`, then `running`. Does
    * nothing when already running or degraded.
    * @throws {@link @quant/core!LifecycleError} `ILLEGAL_TRANSITION` from `failed` (stop it
-   *   first) or `disposed`; rethrows what `onStart` throws, after moving to `failed`.
+   *   first) or `disposed`; rethrows what `onStart` throws, after moving to `failed`;
+   *   rejects with the error given to {@link @quant/core!EventDrivenService.fail} when the
+   *   service is failed while `onStart` is still running.
    */
   start(): Promise<void> {
-    return this.#serialize(async () => {
+    return this.#serialize(async (generation) => {
       if (this.#state === 'running' || this.#state === 'degraded') return;
       this.#transition('starting');
       try {
         await this.onStart();
       } catch (error) {
-        this.#failNow(error);
+        if (generation === this.#generation) this.#failNow(error);
         throw error;
       }
+      if (generation !== this.#generation) return;
       this.#startedAt = this.clock.now();
       this.#transition('running');
     });
@@ -130,20 +139,25 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
 
   /**
    * Stops the service: `stopping`, drop subscriptions, `onStop()`, `stopped`.
-   * Does nothing when not started or already stopped.
-   * @throws rethrows what `onStop` throws, after moving to `failed`.
+   * Does nothing when not started or already stopped. From `failed` this is
+   * the clean-up before a new start (`failed → stopping → stopped`), and
+   * `onStop` runs again.
+   * @throws rethrows what `onStop` throws, after moving to `failed`; rejects
+   *   with the error given to {@link @quant/core!EventDrivenService.fail} when the service
+   *   is failed while `onStop` is still running (e.g. by the orchestrator's stop timeout).
    */
   stop(): Promise<void> {
-    return this.#serialize(async () => {
+    return this.#serialize(async (generation) => {
       if (this.#state === 'initialized' || this.#state === 'stopped' || this.#state === 'disposed') return;
       this.#transition('stopping');
       this.#dropSubscriptions();
       try {
         await this.onStop();
       } catch (error) {
-        this.#failNow(error);
+        if (generation === this.#generation) this.#failNow(error);
         throw error;
       }
+      if (generation !== this.#generation) return;
       this.#degradedReason = undefined;
       this.#transition('stopped');
     });
@@ -152,10 +166,22 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
   /**
    * Marks the service failed: drops its subscriptions and records `error`.
    * Does nothing unless the service is active (starting, running, degraded, stopping).
+   *
+   * A start or stop in progress (an `onStart` or `onStop` that has not
+   * settled, e.g. one that hangs) is abandoned: its promise rejects with
+   * `error`, the next queued start or stop runs at once, and when the
+   * abandoned hook settles later, nothing changes state. So after a stop that
+   * hung, `fail()` then `stop()` (the clean-up, running `onStop` again) then
+   * `start()` restarts the service.
    * @param error - why it failed.
    */
   fail(error: unknown): void {
-    if (ACTIVE_STATES.includes(this.#state)) this.#failNow(error);
+    if (!ACTIVE_STATES.includes(this.#state)) return;
+    this.#generation++;
+    this.#failNow(error);
+    const abandon = this.#abandonRunning;
+    this.#abandonRunning = undefined;
+    abandon?.(error);
   }
 
   /** Stops the service and moves it to `disposed`; for `await using`. */
@@ -170,8 +196,21 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * Reports health from the lifecycle state (`running` is healthy, `degraded`
    * and transitional states degraded, anything else unhealthy) combined with
    * the subclass's {@link @quant/core!EventDrivenService.checkHealth}, the worse winning.
+   * Never throws: when `checkHealth` throws, the service fails with that
+   * error (see {@link @quant/core!EventDrivenService.fail}) and the report is `unhealthy`,
+   * state `failed`, with the message under `details.last_error` and
+   * `details.health_check_error`.
    */
   healthCheck(): HealthReport {
+    let own: HealthAssessment = {};
+    if (this.#state === 'running' || this.#state === 'degraded') {
+      try {
+        own = this.checkHealth() ?? {};
+      } catch (error) {
+        this.fail(error);
+        own = { details: { health_check_error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
     let status = STATE_STATUS[this.#state];
     let details: Record<string, unknown> = { state: this.#state };
     if (this.#startedAt !== undefined && (this.#state === 'running' || this.#state === 'degraded')) {
@@ -179,11 +218,10 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
     }
     if (this.#degradedReason !== undefined) details.degraded_reason = this.#degradedReason;
     if (this.#lastError !== undefined) details.last_error = this.#lastError;
-    if (this.#state === 'running' || this.#state === 'degraded') {
-      const own = this.checkHealth();
-      if (own.status) status = worstStatus(status, own.status);
-      details = { ...details, ...own.details };
+    if (own.status && (this.#state === 'running' || this.#state === 'degraded')) {
+      status = worstStatus(status, own.status);
     }
+    if (own.details) details = { ...details, ...own.details };
     return {
       service: this.name,
       status,
@@ -308,9 +346,34 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
     this.#subscriptions = [];
   }
 
-  #serialize(operation: () => Promise<void>): Promise<void> {
-    const next = this.#operation.then(operation);
-    this.#operation = next.catch(() => undefined);
-    return next;
+  /**
+   * Runs `operation` after the start or stop queued before it has settled or
+   * been abandoned by {@link EventDrivenService.fail}; `operation` receives
+   * the generation it started in.
+   */
+  #serialize(operation: (generation: number) => Promise<void>): Promise<void> {
+    const run = this.#tail.then(() => this.#runAbandonable(operation));
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #runAbandonable(operation: (generation: number) => Promise<void>): Promise<void> {
+    let abandon: ((error: unknown) => void) | undefined;
+    const settled = new Promise<void>((resolve, reject) => {
+      abandon = reject;
+      // Set before the operation runs: its hook may call fail() synchronously.
+      this.#abandonRunning = reject;
+      operation(this.#generation).then(resolve, reject);
+    });
+    const clear = (): void => {
+      if (this.#abandonRunning === abandon) this.#abandonRunning = undefined;
+    };
+    return settled.then(clear, (error: unknown) => {
+      clear();
+      throw error;
+    });
   }
 }

@@ -106,6 +106,6 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
   RiskLimitBreached: { symbol: 'BTCUSDT', limit: 'daily_loss_limit', value: 1020.5, threshold: 1000 },
   ServiceStarted: { service: 'data_fetching' },
   ServiceStopped: { service: 'data_fetching' },
-  ServiceFailed: { service: 'data_fetching', error: 'socket closed', restarts: 5 },
+  ServiceFailed: { service: 'data_fetching', error: 'socket closed', restarts: 5, willRestart: false },
   ServiceRestarted: { service: 'data_fetching', attempt: 2 },
 };
