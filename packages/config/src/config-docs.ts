@@ -26,8 +26,12 @@ export function renderConfigurationReference(): string {
     'directory, then the environment: environment > file > defaults. `.env` never overrides a variable',
     'that is already set. Booleans accept `true/false/1/0/yes/no`; lists are comma-separated',
     '(`TRADING_TIMEFRAMES=5m,15m`); maps are `name=value` pairs (`LOGGING_SERVICE_LEVELS=DataFetchingService=debug`).',
-    'Unknown keys are errors. Values of keys or variables whose names contain `password`, `secret`, `token`',
-    'or `api_key` are never printed.',
+    'Numbers must be finite (`.inf` and `1e400` are errors), and decimal in variables (`0x10` is an error).',
+    'A `.env` line must be `NAME=value`',
+    '(an error names it as `.env:LINE`). Only regular files of at most 1 MiB are read.',
+    'Unknown keys, a section given as a list and a repeated timeframe are errors. Values of keys or variables',
+    'whose names contain `password`, `passphrase`, `secret`, `token`, `api_key`, `private_key`, `credential` or',
+    '`authorization` are never printed (the list of `@quant/core`, `SECRET_KEY_PATTERN`).',
     '',
   ];
   for (const [section, sectionLeaves] of sections) {

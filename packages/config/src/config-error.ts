@@ -2,11 +2,24 @@ const QUANT_ERROR = Symbol.for('@quant/error');
 const CONFIG_ERROR = Symbol.for('@quant/config.ConfigError');
 
 /**
- * Codes of {@link ConfigError}: `CONFIG_INVALID` (values or keys are wrong; see
- * `issues`), `CONFIG_YAML_SYNTAX` (the file is not valid YAML),
- * `CONFIG_FILE_UNREADABLE` (the file named explicitly is missing or cannot be read).
+ * Codes of {@link ConfigError}, the same for the configuration file, `.env`
+ * and the strategies and indicators files:
+ * - `CONFIG_INVALID`: values or keys are wrong (see `issues`: each has its dotted path and place);
+ * - `CONFIG_YAML_SYNTAX`: the file is not valid YAML, or is nested too deeply to parse;
+ * - `CONFIG_YAML_ALIASES`: the file's YAML aliases (`*name`) expand to too much data (a "billion laughs" document);
+ * - `CONFIG_FILE_UNREADABLE`: the file named explicitly is missing, cannot be read, or is not UTF-8 text;
+ * - `CONFIG_NOT_A_FILE`: the path is a directory, a FIFO, a device or a socket rather than a regular file;
+ * - `CONFIG_TOO_LARGE`: the file is larger than the limit (1 MiB by default, see `MAX_FILE_BYTES`);
+ * - `ENV_FILE_INVALID`: a line of `.env` is not `NAME=value` (each issue's source is `.env:LINE`).
  */
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_YAML_SYNTAX' | 'CONFIG_FILE_UNREADABLE';
+export type ConfigErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_YAML_SYNTAX'
+  | 'CONFIG_YAML_ALIASES'
+  | 'CONFIG_FILE_UNREADABLE'
+  | 'CONFIG_NOT_A_FILE'
+  | 'CONFIG_TOO_LARGE'
+  | 'ENV_FILE_INVALID';
 
 /** One problem in a configuration. */
 export interface ConfigIssue {
@@ -16,7 +29,8 @@ export interface ConfigIssue {
   readonly message: string;
   /**
    * Where the value came from: `config/services.yaml:14:5` (file, line, column),
-   * `env SERVICES_DATA_FETCHING_FETCH_INTERVAL`, `.env TRADING_SYMBOL`, or `default`.
+   * `env SERVICES_DATA_FETCHING_FETCH_INTERVAL`, `.env:3 TRADING_SYMBOL` (line 3 of `.env`), `.env:3` (a bad line of `.env`),
+   * `code` (a value given in code, see `buildConfig`), `default`, or a file's path alone.
    */
   readonly source: string;
 }

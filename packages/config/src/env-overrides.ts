@@ -17,11 +17,14 @@ export interface EnvOverride {
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
+/** A decimal number: `5`, `-0.25`, `.5`, `1e3`; not `0x10`, `0b1`, `1_000`, `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /**
- * Coerces an environment variable's text to the leaf's type: numbers,
- * booleans (`true/false/1/0/yes/no/on/off`), comma lists, `name=value` maps.
+ * Coerces an environment variable's text to the leaf's type: finite decimal
+ * numbers (not hexadecimal `0x10`, binary, octal or `Infinity`), booleans
+ * (`true/false/1/0/yes/no/on/off`), comma lists, `name=value` maps.
  * Text that does not fit is returned unchanged, so validation reports it.
  * @param raw - the variable's value.
  * @param leaf - the config value it overrides.
@@ -32,7 +35,7 @@ export function coerceEnvValue(raw: string, leaf: ConfigLeaf): unknown {
     case 'number':
     case 'integer': {
       const number = Number(text);
-      return text !== '' && Number.isFinite(number) ? number : raw;
+      return DECIMAL.test(text) && Number.isFinite(number) ? number : raw;
     }
     case 'boolean': {
       const lower = text.toLowerCase();
@@ -92,16 +95,24 @@ export function envOverrides(
  * section's prefix, e.g. `RISK_`) but match no key, with a suggestion.
  * @param leaves - the config's leaves.
  * @param names - the variable names set.
+ * @param placeOf - where a variable was set, when not in the process environment, e.g. `.env:4`.
  */
-export function unknownEnvWarnings(leaves: readonly ConfigLeaf[], names: Iterable<string>): string[] {
+export function unknownEnvWarnings(
+  leaves: readonly ConfigLeaf[],
+  names: Iterable<string>,
+  placeOf: (name: string) => string | undefined = () => undefined,
+): string[] {
   const known = new Set(leaves.flatMap((leaf) => [leaf.envVar, ...leaf.legacyEnvVars]));
   const prefixes = [...new Set(leaves.map((leaf) => `${leaf.path.split('.')[0]?.toUpperCase()}_`))];
   const warnings: string[] = [];
   for (const name of names) {
     if (known.has(name) || !prefixes.some((prefix) => name.startsWith(prefix))) continue;
     const suggestion = closestMatch(name, [...known]);
+    const place = placeOf(name);
     warnings.push(
-      `environment variable ${name} matches no configuration key${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      `environment variable ${name}${place ? ` (${place})` : ''} matches no configuration key${
+        suggestion ? `; did you mean ${suggestion}?` : ''
+      }`,
     );
   }
   return warnings;

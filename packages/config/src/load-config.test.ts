@@ -133,7 +133,7 @@ describe('ranges', () => {
     ['logging.level', 'logging:\n  level: LOUD\n', 'got "loud"'],
     ['logging.format', 'logging:\n  format: xml\n', 'expected ("text" | "json"), got "xml"'],
     ['trading.timeframes.1', 'trading:\n  timeframes: ["1", "7"]\n', 'got "7"'],
-    ['trading.symbol', 'trading:\n  symbol: ""\n', 'expected !0, got 0'],
+    ['trading.symbol', 'trading:\n  symbol: ""\n', 'expected a non-empty string'],
     ['risk.daily_loss_limit', 'risk:\n  daily_loss_limit: -1\n', 'expected >=0, got -1'],
     ['risk.max_positions', 'risk:\n  max_positions: 1.5\n', 'got 1.5'],
     ['risk.max_position_size', 'risk:\n  max_position_size: -0.1\n', 'expected >=0, got -0.1'],
@@ -299,7 +299,12 @@ describe('.env', () => {
     );
     expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'XAUUSD', timeframes: ['5m', '15m'] });
     expect(config.risk.max_positions).toBe(7);
-    expect(sources.get('trading.timeframes')).toEqual({ kind: 'env', name: 'TRADING_TIMEFRAMES', origin: '.env' });
+    expect(sources.get('trading.timeframes')).toEqual({
+      kind: 'env',
+      name: 'TRADING_TIMEFRAMES',
+      origin: '.env',
+      line: 2,
+    });
     expect(dotEnv.SYMBOL).toBe('XAUUSD');
   });
 

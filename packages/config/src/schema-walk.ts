@@ -63,6 +63,80 @@ function pickOption(node: SchemaNode, data: Record<string, unknown>): SchemaNode
   return objects.find((option) => Object.keys(data).every((key) => key in (option.entries ?? {})));
 }
 
+const MAPPING_TYPES = new Set(['object', 'loose_object', 'strict_object', 'record', 'variant']);
+
+/** Whether `node` (unwrapped) only accepts mappings, so that a list given for it is a mistake. */
+function wantsMapping(node: SchemaNode, data: unknown): boolean {
+  if (MAPPING_TYPES.has(node.type)) return true;
+  if (node.type === 'union') {
+    const options = (node.options ?? []) as SchemaNode[];
+    return options.length > 0 && options.every((option) => wantsMapping(unwrap(option, data), data));
+  }
+  return false;
+}
+
+/** The problems of a document's shape that valibot does not report. */
+export interface ShapeProblems {
+  /** Keys the schema does not allow. */
+  readonly unknownKeys: readonly UnknownKey[];
+  /**
+   * Dotted paths of lists given where a mapping is expected (valibot's objects
+   * and records accept arrays, so `risk: [1, 2]` would otherwise pass with defaults).
+   */
+  readonly listsForMappings: readonly string[];
+}
+
+function walkShape(
+  data: unknown,
+  schema: unknown,
+  path: string,
+  out: { unknownKeys: UnknownKey[]; listsForMappings: string[] },
+): void {
+  const node = unwrap(schema as SchemaNode, data);
+  const join = (key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
+  if (Array.isArray(data)) {
+    if (node.type === 'array' && node.item) {
+      data.forEach((item, index) => {
+        walkShape(item, node.item, join(index), out);
+      });
+    } else if (wantsMapping(node, data)) {
+      out.listsForMappings.push(path);
+    }
+    return;
+  }
+  if (!isRecord(data)) return;
+  if (node.type === 'record' && node.value) {
+    for (const [key, value] of Object.entries(data)) walkShape(value, node.value, join(key), out);
+    return;
+  }
+  if (node.type === 'variant' || node.type === 'union') {
+    const option = pickOption(node, data);
+    if (option) walkShape(data, option, path, out);
+    return;
+  }
+  if (!node.entries) return;
+  const allowed = Object.keys(node.entries);
+  for (const [key, value] of Object.entries(data)) {
+    const child = node.entries[key];
+    if (child) walkShape(value, child, join(key), out);
+    else out.unknownKeys.push({ path: join(key), allowed, suggestion: closestMatch(key, allowed) });
+  }
+}
+
+/**
+ * Finds the problems of a document's shape at any depth (through objects,
+ * arrays, records, variants, unions and lazy schemas): keys that `schema` does
+ * not allow, and lists where it expects a mapping.
+ * @param data - the parsed document.
+ * @param schema - the valibot schema it should match.
+ * @param path - dotted path of `data` in the document; `''` for the root.
+ */
+export function findShapeProblems(data: unknown, schema: unknown, path = ''): ShapeProblems {
+  const out = { unknownKeys: [] as UnknownKey[], listsForMappings: [] as string[] };
+  walkShape(data, schema, path, out);
+  return out;
+}
+
 /**
  * Finds the keys of `data` that `schema` does not allow, at any depth
  * (through objects, arrays, records, variants, unions and lazy schemas).
@@ -72,24 +146,5 @@ function pickOption(node: SchemaNode, data: Record<string, unknown>): SchemaNode
  * @param path - dotted path of `data` in the document; `''` for the root.
  */
 export function findUnknownKeys(data: unknown, schema: unknown, path = ''): UnknownKey[] {
-  const node = unwrap(schema as SchemaNode, data);
-  const join = (key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
-  if (node.type === 'array' && node.item && Array.isArray(data)) {
-    return data.flatMap((item, index) => findUnknownKeys(item, node.item, join(index)));
-  }
-  if (!isRecord(data)) return [];
-  if (node.type === 'record' && node.value) {
-    return Object.entries(data).flatMap(([key, value]) => findUnknownKeys(value, node.value, join(key)));
-  }
-  if (node.type === 'variant' || node.type === 'union') {
-    const option = pickOption(node, data);
-    return option ? findUnknownKeys(data, option, path) : [];
-  }
-  if (!node.entries) return [];
-  const allowed = Object.keys(node.entries);
-  return Object.entries(data).flatMap(([key, value]) => {
-    const child = node.entries?.[key];
-    if (child) return findUnknownKeys(value, child, join(key));
-    return [{ path: join(key), allowed, suggestion: closestMatch(key, allowed) }];
-  });
+  return [...findShapeProblems(data, schema, path).unknownKeys];
 }

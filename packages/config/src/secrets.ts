@@ -1,12 +1,18 @@
-/** Key or variable names whose values are secrets: password, secret, token, api_key (and apikey / api-key). */
-export const SECRET_NAME_PATTERN = /password|secret|token|api[_-]?key/i;
+import { REDACTED as CORE_REDACTED, SECRET_KEY_PATTERN } from '@quant/core';
 
-/** What a secret value is shown as. */
-export const REDACTED = '[REDACTED]';
+/**
+ * Key or variable names whose values are secrets: the one list of `@quant/core`
+ * (its `SECRET_KEY_PATTERN`, the same `RegExp`): password, passphrase, secret,
+ * token, api_key (apikey, api-key), private_key, credential(s), authorization.
+ */
+export const SECRET_NAME_PATTERN: RegExp = SECRET_KEY_PATTERN;
+
+/** What a secret value is shown as: `[REDACTED]`, as in `@quant/core`'s logs. */
+export const REDACTED: typeof CORE_REDACTED = CORE_REDACTED;
 
 /**
  * Tells whether a dotted config path or an environment variable names a secret.
- * @param name - e.g. `broker.api_key` or `BROKER_API_KEY`.
+ * @param name - e.g. `broker.api_key`, `BROKER_API_KEY` or `exchange.private_key`.
  */
 export function isSecretName(name: string): boolean {
   return SECRET_NAME_PATTERN.test(name);

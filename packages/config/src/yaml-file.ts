@@ -1,6 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit as visitYaml,
+} from 'yaml';
 import { ConfigError } from './config-error.js';
+import { readTextFile } from './read-file.js';
+
+/** Alias expansions (`*name`) allowed in one YAML document; more is a "billion laughs" document. */
+export const MAX_YAML_ALIASES = 100;
 
 /** A position in a file, 1-based. */
 export interface FilePosition {
@@ -25,9 +38,28 @@ export interface YamlFile {
  * @param text - the file's content.
  * @param file - its path, for messages.
  * @throws {@link ConfigError} `CONFIG_YAML_SYNTAX` naming file, line and column
- *   of each syntax error; or `CONFIG_INVALID` when the top level is not a mapping.
+ *   of each syntax error (or the file, when it is nested too deeply to parse);
+ *   `CONFIG_YAML_ALIASES` when its aliases expand more than {@link MAX_YAML_ALIASES}
+ *   times, naming the file and the first alias; or `CONFIG_INVALID` when the
+ *   top level is not a mapping.
  */
 export function parseYamlFile(text: string, file: string): YamlFile {
+  try {
+    return parse(text, file);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      // The parser and the walks recurse: a document nested thousands of levels deep overflows the stack.
+      throw new ConfigError(
+        'CONFIG_YAML_SYNTAX',
+        [{ path: '', source: file, message: 'the YAML is nested too deeply to be read' }],
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function parse(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -66,13 +98,38 @@ export function parseYamlFile(text: string, file: string): YamlFile {
     }
   };
   visit(doc.contents as Node | null, '');
-  const data = doc.toJS() ?? {};
-  if (typeof data !== 'object' || Array.isArray(data)) {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let first = '';
+    visitYaml(doc, {
+      Alias(_, node) {
+        if (!isAlias(node) || !node.range) return;
+        const { line, column } = at(node.range[0]);
+        first = `; the first alias is at line ${line}, column ${column}`;
+        return visitYaml.BREAK;
+      },
+    });
+    throw new ConfigError(
+      'CONFIG_YAML_ALIASES',
+      [
+        {
+          path: '',
+          source: file,
+          message: `YAML aliases (*name) expand to too much data: more than ${MAX_YAML_ALIASES} expansions, as in a "billion laughs" document${first}`,
+        },
+      ],
+      { cause: error },
+    );
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError('CONFIG_INVALID', [
       {
         path: '',
         source: `${file}:1:1`,
-        message: 'expected a mapping of sections (services, trading, …) at the top level',
+        message: `expected a mapping (key: value lines) at the top level, got ${Array.isArray(data) ? 'a list' : JSON.stringify(data)}`,
       },
     ]);
   }
@@ -81,21 +138,14 @@ export function parseYamlFile(text: string, file: string): YamlFile {
 
 /**
  * Reads and parses a YAML file, keeping positions (see {@link parseYamlFile}).
+ * Only a regular file of at most `maxBytes` bytes is read (see {@link readTextFile}).
  * @param path - the file to read.
  * @param what - what the file is, for the message, e.g. `strategies file`.
  * @param shown - how to name the file in messages; `path` by default.
- * @throws {@link ConfigError} `CONFIG_FILE_UNREADABLE` naming the file, or the errors of {@link parseYamlFile}.
+ * @param maxBytes - the largest size accepted, in bytes; {@link MAX_FILE_BYTES} (1 MiB) by default.
+ * @throws {@link ConfigError} `CONFIG_FILE_UNREADABLE`, `CONFIG_NOT_A_FILE` or
+ *   `CONFIG_TOO_LARGE` naming the file, or the errors of {@link parseYamlFile}.
  */
-export function readYamlFile(path: string, what: string, shown: string = path): YamlFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      [{ path: '', source: shown, message: `cannot read the ${what}: ${(error as Error).message}` }],
-      { cause: error },
-    );
-  }
-  return parseYamlFile(text, shown);
+export function readYamlFile(path: string, what: string, shown: string = path, maxBytes?: number): YamlFile {
+  return parseYamlFile(readTextFile(path, what, shown, maxBytes), shown);
 }

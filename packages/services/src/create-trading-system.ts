@@ -1,4 +1,4 @@
-import type { SystemConfig } from '@quant/config';
+import { ConfigError, type SystemConfig } from '@quant/config';
 import {
   type Clock,
   EventBus,
@@ -71,6 +71,24 @@ export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayl
   };
 }
 
+/** Refuses strategies on timeframes that are not fetched: they would silently never trade. */
+function checkStrategyTimeframes(config: SystemConfig, strategies: readonly Strategy[]): void {
+  if (!config.services.strategy_evaluation.enabled) return;
+  const configured: readonly string[] = config.trading.timeframes;
+  const stray = strategies.filter((strategy) => !configured.includes(strategy.timeframe));
+  if (stray.length === 0) return;
+  throw new ConfigError(
+    'CONFIG_INVALID',
+    stray.map((strategy) => ({
+      path: 'trading.timeframes',
+      source: `strategy ${strategy.name}`,
+      message: `strategy "${strategy.name}" runs on ${strategy.timeframe}, which is not one of trading.timeframes (${configured.join(
+        ', ',
+      )}): it would never be evaluated`,
+    })),
+  );
+}
+
 /**
  * Builds the bus, the four services (those enabled) and the orchestrator from
  * a configuration and injected ports, the equivalent of the original
@@ -87,11 +105,16 @@ export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayl
  * @typeParam M - the bus's event map.
  * @param config - a loaded configuration (see `loadConfig`).
  * @param deps - clock, data source, broker, strategies, indicators and optional managers.
+ * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` when strategy
+ *   evaluation is enabled and a strategy runs on a timeframe that is not in
+ *   `trading.timeframes` (no bars would ever reach it); each issue's path is
+ *   `trading.timeframes` and its source `strategy <name>`.
  */
 export function createTradingSystem<M extends TradingEventPayloads = TradingEventPayloads>(
   config: SystemConfig,
   deps: TradingSystemDeps,
 ): TradingSystem<M> {
+  checkStrategyTimeframes(config, deps.strategies);
   const { clock } = deps;
   const logs =
     deps.logs ??

@@ -6,17 +6,17 @@ import * as v from 'valibot';
  * (`docs/CONFIGURATION.md`) is generated from.
  */
 
-/** A duration in seconds, > 0. */
+/** A duration in seconds, > 0 and finite (`.inf` or `1e400` would make a loop wait forever). */
 export const seconds = (defaultValue: number, description: string) =>
-  v.optional(v.pipe(v.number(), v.gtValue(0), v.description(description)), defaultValue);
+  v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0), v.description(description)), defaultValue);
 
 /** A whole number >= `min`. */
 export const count = (defaultValue: number, min: number, description: string) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(description)), defaultValue);
+  v.optional(v.pipe(v.number(), v.finite(), v.integer(), v.minValue(min), v.description(description)), defaultValue);
 
-/** An amount >= 0 (money in the quote currency, or a quantity in base units). */
+/** An amount >= 0 and finite (money in the quote currency, or a quantity in base units). */
 export const amount = (defaultValue: number, description: string) =>
-  v.optional(v.pipe(v.number(), v.minValue(0), v.description(description)), defaultValue);
+  v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.description(description)), defaultValue);
 
 /** A boolean switch. */
 export const flag = (defaultValue: boolean, description: string) =>

@@ -30,6 +30,7 @@ export const riskSchema = section(
     max_leverage: v.optional(
       v.pipe(
         v.number(),
+        v.finite(),
         v.gtValue(0),
         v.description('Open notional allowed, as a multiple of equity (1 = no leverage).'),
       ),

@@ -1,4 +1,8 @@
-/** Keys whose values are secrets: passwords, secrets, tokens, API keys, credentials. */
+/**
+ * Keys whose values are secrets: passwords and passphrases, secrets, tokens,
+ * API keys, private keys, credentials, authorization. The one list of the
+ * project: `@quant/config` redacts configuration keys and variables with it too.
+ */
 export const SECRET_KEY_PATTERN =
   /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|authorization/i;
 

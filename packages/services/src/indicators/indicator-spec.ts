@@ -25,7 +25,7 @@ export const indicatorSpecSchema = v.variant('type', [
     ...common,
     type: v.literal('bbands'),
     period: period(20),
-    stddev: v.optional(v.pipe(v.number(), v.gtValue(0)), 2),
+    stddev: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 2),
   }),
   v.object({ ...common, type: v.literal('macd'), fast: period(12), slow: period(26), signal: period(9) }),
 ]);
@@ -53,17 +53,16 @@ export const regimeSpecSchema = v.object({
 /** Validated regime settings. */
 export type RegimeSpec = v.InferOutput<typeof regimeSpecSchema>;
 
-/** The indicators file: a list of indicators and the regime settings. */
-export const indicatorsFileSchema = v.pipe(
-  v.object({
-    indicators: v.pipe(v.array(indicatorSpecSchema), v.minLength(1)),
-    regime: v.optional(regimeSpecSchema, {}),
-  }),
-  v.check(
-    (file) => new Set(file.indicators.map((indicator) => indicator.name)).size === file.indicators.length,
-    'indicator names must be unique',
-  ),
-);
+/**
+ * The indicators file: a list of indicators and the regime settings.
+ * `loadIndicators` also checks what one value cannot tell: unique names (a
+ * repeat is reported at the repeat, naming the first), a MACD's `fast` below
+ * its `slow`, `high_percentile` not below `low_percentile`.
+ */
+export const indicatorsFileSchema = v.object({
+  indicators: v.pipe(v.array(indicatorSpecSchema), v.minLength(1)),
+  regime: v.optional(regimeSpecSchema, {}),
+});
 
 /** A validated indicators file. */
 export type IndicatorsFile = v.InferOutput<typeof indicatorsFileSchema>;

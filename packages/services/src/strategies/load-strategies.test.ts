@@ -63,11 +63,14 @@ describe('loadStrategies', () => {
       ['strategies.0.timeframe', 'FILE:3:16'],
       ['strategies.0.stop_loss.multiple', 'FILE:7:39'],
       ['strategies.0.sizing.percent', 'FILE:9:13'],
-      ['strategies.1.entry.short', 'FILE:13:14'],
+      ['strategies.1.entry.short.op', 'FILE:13:31'],
       ['strategies.1.sizing.quantity', 'FILE:14:38'],
     ]);
     expect(error.issues[0]?.message).toBe('unknown key; expected one of long, short');
     expect(error.issues[1]?.message).toBe('unknown key; did you mean "percent"?');
+    expect(error.issues[5]?.message).toBe(
+      'unknown operator "=>"; expected one of >, >=, <, <=, crosses_above, crosses_below',
+    );
   });
 
   it('reports operands that name no indicator of the timeframe, with a suggestion', () => {
@@ -107,9 +110,15 @@ describe('loadStrategies', () => {
         '',
       ].join('\n'),
     );
-    const messages = failure(path).issues.map((issue) => issue.message);
-    expect(messages).toContain('sizing risk_percent needs a stop_loss');
-    expect(messages).toContain('strategy names must be unique');
+    const issues = failure(path).issues.map((issue) => ({ ...issue, source: issue.source.replace(path, 'FILE') }));
+    expect(issues).toEqual([
+      { path: 'strategies.0', source: 'FILE:2:5', message: 'sizing risk_percent needs a stop_loss' },
+      {
+        path: 'strategies.1.name',
+        source: 'FILE:3:13',
+        message: 'duplicate strategy name "a"; the first is strategies.0.name at line 2, column 13',
+      },
+    ]);
   });
 
   it('names an unreadable file', () => {

@@ -4,13 +4,20 @@ import * as v from 'valibot';
 /** Comparison and cross operators of a rule. */
 export const RULE_OPERATORS = ['>', '>=', '<', '<=', 'crosses_above', 'crosses_below'] as const;
 
-/** A rule operand: an indicator output name, `close` (or `price`), or a number. */
-export const operandSchema = v.union([v.pipe(v.string(), v.nonEmpty()), v.number()]);
+/** A finite number (YAML's `.inf` and `1e400` are not). */
+const finite = v.pipe(v.number(), v.finite());
+
+/** A rule operand: an indicator output name, `close` (or `price`), or a finite number. */
+export const operandSchema = v.union([v.pipe(v.string(), v.nonEmpty()), finite]);
 
 /** `left op right`, e.g. `{ left: ema_fast, op: crosses_above, right: ema_slow }`. */
 export const ruleSchema = v.object({
   left: operandSchema,
-  op: v.picklist(RULE_OPERATORS),
+  op: v.picklist(
+    RULE_OPERATORS,
+    (issue) =>
+      `unknown operator ${typeof issue.input === 'string' ? JSON.stringify(issue.input) : issue.received}; expected one of ${RULE_OPERATORS.join(', ')}`,
+  ),
   right: operandSchema,
 });
 
@@ -20,38 +27,45 @@ export type Condition =
   | { readonly all: readonly Condition[] }
   | { readonly any: readonly Condition[] };
 
-/** Schema of a {@link Condition}. */
-export const conditionSchema: v.GenericSchema<Condition> = v.lazy(() =>
-  v.union([
-    ruleSchema,
-    v.object({ all: v.pipe(v.array(conditionSchema), v.minLength(1)) }),
-    v.object({ any: v.pipe(v.array(conditionSchema), v.minLength(1)) }),
-  ]),
-);
+const allSchema = v.object({ all: v.pipe(v.array(v.lazy(() => conditionSchema)), v.minLength(1)) });
+const anySchema = v.object({ any: v.pipe(v.array(v.lazy(() => conditionSchema)), v.minLength(1)) });
+
+/**
+ * Schema of a {@link Condition}: a mapping with `all` or `any` is a
+ * combination, any other a rule. Choosing by the keys, rather than trying each
+ * form, lets a mistake be reported precisely (`unknown operator "=>"` at `op`).
+ */
+export const conditionSchema: v.GenericSchema<Condition> = v.lazy((input) => {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    if ('all' in input) return allSchema;
+    if ('any' in input) return anySchema;
+  }
+  return ruleSchema;
+});
 
 const byDirection = v.object({ long: v.optional(conditionSchema), short: v.optional(conditionSchema) });
 
 /** Stop-loss: a fixed distance (quote currency), a percent of the price, or a multiple of an ATR output. */
 export const stopLossSchema = v.variant('type', [
-  v.object({ type: v.literal('fixed'), distance: v.pipe(v.number(), v.gtValue(0)) }),
-  v.object({ type: v.literal('percent'), percent: v.pipe(v.number(), v.gtValue(0), v.ltValue(100)) }),
+  v.object({ type: v.literal('fixed'), distance: v.pipe(finite, v.gtValue(0)) }),
+  v.object({ type: v.literal('percent'), percent: v.pipe(finite, v.gtValue(0), v.ltValue(100)) }),
   v.object({
     type: v.literal('atr'),
-    multiple: v.pipe(v.number(), v.gtValue(0)),
+    multiple: v.pipe(finite, v.gtValue(0)),
     indicator: v.optional(v.string(), 'atr'),
   }),
 ]);
 
 /** Take-profit: a percent of the price, or a multiple of the risk (entry to stop distance). */
 export const takeProfitSchema = v.variant('type', [
-  v.object({ type: v.literal('percent'), percent: v.pipe(v.number(), v.gtValue(0)) }),
-  v.object({ type: v.literal('risk_multiple'), multiple: v.pipe(v.number(), v.gtValue(0)) }),
+  v.object({ type: v.literal('percent'), percent: v.pipe(finite, v.gtValue(0)) }),
+  v.object({ type: v.literal('risk_multiple'), multiple: v.pipe(finite, v.gtValue(0)) }),
 ]);
 
 /** Sizing: a fixed quantity (base units), or a percent of equity at risk down to the stop. */
 export const sizingSchema = v.variant('type', [
-  v.object({ type: v.literal('fixed'), quantity: v.pipe(v.number(), v.gtValue(0)) }),
-  v.object({ type: v.literal('risk_percent'), percent: v.pipe(v.number(), v.gtValue(0), v.maxValue(100)) }),
+  v.object({ type: v.literal('fixed'), quantity: v.pipe(finite, v.gtValue(0)) }),
+  v.object({ type: v.literal('risk_percent'), percent: v.pipe(finite, v.gtValue(0), v.maxValue(100)) }),
 ]);
 
 /** One strategy of the strategies file. */
@@ -90,11 +104,8 @@ export const strategySpecSchema = v.pipe(
 /** A validated strategy definition. */
 export type StrategySpec = v.InferOutput<typeof strategySpecSchema>;
 
-/** The strategies file. */
-export const strategiesFileSchema = v.pipe(
-  v.object({ strategies: v.pipe(v.array(strategySpecSchema), v.minLength(1)) }),
-  v.check(
-    (file) => new Set(file.strategies.map((strategy) => strategy.name)).size === file.strategies.length,
-    'strategy names must be unique',
-  ),
-);
+/**
+ * The strategies file. Names must be unique too: `loadStrategies` reports a
+ * repeated name at the repeat, with the place of the first.
+ */
+export const strategiesFileSchema = v.object({ strategies: v.pipe(v.array(strategySpecSchema), v.minLength(1)) });
