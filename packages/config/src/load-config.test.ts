@@ -41,6 +41,7 @@ describe('loadConfig defaults', () => {
         status_log_interval: 10,
         max_restarts: 5,
         restart_window: 600,
+        start_timeout: 60,
         stop_timeout: 10,
       },
       logging: {

@@ -141,6 +141,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     enableAutoRestart: config.orchestrator.enable_auto_restart,
     healthCheckIntervalMs: config.orchestrator.health_check_interval * 1000,
     statusLogIntervalMs: config.orchestrator.status_log_interval * 1000,
+    startTimeoutMs: config.orchestrator.start_timeout * 1000,
     stopTimeoutMs: config.orchestrator.stop_timeout * 1000,
     restartPolicy: {
       maxRestarts: config.orchestrator.max_restarts,

@@ -10,6 +10,10 @@ export const orchestratorSchema = section(
     status_log_interval: seconds(10, 'Seconds between status log lines.'),
     max_restarts: count(5, 0, 'Restarts allowed per service within restart_window before it stays failed.'),
     restart_window: seconds(600, 'Seconds of the sliding window that max_restarts counts in.'),
+    start_timeout: seconds(
+      60,
+      'Seconds to wait for one service to start (it may load history); past it, the service fails.',
+    ),
     stop_timeout: seconds(10, 'Seconds to wait for one service to stop.'),
   },
   'Orchestrator.',

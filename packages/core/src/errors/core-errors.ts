@@ -51,6 +51,7 @@ export type OrchestratorErrorCode =
   | 'UNKNOWN_DEPENDENCY'
   | 'DEPENDENCY_CYCLE'
   | 'SERVICE_START_FAILED'
+  | 'SERVICE_START_TIMEOUT'
   | 'SERVICE_STOP_TIMEOUT'
   | 'SERVICE_STOP_FAILED'
   | 'ORCHESTRATOR_STATE';
@@ -58,7 +59,8 @@ export type OrchestratorErrorCode =
 /**
  * Thrown by the {@link TradingOrchestrator}: registration problems
  * (`DUPLICATE_SERVICE`, `UNKNOWN_DEPENDENCY`, `DEPENDENCY_CYCLE`), a service that
- * failed to start (`SERVICE_START_FAILED`, with the service's error as `cause`),
+ * failed to start (`SERVICE_START_FAILED`, with the service's error as `cause`,
+ * which is `SERVICE_START_TIMEOUT` for a start that ran past its timeout),
  * a stop that ran past its timeout (`SERVICE_STOP_TIMEOUT`) or threw
  * (`SERVICE_STOP_FAILED`), an unknown service
  * name (`UNKNOWN_SERVICE`), or a call that the orchestrator's status forbids

@@ -43,6 +43,12 @@ export interface OrchestratorOptions<M extends LifecycleEventPayloads = TradingE
   readonly healthCheckIntervalMs?: number;
   /** Time between status log lines of {@link TradingOrchestrator.run}, ms; 10 s by default. */
   readonly statusLogIntervalMs?: number;
+  /**
+   * Longest wait for one service's `start()`, ms; 60 s by default (a start
+   * may load history from a venue). A start past it fails the service
+   * (`SERVICE_START_TIMEOUT`), as a start that throws does.
+   */
+  readonly startTimeoutMs?: number;
   /** Longest wait for one service's `stop()`, ms; 10 s by default. */
   readonly stopTimeoutMs?: number;
   /** Restart backoff and limit; see {@link RestartPolicy}. */

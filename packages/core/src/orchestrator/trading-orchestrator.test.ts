@@ -13,6 +13,8 @@ import { TradingOrchestrator } from './trading-orchestrator.js';
 
 class Probe extends EventDrivenService {
   failStartTimes = 0;
+  /** Hang this many more starts (then start normally). */
+  hangStarts = 0;
   hangOnStop = false;
   /** Hang this many more stops (then stop normally). */
   hangStops = 0;
@@ -26,7 +28,12 @@ class Probe extends EventDrivenService {
   ) {
     super(name, deps);
   }
-  protected override onStart(): void {
+  protected override onStart(): Promise<void> | void {
+    if (this.hangStarts > 0) {
+      this.hangStarts--;
+      this.journal.push(`hang ${this.name}`);
+      return new Promise(() => {});
+    }
     if (this.failStartTimes > 0) {
       this.failStartTimes--;
       throw new Error(`${this.name} cannot start`);
@@ -569,6 +576,46 @@ describe('TradingOrchestrator fault isolation', () => {
     const checks = b.healthChecks;
     await clock.advanceBy(20_000);
     expect(b.healthChecks).toBe(checks + 2);
+    await nothingEscaped();
+  });
+
+  it('a hanging onStart at start(): rolled back after the start timeout, and a later start() settles', async () => {
+    const { orchestrator, probe, clock, bus, journal } = setup({ startTimeoutMs: 30_000 });
+    const a = probe('a');
+    const b = probe('b');
+    b.hangStarts = 1;
+    orchestrator.register('a', a).register('b', b);
+    const starting = orchestrator.start().catch((thrown: unknown) => thrown);
+    await clock.advanceBy(30_000);
+    const error = await starting;
+    expect(error).toMatchObject({ code: 'SERVICE_START_FAILED', services: ['b'] });
+    expect(((error as Error).cause as OrchestratorError).code).toBe('SERVICE_START_TIMEOUT');
+    expect([a.state, b.state]).toEqual(['stopped', 'stopped']);
+    await orchestrator.start();
+    expect([a.state, b.state]).toEqual(['running', 'running']);
+    expect(journal).toEqual(['start a', 'hang b', 'stop b', 'stop a', 'start a', 'start b']);
+    expect(lifecycle(bus)).toEqual(['ServiceStarted a', 'ServiceStopped a', 'ServiceStarted a', 'ServiceStarted b']);
+    await nothingEscaped();
+  });
+
+  it('a hanging onStart in an auto-restart: the service fails at the start timeout and the next restart succeeds', async () => {
+    const { orchestrator, probe, clock, bus } = setup({ healthCheckIntervalMs: 10_000, startTimeoutMs: 5_000 });
+    const a = probe('a');
+    orchestrator.register('a', a);
+    await orchestrator.start();
+    a.hangStarts = 1;
+    a.fail(new Error('socket closed'));
+    // Round at 10 s → restart at 11 s hangs until 16 s; round at 20 s → restart at 22 s.
+    await clock.advanceBy(16_000);
+    expect(a.state).toBe('failed');
+    await clock.advanceBy(6_000);
+    expect(a.state).toBe('running');
+    expect(bus.history('ServiceFailed').map((event) => [event.error, event.willRestart])).toEqual([
+      ['socket closed', true],
+      ['service "a" did not start within 5000ms', true],
+    ]);
+    expect(bus.history('ServiceRestarted').map((event) => event.attempt)).toEqual([2]);
+    await orchestrator.stop();
     await nothingEscaped();
   });
 });

@@ -90,6 +90,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   readonly #autoRestart: boolean;
   readonly #healthCheckIntervalMs: number;
   readonly #statusLogIntervalMs: number;
+  readonly #startTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   readonly #policy: RestartPolicy;
   readonly #entries = new Map<string, Entry>();
@@ -110,6 +111,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     this.#autoRestart = options.enableAutoRestart ?? true;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs ?? 60_000;
     this.#statusLogIntervalMs = options.statusLogIntervalMs ?? 10_000;
+    this.#startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.#policy = { ...DEFAULT_POLICY, ...options.restartPolicy };
   }
@@ -196,7 +198,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
           const problem = await this.#stopOne(entry);
           if (problem) throw problem.error;
         }
-        await this.#call(() => entry.service.start());
+        await this.#startOne(entry);
       } catch (error) {
         this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
         // Clean up the failed service too (failed → stopped), so a later start() can start it again.
@@ -473,7 +475,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         return;
       }
       try {
-        await this.#call(() => entry.service.start());
+        await this.#startOne(entry);
       } catch (error) {
         // An EventDrivenService is failed already; mark a ManagedService of your own failed too.
         this.#failService(entry, error);
@@ -588,6 +590,32 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   /** Calls into a service; a synchronous throw becomes a rejection. */
   async #call(work: () => Promise<void>): Promise<void> {
     await work();
+  }
+
+  /**
+   * Starts one service within `startTimeoutMs`. A start that times out marks
+   * the service `failed`, which, for an {@link EventDrivenService}, also
+   * abandons the hung start.
+   * @throws what the start throws, or {@link OrchestratorError} `SERVICE_START_TIMEOUT`.
+   */
+  async #startOne(entry: Entry): Promise<void> {
+    let timer: Timer | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.#clock.setTimer(() => resolve('timeout'), this.#startTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([this.#call(() => entry.service.start()), timeout]);
+      if (outcome !== 'timeout') return;
+      const error = new OrchestratorError(
+        'SERVICE_START_TIMEOUT',
+        `service "${entry.name}" did not start within ${this.#startTimeoutMs}ms`,
+        [entry.name],
+      );
+      this.#failService(entry, error);
+      throw error;
+    } finally {
+      timer?.cancel();
+    }
   }
 
   /**
