@@ -121,6 +121,14 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     expect(returns).toHaveLength(21);
     expect(report.sharpe_ratio).toBeCloseTo((mean / sd) * Math.sqrt(365), 9);
     expect(report.open_positions_at_end).toBe(0);
+    // The chart's curve is bounded; the figures above and equity.csv cover every bar.
+    expect(report.equity_chart).toEqual({
+      points: expect.any(Number),
+      bars_per_bucket: 16,
+      resolution: 'lowest, highest and last equity of every 16 bars',
+      figures_basis: 'every bar',
+    });
+    expect((report.equity_chart as unknown as { points: number }).points).toBeLessThanOrEqual(6_000);
     expect(report.fees).toBeCloseTo(
       trades.map((t) => Number(t.fees)).reduce((a, b) => a + b, 0),
       6,
@@ -156,6 +164,16 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     expect(result.stdout).toMatch(/Final equity\s+97383\.38 USDT/);
   });
 
+  it('reports the figures the example has always reported (computed over every bar, not the chart curve)', () => {
+    expect(result.stdout).toMatch(/Max drawdown\s+2944\.62 USDT \(2\.94 %\)/);
+    expect(result.stdout).toMatch(/Sharpe ratio\s+-13\.72 /);
+    expect(result.stdout).toMatch(/Profit factor\s+0\.41\n/);
+    expect(result.stdout).toMatch(/Exposure\s+12\.2 %/);
+    expect(result.stdout).toMatch(/Fees\s+1940\.49 USDT/);
+    expect(report.max_drawdown).toBeCloseTo(2944.6213595924637, 9);
+    expect(report.sharpe_ratio).toBeCloseTo(-13.720046711445027, 9);
+  });
+
   it('renders report.html in headless Chromium, offline, with both charts drawn', async () => {
     const browser = await chromium.launch({
       executablePath: execSync('command -v chromium', { encoding: 'utf8' }).trim(),
@@ -174,7 +192,13 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
       });
       await page.goto(`file://${join(out, 'report.html')}`);
       const ready = await page.waitForFunction(() => (window as unknown as { __reportReady?: unknown }).__reportReady);
-      expect(await ready.jsonValue()).toMatchObject({ candles: 6_048, equity: expect.any(Number) });
+      expect(await ready.jsonValue()).toMatchObject({
+        candles: 6_048,
+        equity: (report.equity_chart as unknown as { points: number }).points,
+      });
+      expect(await page.textContent('body')).toContain(
+        'Curve resolution: lowest, highest and last equity of every 16 bars',
+      );
       const screenshot = await page.screenshot({ path: join(out, 'report.png'), fullPage: true });
       expect(screenshot.length).toBeGreaterThan(50_000);
       // Every chart has canvases, and each chart draws non-blank pixels.

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeframe } from '@quant/core';
 import type { Bot, BotInputs } from '../setup.js';
@@ -20,6 +20,12 @@ const ratio = (value: number | null, digits = 2): string => (value === null ? 'n
  * Computes a run's figures and, when `outDir` is given, writes the report
  * folder: `report.json`, `trades.csv`, `equity.csv`, `report.html`, and moves
  * the streamed `events.jsonl.partial` into place.
+ *
+ * The figures (max drawdown, Sharpe ratio, exposure, final equity) come from
+ * the recorder's {@link RunRecorder.stats}, kept over every bar; `equity.csv`
+ * is the recorder's stream of every bar, moved into place; the HTML equity
+ * chart shows the recorder's bounded curve, whose resolution the page and
+ * `report.json` (`equity_chart`) state.
  */
 export function buildReport(options: {
   readonly mode: 'backtest' | 'live';
@@ -36,7 +42,8 @@ export function buildReport(options: {
   const { inputs, bot, recorder } = options;
   const currency = inputs.config.paper_broker.currency;
   const initial = inputs.config.paper_broker.initial_cash;
-  const performance = computePerformance(recorder.trades, recorder.equity, initial);
+  const performance = computePerformance(recorder.trades, recorder.stats, initial);
+  const resolution = recorder.equityResolution;
   const account = bot.system.positions.account();
   const count = (type: string): number => recorder.counts.get(type) ?? 0;
   const candles = Object.fromEntries(
@@ -82,6 +89,12 @@ export function buildReport(options: {
     fees: account.fees,
     open_positions_at_end: bot.system.positions.positions().length,
     events_published: bot.system.bus.getMetrics().events_published,
+    equity_chart: {
+      points: resolution.points,
+      bars_per_bucket: resolution.barsPerBucket,
+      resolution: resolution.description,
+      figures_basis: 'every bar',
+    },
   };
   const lines: [string, string][] = [
     ['Symbol', `${inputs.symbol} (${report.from} → ${report.to})`],
@@ -110,18 +123,23 @@ export function buildReport(options: {
   ];
   if (options.outDir) {
     const bars = bot.source.allBars('5m').filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
+    const equity = recorder.equity;
+    // The recorder streamed every bar's equity; writeReport then writes only the header, replaced just below.
+    const streamed = recorder.equityPath !== undefined && existsSync(recorder.equityPath);
     writeReport(options.outDir, {
       report,
       trades: recorder.trades,
-      equity: recorder.equity,
+      equity: streamed ? [] : equity,
       html: {
         title: `@quant ${options.mode}: ${inputs.symbol}`,
         summary: lines,
         bars,
-        equity: recorder.equity,
+        equity,
+        equityResolution: resolution.description,
         markers: recorder.markers,
       },
     });
+    if (streamed) renameSync(recorder.equityPath as string, join(options.outDir, 'equity.csv'));
     renameSync(join(options.outDir, 'events.jsonl.partial'), join(options.outDir, 'events.jsonl'));
   }
   return { report, lines };

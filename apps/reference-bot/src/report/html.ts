@@ -11,7 +11,13 @@ export interface HtmlReportData {
   readonly summary: readonly (readonly [string, string])[];
   /** Price bars (e.g. 5-minute) for the candlestick chart. */
   readonly bars: readonly Bar[];
+  /**
+   * The equity curve to draw, in time order, already bounded (see
+   * `RunRecorder.equity`: at most 6 000 points); drawn as given.
+   */
   readonly equity: readonly EquityPoint[];
+  /** The curve's resolution in words, shown under the chart's title (e.g. `every bar`). */
+  readonly equityResolution?: string;
   readonly markers: readonly ChartMarker[];
 }
 
@@ -44,10 +50,7 @@ export function renderHtmlReport(data: HtmlReportData): string {
     low: bar.low,
     close: bar.close,
   }));
-  const step = Math.max(1, Math.floor(data.equity.length / 5000));
-  const equity = data.equity
-    .filter((_, i) => i % step === 0 || i === data.equity.length - 1)
-    .map((p) => ({ time: seconds(p.time), value: p.equity }));
+  const equity = data.equity.map((p) => ({ time: seconds(p.time), value: p.equity }));
   const barSeconds = candles.length > 1 ? (candles[1]?.time ?? 0) - (candles[0]?.time ?? 0) : 60;
   const markers = data.markers
     .map((marker) => ({
@@ -88,7 +91,7 @@ export function renderHtmlReport(data: HtmlReportData): string {
 <h1>${escapeHtml(data.title)}</h1>
 <table>${rows}</table>
 <h2>Equity (quote currency)</h2>
-<div id="equity" class="chart"></div>
+${data.equityResolution ? `<p class="legend">Curve resolution: ${escapeHtml(data.equityResolution)}. The figures above are computed over every bar.</p>\n` : ''}<div id="equity" class="chart"></div>
 <h2>Price with entries, exits and regime changes</h2>
 <p class="legend">Blue arrows: entries (L long, S short). Orange circles: exits, with their P&amp;L. Purple squares: regime changes of the coarsest timeframe. Times in UTC.</p>
 <div id="price" class="chart"></div>

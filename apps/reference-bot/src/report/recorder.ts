@@ -1,10 +1,24 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
 import type { PositionReader } from '@quant/services';
+import { stringify } from 'csv-stringify/sync';
+import { EquityStats } from './performance.js';
 
 /** Events serialized per write to the events file. */
 const EVENTS_PER_WRITE = 512;
+/** Equity rows serialized per write to the equity file. */
+const EQUITY_ROWS_PER_WRITE = 512;
+/** The columns of `equity.csv`. */
+export const EQUITY_CSV_COLUMNS = ['time', 'equity', 'cash', 'unrealized_pnl', 'open_positions'] as const;
+/**
+ * Name of the equity file the recorder streams beside the events file; the
+ * report moves it to `equity.csv` (see {@link RunRecorder.equityPath}).
+ */
+export const EQUITY_STREAM_NAME = 'equity.csv.stream';
+/** Regime markers kept at most for the price chart (see {@link RunRecorder.markers}). */
+export const MAX_REGIME_MARKERS = 1_000;
 
 /** One closed trade (a position closed in full or in part). */
 export interface TradeRecord {
@@ -45,20 +59,165 @@ export interface ChartMarker {
   readonly direction?: 'long' | 'short';
 }
 
+/** The resolution an {@link EquityCurve} keeps, for the report. */
+export interface CurveResolution {
+  /** Bars marked. */
+  readonly bars: number;
+  /** Consecutive bars per bucket: 1 while every bar is kept, then doubling. */
+  readonly barsPerBucket: number;
+  /** Points kept. */
+  readonly points: number;
+  /** The resolution in words, e.g. `every bar` or `lowest, highest and last equity of every 16 bars`. */
+  readonly description: string;
+}
+
 /**
- * Listens to a run's bus and keeps what the report needs: every event
- * (streamed to `events.jsonl` when a path is given), the closed trades, the
- * equity after each bar of the execution timeframe, chart markers and counts.
+ * The equity curve for the chart, at a bounded resolution: at most
+ * `maxBuckets` buckets of consecutive bars, each keeping three points, the
+ * bar with the lowest equity, the one with the highest and the last one
+ * (fewer when they coincide), so the troughs and peaks stay on the chart.
+ * A bucket first holds one bar (every bar is kept); when the buckets are
+ * full, neighbours are merged in pairs and a bucket holds twice as many bars.
+ * So a curve keeps at most `3 × maxBuckets` points, and between `maxBuckets
+ * / 2` and `maxBuckets` buckets once it has merged. The report's figures are
+ * not computed from it (see {@link EquityStats}).
+ */
+export class EquityCurve {
+  /** Buckets of the curve, the last one still filling. */
+  #buckets: Bucket[] = [];
+  #barsPerBucket = 1;
+  #bars = 0;
+  readonly #maxBuckets: number;
+
+  /** @param maxBuckets - buckets kept at most, >= 2; 2 000 by default (at most 6 000 points). */
+  constructor(maxBuckets = 2_000) {
+    this.#maxBuckets = Math.max(2, Math.floor(maxBuckets));
+  }
+
+  /**
+   * Adds the account after the next bar.
+   * @param point - the account after the bar; its time after the last one's.
+   */
+  add(point: EquityPoint): void {
+    const last = this.#buckets[this.#buckets.length - 1];
+    if (last && last.bars < this.#barsPerBucket) {
+      if (point.equity < last.low.equity) last.low = point;
+      if (point.equity > last.high.equity) last.high = point;
+      last.last = point;
+      last.bars++;
+    } else {
+      if (this.#buckets.length === this.#maxBuckets) this.#merge();
+      this.#buckets.push({ low: point, high: point, last: point, bars: 1 });
+    }
+    this.#bars++;
+  }
+
+  /** The points kept, in time order. */
+  points(): EquityPoint[] {
+    const out: EquityPoint[] = [];
+    for (const bucket of this.#buckets) {
+      const unique = [bucket.low, bucket.high, bucket.last].filter((point, i, all) => all.indexOf(point) === i);
+      out.push(...unique.sort((a, b) => a.time - b.time));
+    }
+    return out;
+  }
+
+  /** How fine the curve is now. */
+  resolution(): CurveResolution {
+    const points = this.#buckets.reduce((sum, b) => sum + new Set([b.low, b.high, b.last]).size, 0);
+    return {
+      bars: this.#bars,
+      barsPerBucket: this.#barsPerBucket,
+      points,
+      description:
+        this.#barsPerBucket === 1
+          ? 'every bar'
+          : `lowest, highest and last equity of every ${this.#barsPerBucket} bars`,
+    };
+  }
+
+  /** Merges neighbouring buckets in pairs: each then holds twice as many bars. */
+  #merge(): void {
+    const merged: Bucket[] = [];
+    for (let i = 0; i < this.#buckets.length; i += 2) {
+      const a = this.#buckets[i] as Bucket;
+      const b = this.#buckets[i + 1];
+      if (!b) {
+        merged.push(a);
+        continue;
+      }
+      merged.push({
+        low: b.low.equity < a.low.equity ? b.low : a.low,
+        high: b.high.equity > a.high.equity ? b.high : a.high,
+        last: b.last,
+        bars: a.bars + b.bars,
+      });
+    }
+    this.#buckets = merged;
+    this.#barsPerBucket *= 2;
+  }
+}
+
+interface Bucket {
+  low: EquityPoint;
+  high: EquityPoint;
+  last: EquityPoint;
+  bars: number;
+}
+
+/** Options of a {@link RunRecorder}. */
+export interface RunRecorderOptions {
+  /**
+   * Equity before the first bar (the drawdown's first peak, the first daily
+   * return's base); by default the capital the position ledger started from,
+   * read at the first bar.
+   */
+  readonly initialEquity?: number;
+  /**
+   * Where to stream the equity after every bar as CSV (the rows of
+   * `equity.csv`); by default {@link EQUITY_STREAM_NAME} beside the events
+   * file when there is one, else nowhere. `null`: nowhere.
+   */
+  readonly equityPath?: string | null;
+  /** Buckets of the chart's equity curve (see {@link EquityCurve}); 2 000 by default. */
+  readonly curveBuckets?: number;
+}
+
+/**
+ * Listens to a run's bus and keeps what the report needs, in memory that
+ * does not grow with the bars: every event is streamed to `events.jsonl`
+ * when a path is given; the account after each bar of the execution
+ * timeframe goes into the report's figures ({@link RunRecorder.stats}, exact
+ * over every bar), into the chart's curve at a bounded resolution
+ * ({@link RunRecorder.equity}) and, when a file is given, into `equity.csv`
+ * in full. It also keeps the closed trades and their chart markers (they grow
+ * with the trades, not the bars), the regime changes of the coarsest
+ * timeframe as chart markers (at most {@link MAX_REGIME_MARKERS}: when full,
+ * every other one is dropped, and from then on only every second, fourth, …
+ * change is kept), and counts.
  */
 export class RunRecorder {
+  /** Closed trades, in order. */
   readonly trades: TradeRecord[] = [];
-  readonly equity: EquityPoint[] = [];
+  /** Chart markers: entries, exits and the regime changes kept, in order of arrival. */
   readonly markers: ChartMarker[] = [];
+  /** Events seen, by type. */
   readonly counts = new Map<string, number>();
+  /** `NewCandle` events seen, by timeframe. */
   readonly candles = new Map<Timeframe, number>();
+  /** The report's equity figures, over every bar. */
+  readonly stats: EquityStats;
+  /** The file the equity is streamed to, if any (see {@link RunRecorderOptions.equityPath}). */
+  readonly equityPath: string | undefined;
+  readonly #curve: EquityCurve;
   readonly #events: WriteStream | undefined;
+  readonly #equityFile: WriteStream | undefined;
   #written = 0;
   #pending: string[] = [];
+  #pendingEquity: (string | number)[][] = [];
+  #regimeChanges = 0;
+  #regimeStride = 1;
+  #regimeMarkers = 0;
 
   /**
    * @param bus - the run's bus; the recorder subscribes to every event.
@@ -66,6 +225,7 @@ export class RunRecorder {
    * @param executionTimeframe - the timeframe whose bars mark equity.
    * @param regimeTimeframe - the timeframe whose regime changes are marked on the chart.
    * @param eventsPath - where to stream every event as JSON lines, if anywhere.
+   * @param options - the initial equity, the equity file, the curve's size.
    */
   constructor(
     bus: EventBus,
@@ -73,9 +233,56 @@ export class RunRecorder {
     private readonly executionTimeframe: Timeframe,
     private readonly regimeTimeframe: Timeframe,
     eventsPath?: string,
+    options: RunRecorderOptions = {},
   ) {
+    this.stats = new EquityStats(options.initialEquity);
+    this.#curve = new EquityCurve(options.curveBuckets);
     this.#events = eventsPath ? createWriteStream(eventsPath) : undefined;
+    const equityPath =
+      options.equityPath === undefined
+        ? eventsPath
+          ? join(dirname(eventsPath), EQUITY_STREAM_NAME)
+          : undefined
+        : (options.equityPath ?? undefined);
+    this.equityPath = equityPath;
+    if (equityPath) {
+      this.#equityFile = createWriteStream(equityPath);
+      this.#equityFile.write(stringify([], { header: true, columns: [...EQUITY_CSV_COLUMNS] }));
+    }
     bus.subscribe('*', (event) => this.#record(event), { name: 'RunRecorder' });
+  }
+
+  /**
+   * The equity curve for the chart, in time order, at the resolution of
+   * {@link RunRecorder.equityResolution}: every bar up to 2 000 bars, then the
+   * lowest, highest and last equity of buckets of 2, 4, 8, … bars (at most
+   * 6 000 points).
+   */
+  get equity(): readonly EquityPoint[] {
+    return this.#curve.points();
+  }
+
+  /** How fine {@link RunRecorder.equity} is. */
+  get equityResolution(): CurveResolution {
+    return this.#curve.resolution();
+  }
+
+  /**
+   * What the recorder holds now, as counts: to check that nothing grows with
+   * the bars (the trades and their markers grow with the trades, the daily
+   * closes with the days).
+   */
+  retained(): Record<string, number> {
+    return {
+      equity_points: this.#curve.resolution().points,
+      markers: this.markers.length,
+      regime_markers: this.#regimeMarkers,
+      trades: this.trades.length,
+      daily_closes: this.stats.days,
+      pending_events: this.#pending.length,
+      pending_equity_rows: this.#pendingEquity.length,
+      event_types: this.counts.size,
+    };
   }
 
   /** Events written to the events file. */
@@ -83,12 +290,11 @@ export class RunRecorder {
     return this.#written;
   }
 
-  /** Flushes and closes the events file. */
-  close(): Promise<void> {
-    const stream = this.#events;
-    if (!stream) return Promise.resolve();
+  /** Flushes and closes the events file and the equity file. */
+  async close(): Promise<void> {
     this.#flush();
-    return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    this.#flushEquity();
+    await Promise.all([end(this.#events), end(this.#equityFile)]);
   }
 
   #record(event: TradingEvent): void {
@@ -136,12 +342,14 @@ export class RunRecorder {
         });
         return;
       case 'RegimeChanged':
-        if (event.timeframe === this.regimeTimeframe) {
+        if (event.timeframe === this.regimeTimeframe && this.#regimeChanges++ % this.#regimeStride === 0) {
+          if (this.#regimeMarkers === MAX_REGIME_MARKERS) this.#thinRegimeMarkers();
           this.markers.push({
             time: event.barOpenTime,
             kind: 'regime',
             text: `${event.timeframe} ${describe(event.newRegime)}`,
           });
+          this.#regimeMarkers++;
         }
         return;
       default:
@@ -154,16 +362,58 @@ export class RunRecorder {
     this.#pending = [];
   }
 
+  /** Drops every other regime marker kept, and from now on keeps every other regime change of those it kept. */
+  #thinRegimeMarkers(): void {
+    let seen = 0;
+    let kept = 0;
+    for (let i = this.markers.length - 1; i >= 0; i--) {
+      if ((this.markers[i] as ChartMarker).kind !== 'regime') continue;
+      // Counted from the first: keep the 1st, 3rd, 5th, … regime marker.
+      const ordinal = this.#regimeMarkers - 1 - seen++;
+      if (ordinal % 2 === 1) this.markers.splice(i, 1);
+      else kept++;
+    }
+    this.#regimeMarkers = kept;
+    this.#regimeStride *= 2;
+  }
+
+  #flushEquity(): void {
+    if (this.#pendingEquity.length === 0) return;
+    this.#equityFile?.write(stringify(this.#pendingEquity));
+    this.#pendingEquity = [];
+  }
+
   #markEquity(time: number): void {
     const account = this.positions.account();
-    this.equity.push({
+    if (this.stats.initialEquity === undefined) {
+      const capital = (this.positions as { readonly capital?: number }).capital;
+      this.stats.start(capital ?? account.equity);
+    }
+    const point: EquityPoint = {
       time,
       equity: account.equity,
       cash: account.cash,
       unrealizedPnl: account.unrealizedPnl,
       openPositions: this.positions.positions().length,
-    });
+    };
+    this.stats.mark(time, point.equity, point.openPositions);
+    this.#curve.add(point);
+    if (this.#equityFile) {
+      this.#pendingEquity.push([
+        new Date(time).toISOString(),
+        point.equity,
+        point.cash,
+        point.unrealizedPnl,
+        point.openPositions,
+      ]);
+      if (this.#pendingEquity.length === EQUITY_ROWS_PER_WRITE) this.#flushEquity();
+    }
   }
+}
+
+function end(stream: WriteStream | undefined): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 function describe(regime: Regime): string {
