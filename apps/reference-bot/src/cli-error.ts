@@ -1,25 +1,93 @@
-import { ConfigError, formatConfigError } from '@quant/config';
-import { QuantError } from '@quant/core';
+import { ConfigError, type ConfigErrorCode, formatConfigError } from '@quant/config';
+import { hasMarker, QuantError } from '@quant/core';
+import type { ServicesErrorCode } from '@quant/services';
+import { CommanderError } from 'commander';
 
-/** Thrown for a bad command line or missing input: the message is shown as it is, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+const MARKER = '@quant/reference-bot.UsageError';
+const marker = Symbol.for(MARKER);
+
+/**
+ * Codes of {@link UsageError}:
+ * - `BAD_FLAG`: a flag's value is not valid (the message names the flag and what was expected);
+ * - `DATA_FILE_NOT_FOUND`: no data file was given and none was found, or the one given does not exist;
+ * - `NOT_A_FILE`: an input path (`--config`, `--strategies`, `--indicators`) is a directory, FIFO or device;
+ * - `NO_BARS`: the data file holds no bar, or `--from`/`--to` select none;
+ * - `OUTPUT_UNWRITABLE`: the `--out` folder cannot be created or written.
+ */
+export type UsageErrorCode = 'BAD_FLAG' | 'DATA_FILE_NOT_FOUND' | 'NOT_A_FILE' | 'NO_BARS' | 'OUTPUT_UNWRITABLE';
+
+/**
+ * Thrown for a bad command line or missing input: the message is shown as it
+ * is (it names the flag or file and what was expected), exit code 2.
+ */
+export class UsageError extends QuantError<UsageErrorCode> {
+  readonly [marker] = true;
+
+  /** {@inheritDoc @quant/core!QuantError.isInstance} */
+  static override isInstance(value: unknown): value is UsageError {
+    return hasMarker(value, MARKER);
+  }
 }
 
 /**
- * Formats an error for the terminal. Bad input (configuration, strategy or
- * indicator files, data files, flags) gets its message, which names the file,
- * line or key; anything else is an internal error. The stack is shown only
- * when `debug` is set.
- * @returns the text to print and the exit code: 2 for bad input, 1 otherwise.
+ * The codes that mean bad input (exit code 2): the user can fix the command
+ * line, a file or the configuration. Every other error is internal (exit 1).
+ * This is the one place that decides.
+ */
+export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
+  // Records, not lists: a code added to one of these unions fails to compile until it is classified here.
+  Object.keys({
+    BAD_FLAG: true,
+    DATA_FILE_NOT_FOUND: true,
+    NOT_A_FILE: true,
+    NO_BARS: true,
+    OUTPUT_UNWRITABLE: true,
+  } satisfies Record<UsageErrorCode, true>).concat(
+    Object.keys({
+      CONFIG_INVALID: true,
+      CONFIG_YAML_SYNTAX: true,
+      CONFIG_YAML_ALIASES: true,
+      CONFIG_FILE_UNREADABLE: true,
+      CONFIG_NOT_A_FILE: true,
+      CONFIG_TOO_LARGE: true,
+      ENV_FILE_INVALID: true,
+    } satisfies Record<ConfigErrorCode, true>),
+    Object.keys({
+      CSV_UNREADABLE: true,
+      CSV_NOT_A_FILE: true,
+      CSV_INVALID: true,
+      UNKNOWN_SYMBOL: true,
+    } satisfies Partial<Record<ServicesErrorCode, true>>),
+  ),
+);
+
+/**
+ * Tells whether `error` is bad input: a typed error (a `@quant` error or a
+ * {@link UsageError}) whose `code` is one of {@link BAD_INPUT_CODES}.
+ * @param error - anything thrown.
+ */
+export function isBadInput(error: unknown): boolean {
+  return QuantError.isInstance(error) && BAD_INPUT_CODES.has(error.code);
+}
+
+/**
+ * Formats an error for the terminal. Bad input (see {@link isBadInput}:
+ * configuration, strategy or indicator files, data files, flags, output
+ * paths) gets its message, which names the file, line, key or flag and what
+ * was expected; anything else is an internal error. A command-line error from
+ * commander was already printed by commander: its text is empty. The stack is
+ * shown only when `debug` is set.
+ * @returns the text to print (nothing when empty) and the exit code: 0 for
+ *   help, 2 for bad input, 1 otherwise.
  */
 export function describeFailure(error: unknown, debug: boolean): { readonly text: string; readonly exitCode: number } {
+  if (error instanceof CommanderError) return { text: '', exitCode: error.exitCode === 0 ? 0 : 2 };
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  if (ConfigError.isInstance(error)) return { text: `${formatConfigError(error)}${stack}`, exitCode: 2 };
-  if (error instanceof UsageError) return { text: `Error: ${error.message}${stack}`, exitCode: 2 };
+  if (ConfigError.isInstance(error)) {
+    return { text: `${formatConfigError(error)}${stack}`, exitCode: isBadInput(error) ? 2 : 1 };
+  }
   if (QuantError.isInstance(error)) {
-    const badInput = error.code.startsWith('CSV_') || error.code === 'UNKNOWN_SYMBOL';
-    return { text: `Error [${error.code}]: ${error.message}${stack}`, exitCode: badInput ? 2 : 1 };
+    return { text: `Error [${error.code}]: ${error.message}${stack}`, exitCode: isBadInput(error) ? 2 : 1 };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

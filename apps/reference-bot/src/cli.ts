@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { LOG_LEVELS } from '@quant/config';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { describeFailure } from './cli-error.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
-import { type LiveOptions, live } from './commands/live.js';
+import { type LiveOptions, live, MIN_SPEED } from './commands/live.js';
 
 function program(run: (task: () => Promise<number>) => void): Command {
   const cli = new Command('quant-bot')
@@ -32,7 +32,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
       .command('live')
       .description('paper-trade in the live loop; --replay plays a data file as if live')
       .option('--replay <csv>', 'play this OHLCV CSV file as the market (default: the shared BTCUSDT 1-minute data)')
-      .option('--speed <x>', 'replay speed: recorded ms per real ms (60 = a minute per second), or max', '1')
+      .option(
+        '--speed <x>',
+        `replay speed: recorded ms per real ms (60 = a minute per second), at least ${MIN_SPEED}, or max`,
+        '1',
+      )
       .option('--out <dir>', 'write events.jsonl and the report here'),
   ).action((options: LiveOptions) => run(() => live(options, process.cwd(), process.env)));
   return cli;
@@ -55,12 +59,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }).parseAsync([...argv], { from: 'user' });
     return task ? await task() : 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version exit 0; a bad flag or argument is bad input.
-      return error.exitCode === 0 ? 0 : 2;
-    }
     const failure = describeFailure(error, debug);
-    process.stderr.write(`${failure.text}\n`);
+    if (failure.text) process.stderr.write(`${failure.text}\n`);
     return failure.exitCode;
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BTCUSDT, runCli, startCli } from './test-support/run-cli.js';
+import { BTCUSDT, runCli, sigintDelivered, startCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-live-'));
 const TRADING = new Set([
@@ -49,11 +49,11 @@ describe('quant-bot live', () => {
     const slice = join(dir, 'BTCUSDT_1m.csv');
     writeFileSync(slice, readFileSync(BTCUSDT, 'utf8').split('\n').slice(0, 2001).join('\n'));
     const run = startCli(['live', '--replay', slice, '--speed', '600']);
-    const started = Date.now();
-    while (!run.output().includes('New candle detected') && Date.now() - started < 30_000) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The readiness line comes once the SIGINT handler is installed and the first cycle has run;
+    // then wait (no fixed delay) for the loop to have evaluated strategies and logged a status line.
+    await run.waitFor('Live loop running (Ctrl+C to stop)');
+    await run.waitFor('Evaluated strategies:');
+    await run.waitFor('INFO orchestrator: Status: 4/4 services healthy');
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code, result.stderr).toBe(0);
@@ -103,10 +103,11 @@ describe('quant-bot live', () => {
 
   it('exits at once with code 130 on a second Ctrl+C', async () => {
     const run = startCli(['backtest', '--out', join(dir, 'interrupted')]);
-    // Let the backtest get going, then interrupt twice in a row.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Once the backtest runs with its handlers installed, interrupt twice; the second signal is sent once
+    // the kernel has delivered the first (so they cannot merge), well before the graceful shutdown ends.
+    await run.waitFor('Backtest running: ', 'stderr');
     run.child.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sigintDelivered(run.child.pid as number);
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code, result.stderr).toBe(130);

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
 import { runSimulation } from '@quant/services';
 import { SingleBar } from 'cli-progress';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
+import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
@@ -24,23 +24,43 @@ export interface BacktestOptions extends CommonOptions {
  * orchestrator as live trading. Prints a summary and writes the report folder.
  * Logs go to standard output at `--log-level` (warn by default, so a
  * backtest prints its summary rather than a line per bar).
+ *
+ * Every input is checked before anything is written: the flags, the `--out`
+ * folder (writable, probed without leaving anything), the configuration, the
+ * strategies, indicators and data files, and the log file; a failure leaves
+ * the output folder as it was. Once the run is under way (and Ctrl+C handled)
+ * it prints `Backtest running: … (Ctrl+C to stop early)` on standard error.
  * @returns the exit code.
+ * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
+ *   {@link @quant/services!ServicesError} for bad input.
  */
 export async function backtest(options: BacktestOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const fromFlag = options.from === undefined ? undefined : parseDateFlag('--from', options.from, false);
+  const toFlag = options.to === undefined ? undefined : parseDateFlag('--to', options.to, true);
+  if (fromFlag !== undefined && toFlag !== undefined && fromFlag > toFlag) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--from "${options.from}" is after --to "${options.to}": expected --from at or before --to`,
+    );
+  }
+  const outDir = checkOutputDir('--out', options.out, cwd);
   const inputs = await readInputs(options, options.data, cwd, env);
   const first = inputs.data.stats.firstOpenTime as number;
   const last = inputs.data.stats.lastOpenTime as number;
-  const from = options.from ? Math.max(first, parseDateFlag('--from', options.from, false)) : first;
-  const to = options.to ? Math.min(last, parseDateFlag('--to', options.to, true)) : last;
+  const from = fromFlag === undefined ? first : Math.max(first, fromFlag);
+  const to = toFlag === undefined ? last : Math.min(last, toFlag);
   if (from > to)
     throw new UsageError(
+      'NO_BARS',
       `--from/--to select no bar: the data covers ${new Date(first).toISOString()} to ${new Date(last).toISOString()}`,
     );
-  const outDir = resolve(cwd, options.out);
-  mkdirSync(outDir, { recursive: true });
 
   const clock = new SimulatedClock(from);
   const bot = buildBot(inputs, clock, options.logLevel ?? 'warn');
+  const main = bot.logs.getLogger('main');
+  for (const warning of inputs.warnings) main.warn(warning);
+  // Everything is checked: only now is the output folder created.
+  makeOutputDir('--out', outDir);
   const stepMs = 60_000;
   const recorder = new RunRecorder(
     bot.system.bus,
@@ -54,6 +74,8 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     process.stderr.write('\nInterrupted: finishing the report (Ctrl+C again to quit now)\n'),
   );
   const total = Math.floor((to - from) / stepMs) + 1;
+  await bot.system.orchestrator.start();
+  process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbol} (Ctrl+C to stop early)\n`);
   const progress = process.stderr.isTTY
     ? new SingleBar({
         format: 'backtest [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',
@@ -63,7 +85,6 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     : undefined;
   progress?.start(total, 0);
   let done = 0;
-  await bot.system.orchestrator.start();
   const t0 = performance.now();
   try {
     done = await runSimulation(bot.system.orchestrator, clock, {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describeConfig } from '@quant/config';
 import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
+import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { ReplayClock } from '../replay-clock.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
@@ -18,17 +18,26 @@ export interface LiveOptions extends CommonOptions {
 }
 
 const RULE = '='.repeat(80);
+/** The line `live` prints once Ctrl+C is handled and the loop has run its first cycle. */
+export const READY_LINE = 'Live loop running (Ctrl+C to stop)';
+/** The slowest `--speed`: a recorded second per 1000 real seconds. */
+export const MIN_SPEED = 0.001;
+/** The longest real wait a Node.js timer allows (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Parses `--speed`: a positive number of recorded ms per real ms (`60` plays a
- * recorded minute per second), or `max`.
- * @throws {@link UsageError} otherwise.
+ * Parses `--speed`: a number of recorded ms per real ms, at least
+ * {@link MIN_SPEED} (`60` plays a recorded minute per second), or `max`.
+ * @throws {@link UsageError} `BAD_FLAG` otherwise.
  */
 export function parseSpeed(text: string): number | 'max' {
   if (text === 'max') return 'max';
-  const speed = Number(text);
-  if (!Number.isFinite(speed) || speed <= 0)
-    throw new UsageError(`--speed "${text}" is not valid: expected a number > 0 or "max"`);
+  const speed = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED)
+    throw new UsageError(
+      'BAD_FLAG',
+      `--speed "${text}" is not valid: expected a number >= ${MIN_SPEED} (recorded ms per real ms; 60 = a minute per second) or "max"`,
+    );
   return speed;
 }
 
@@ -38,23 +47,39 @@ export function parseSpeed(text: string): number | 'max' {
  * SIGTERM (or at the end of a replay) every service stopped in reverse order
  * and the final metrics printed. The market data comes from `--replay`, played
  * as if live at `--speed`; no exchange adapter ships with the reference bot.
+ *
+ * Every input (flags, `--out`, configuration, files, log file) is checked
+ * before anything is written or printed. Once the SIGINT handler is installed
+ * and the loop has run its first cycle, it prints {@link READY_LINE}.
  * @returns the exit code.
+ * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
+ *   {@link @quant/services!ServicesError} for bad input.
  */
 export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const speed = parseSpeed(options.speed);
-  const inputs = await readInputs(options, options.replay, cwd, env);
-  const out = (text: string): boolean => process.stdout.write(`${text}\n`);
-  out(RULE);
-  out('Starting Orchestrated Live Trading System (simulated exchange)');
-  out(RULE);
+  const outDir = options.out === undefined ? undefined : checkOutputDir('--out', options.out, cwd);
+  const inputs = await readInputs(options, options.replay, cwd, env, '--replay');
+  const intervalMs = inputs.config.services.data_fetching.fetch_interval * 1000;
+  if (speed !== 'max' && intervalMs / speed > MAX_TIMER_MS) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--speed "${options.speed}" is too slow for services.data_fetching.fetch_interval = ${intervalMs / 1000} s: a cycle would wait ${(intervalMs / speed / 86_400_000).toFixed(1)} days; expected a --speed of at least ${Math.ceil((intervalMs / MAX_TIMER_MS) * 1000) / 1000}`,
+    );
+  }
   const first = inputs.data.stats.firstOpenTime as number;
   const last = inputs.data.stats.lastOpenTime as number;
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
   const clock = new ReplayClock(first + stepMs, speed);
   const bot = buildBot(inputs, clock, options.logLevel);
+  // Everything is checked: only now is anything written.
+  if (outDir !== undefined) makeOutputDir('--out', outDir);
+  const out = (text: string): boolean => process.stdout.write(`${text}\n`);
+  out(RULE);
+  out('Starting Orchestrated Live Trading System (simulated exchange)');
+  out(RULE);
   const log = bot.logs.getLogger('main');
   log.info(`Loaded configuration from ${inputs.loaded.file ?? 'defaults'}`);
-  for (const warning of inputs.loaded.warnings) log.warn(warning);
+  for (const warning of inputs.warnings) log.warn(warning);
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
   log.info(`Replaying ${inputs.dataPath} (${inputs.data.stats.bars} bars of ${inputs.symbol}) at speed ${speed}`);
   log.info(
@@ -66,18 +91,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   for (const service of Object.values(bot.system.services)) orchestratorLog.info(`✓ ${service.name} created`);
   orchestratorLog.info(`=== INITIALIZED ${bot.system.orchestrator.serviceNames.length} SERVICES ===`);
 
-  let eventsPath: string | undefined;
-  if (options.out) {
-    const dir = resolve(cwd, options.out);
-    mkdirSync(dir, { recursive: true });
-    eventsPath = join(dir, 'events.jsonl.partial');
-  }
   const recorder = new RunRecorder(
     bot.system.bus,
     bot.system.positions,
     bot.executionTimeframe,
     bot.regimeTimeframe,
-    eventsPath,
+    outDir === undefined ? undefined : join(outDir, 'events.jsonl.partial'),
   );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
@@ -89,6 +108,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       log.info('Replay reached the end of the data');
       controller.abort();
     }
+  });
+  let ready = false;
+  bot.system.orchestrator.addCycleWork('cli.ready', () => {
+    if (ready) return;
+    ready = true;
+    out(READY_LINE);
   });
 
   const wallStart = performance.now();
@@ -104,7 +129,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   let healthAtEnd = health;
   try {
     await bot.system.orchestrator.run({
-      intervalMs: inputs.config.services.data_fetching.fetch_interval * 1000,
+      intervalMs,
       signal: controller.signal,
     });
   } finally {
@@ -128,7 +153,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
     wallMs,
     interrupted: clock.now() < end,
-    ...(options.out ? { outDir: resolve(cwd, options.out) } : {}),
+    ...(outDir === undefined ? {} : { outDir }),
   });
   out('\n=== Final System Metrics ===');
   out(`Orchestrator Status: ${metrics.orchestrator.status}`);

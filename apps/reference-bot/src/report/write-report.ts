@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { type HtmlReportData, renderHtmlReport } from './html.js';
@@ -51,12 +51,18 @@ export function equityCsv(equity: readonly EquityPoint[]): string {
 
 /**
  * Writes a file completely or not at all: to a temporary name in the same
- * folder, then renamed over the target.
+ * folder, then renamed over the target. When writing fails (e.g. the disk is
+ * full), the temporary file is removed and the target is left as it was.
  */
 export function writeAtomically(path: string, content: string): void {
   const temporary = `${path}.partial`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** Everything the report folder holds besides `events.jsonl`. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the bot's default files are found from there. */
@@ -20,7 +21,16 @@ export interface CliResult {
 /** A running command line, with its output so far. */
 export interface CliProcess {
   readonly child: ChildProcess;
+  /** Standard output so far. */
   readonly output: () => string;
+  /** Standard error so far. */
+  readonly errors: () => string;
+  /**
+   * Resolves as soon as `stream` has printed `text` (checked on every chunk,
+   * so a signal can follow the line at once); rejects, with the output so
+   * far, when the process ends first or after `timeoutMs`.
+   */
+  readonly waitFor: (text: string, stream?: 'stdout' | 'stderr', timeoutMs?: number) => Promise<void>;
   readonly done: Promise<CliResult>;
 }
 
@@ -28,10 +38,11 @@ export interface CliProcess {
  * Starts `quant-bot` with `args` in the repository root.
  * @param args - the arguments.
  * @param env - extra environment variables.
+ * @param cwd - the working directory (where `.env` is read); the repository root by default.
  */
-export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+export function startCli(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,10 +55,58 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
     stderr += chunk.toString();
   });
   const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, output: () => stdout, done };
+  const waitFor = (text: string, stream: 'stdout' | 'stderr' = 'stdout', timeoutMs = 60_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const source = stream === 'stdout' ? child.stdout : child.stderr;
+      const printed = (): boolean => (stream === 'stdout' ? stdout : stderr).includes(text);
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        source?.off('data', check);
+        child.off('close', ended);
+        if (error) reject(error);
+        else resolve();
+      };
+      const failure = (why: string): Error =>
+        new Error(`${why} before printing ${JSON.stringify(text)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      // Listeners added after the one above see the chunk already appended.
+      const check = (): void => {
+        if (printed()) finish();
+      };
+      const ended = (): void => finish(failure('the process ended'));
+      const timer = setTimeout(() => finish(failure(`${timeoutMs} ms passed`)), timeoutMs);
+      source?.on('data', check);
+      child.on('close', ended);
+      check();
+    });
+  return { child, output: () => stdout, errors: () => stderr, waitFor, done };
 }
 
 /** Runs `quant-bot` to completion. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
+  return startCli(args, env, cwd).done;
+}
+
+/**
+ * Waits until no SIGINT is pending for process `pid` any more, i.e. the kernel
+ * has delivered it to the process (to Node.js's signal watcher, which queues
+ * it for the JavaScript handler). Two SIGINTs sent without this wait can merge
+ * into one while the first is still pending. Reads `/proc/<pid>/status` (Linux).
+ * @param pid - the process.
+ * @param timeoutMs - how long to wait at most.
+ */
+export async function sigintDelivered(pid: number, timeoutMs = 10_000): Promise<void> {
+  const SIGINT_BIT = 1n << 1n; // Signal 2 is bit 1 of the pending masks.
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      return; // The process has ended.
+    }
+    const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].map((m) => BigInt(`0x${m[1]}`));
+    if (pending.every((mask) => (mask & SIGINT_BIT) === 0n)) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`SIGINT still pending for process ${pid} after ${timeoutMs} ms`);
 }

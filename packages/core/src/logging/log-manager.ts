@@ -19,7 +19,10 @@ export interface LogManagerOptions {
   readonly serviceLevels?: Readonly<Record<string, LogLevelName>>;
   /** Where lines go; standard output by default. */
   readonly sinks?: readonly LogSink[];
-  /** A file to append lines to, besides `sinks`. */
+  /**
+   * A file to append lines to, besides `sinks`; opened (and its directory
+   * created) by the constructor, so an unwritable path fails at once.
+   */
   readonly logFile?: string;
   /** Source of timestamps; the real clock by default. */
   readonly clock?: Clock;
@@ -52,7 +55,11 @@ export class LogManager {
   readonly #clock: Clock;
   readonly #loggers = new Map<string, Logger>();
 
-  /** @param options - level, format, per-service levels, sinks, log file, clock. */
+  /**
+   * @param options - level, format, per-service levels, sinks, log file, clock.
+   * @throws {@link @quant/core!QuantError} `LOG_FILE_UNWRITABLE` when `logFile` cannot be
+   *   opened for appending (see {@link FileSink}).
+   */
   constructor(options: LogManagerOptions = {}) {
     this.#level = options.level ?? 'info';
     this.#format = options.format ?? 'text';
@@ -80,7 +87,10 @@ export class LogManager {
     return logger;
   }
 
-  /** Flushes and closes the sinks (e.g. the log file). */
+  /**
+   * Flushes and closes the sinks (e.g. the log file).
+   * @throws {@link @quant/core!QuantError} `LOG_FILE_UNWRITABLE` when a write to the log file failed.
+   */
   async close(): Promise<void> {
     await Promise.all(this.#sinks.map((sink) => sink.close?.()));
   }

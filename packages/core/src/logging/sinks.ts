@@ -1,5 +1,6 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { createWriteStream, mkdirSync, openSync, statSync, type WriteStream } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { QuantError } from '../errors/quant-error.js';
 import type { LogRecord } from './log-record.js';
 
 /** Where formatted log lines go. */
@@ -29,25 +30,106 @@ export class StreamSink implements LogSink {
   }
 }
 
-/** Appends each line to a file, creating the file and its directory when missing. */
-export class FileSink implements LogSink {
-  readonly #stream: WriteStream;
+/** Why a file system call failed, in words. */
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOTREGULAR':
+      return 'it is a FIFO or a socket, not a regular file';
+    case 'ENOENT':
+      return 'the file system does not allow creating it there';
+    default:
+      return code ? `${code}: ${(error as Error).message}` : String(error);
+  }
+}
 
-  /** @param path - the log file, e.g. `logs/trading_system.log`. */
+/**
+ * Creates the missing directories of `dir` one by one from the nearest existing
+ * one. (`mkdirSync(dir, { recursive: true })` loops for ever under `/proc`.)
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    try {
+      statSync(current);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(current) === current) throw error;
+      missing.unshift(current);
+    }
+  }
+  for (const path of missing) mkdirSync(path);
+}
+
+/**
+ * Appends each line to a file, creating the file and its directory when
+ * missing. The file is opened in the constructor, so a path that cannot be
+ * written fails at once, before anything runs, rather than as an `'error'`
+ * event later; a write error after that is kept and reported by
+ * {@link FileSink.close}.
+ */
+export class FileSink implements LogSink {
+  readonly #path: string;
+  readonly #stream: WriteStream;
+  #error: Error | undefined;
+
+  /**
+   * @param path - the log file, e.g. `logs/trading_system.log`.
+   * @throws {@link QuantError} `LOG_FILE_UNWRITABLE` when the file cannot be
+   *   opened for appending (a directory, no permission, a read-only or virtual
+   *   file system such as `/proc`, a parent that is a file); the message names
+   *   the path and why.
+   */
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.#stream = createWriteStream(path, { flags: 'a' });
+    this.#path = path;
+    let fd: number;
+    try {
+      // Opening a FIFO for writing blocks until a reader comes: refuse it first.
+      const kind = statSync(path, { throwIfNoEntry: false });
+      if (kind?.isFIFO() || kind?.isSocket()) {
+        throw Object.assign(new Error(`${path} is a FIFO or socket`), { code: 'ENOTREGULAR' });
+      }
+      makeDirectories(dirname(path));
+      fd = openSync(path, 'a');
+    } catch (error) {
+      throw new QuantError('LOG_FILE_UNWRITABLE', `cannot append to ${path}: ${reasonOf(error)}`, { cause: error });
+    }
+    this.#stream = createWriteStream(path, { fd, flags: 'a' });
+    this.#stream.on('error', (error) => {
+      this.#error ??= error;
+    });
   }
 
   /** {@inheritDoc LogSink.write} */
   write(line: string): void {
-    this.#stream.write(`${line}\n`);
+    if (this.#error === undefined) this.#stream.write(`${line}\n`);
   }
 
-  /** Flushes buffered lines and closes the file. */
+  /**
+   * Flushes buffered lines and closes the file.
+   * @throws {@link QuantError} `LOG_FILE_UNWRITABLE` when a write failed (e.g. the disk is full).
+   */
   close(): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      this.#stream.end(() => {
+        const error = this.#error;
+        if (error === undefined) resolve();
+        else
+          reject(
+            new QuantError('LOG_FILE_UNWRITABLE', `cannot write to ${this.#path}: ${reasonOf(error)}`, {
+              cause: error,
+            }),
+          );
+      }),
     );
   }
 }

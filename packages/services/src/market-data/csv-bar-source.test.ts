@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
@@ -109,16 +110,40 @@ describe('CsvBarSource validation', () => {
     [
       'a price that is not a number',
       '2023-03-01 00:05:00+00:00,23140,abc,23100,23120,1',
-      ':7: high "abc" is not a finite number',
+      ':7: high (column 3) "abc" is not a finite number',
     ],
     ['inconsistent prices', '2023-03-01 00:05:00+00:00,23140,23130,23100,23120,1', ':7: inconsistent prices'],
-    ['a negative volume', '2023-03-01 00:05:00+00:00,23140,23150,23100,23120,-1', ':7: volume -1 is negative'],
+    [
+      'a negative volume',
+      '2023-03-01 00:05:00+00:00,23140,23150,23100,23120,-1',
+      ':7: volume (column 6) -1 is negative: expected >= 0',
+    ],
+    ['a zero price', '2023-03-01 00:05:00+00:00,0,23150,0,23120,1', ':7: open (column 2) is 0: expected a price > 0'],
+    [
+      'a negative price',
+      '2023-03-01 00:05:00+00:00,23140,23150,-5,23120,1',
+      ':7: low (column 4) is -5: expected a price > 0',
+    ],
+    [
+      'an impossible date',
+      '2023-02-30 00:05:00,23140,23150,23100,23120,1',
+      ':7: open time (column 1) "2023-02-30 00:05:00" is not a timestamp: expected ISO 8601',
+    ],
+    [
+      'binary bytes in a cell',
+      '2023-03-01 00:05:00+00:00,23140,\u0000\u0007\u001b[2J,23100,23120,1',
+      ':7: high (column 3) "\\x00\\x07\\x1B[2J" is not a finite number',
+    ],
     [
       'a repeated time',
       '2023-03-01 00:04:00+00:00,23140,23150,23100,23120,1',
       ':7: open time 2023-03-01T00:04:00.000Z is not after',
     ],
-    ['a bad timestamp', 'yesterday,23140,23150,23100,23120,1', ':7: open time "yesterday" is not a timestamp'],
+    [
+      'a bad timestamp',
+      'yesterday,23140,23150,23100,23120,1',
+      ':7: open time (column 1) "yesterday" is not a timestamp',
+    ],
   ])('fails on %s with file:line and the reason', async (_name, row, message) => {
     const path = write('bad.csv', [...head, row, ...lines.slice(6, 9)].join('\n'));
     const error = await failure(load(path));
@@ -128,7 +153,10 @@ describe('CsvBarSource validation', () => {
   });
 
   it('skips invalid rows with a count when configured, and reports gaps without filling them', async () => {
-    const path = write('gaps.csv', [...head, '2023-03-01 00:05:00+00:00,1,0,2,1,1', ...lines.slice(10, 14)].join('\n'));
+    const path = write(
+      'gaps.csv',
+      [...head, '2023-03-01 00:05:00+00:00,1,0.5,2,1,1', ...lines.slice(10, 14)].join('\n'),
+    );
     const source = await load(path, { invalidRows: 'skip' });
     expect(source.stats).toMatchObject({ rows: 10, bars: 9, skipped: 1, gaps: 1, missingBars: 4 });
     expect(source.stats.skippedSamples[0]).toMatch(/gaps\.csv:7: inconsistent prices/);
@@ -158,9 +186,73 @@ describe('CsvBarSource validation', () => {
 
   it('names a missing column and an unreadable file', async () => {
     const noVolume = write('novolume.csv', 'open_time,open,high,low,close\n2023-03-01 00:00:00+00:00,1,2,0.5,1.5\n');
-    expect((await failure(load(noVolume))).message).toMatch(/novolume\.csv:1: no column "volume" for volume/);
+    expect((await failure(load(noVolume))).message).toBe(
+      `${noVolume}:1: no column "volume" for the volume: expected a header line naming the columns open_time,open,high,low,close,volume; the file starts with "open_time,open,high,low,close"`,
+    );
     const missing = await failure(load(join(tmp, 'nope.csv')));
     expect(missing.code).toBe('CSV_UNREADABLE');
     expect(missing.message).toMatch(/cannot read .*nope\.csv/);
+  });
+
+  it("reads ISO 8601 times without an offset as UTC, whatever the machine's time zone", async () => {
+    const path = write(
+      'naive.csv',
+      'open_time,open,high,low,close,volume\n2023-03-01 00:00:00,1,2,0.5,1.5,3\n2023-03-01T00:01,1,2,0.5,1.5,3\n',
+    );
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // Node applies a change of TZ at once.
+    try {
+      expect(new Date(2023, 2, 1).getTime()).not.toBe(march(1));
+      const source = await load(path);
+      expect(source.allBars().map((bar) => bar.openTime)).toEqual([march(1), march(1, 0, 1)]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('reads only regular files: a directory, a FIFO and a device are refused before opening', async () => {
+    const folder = join(tmp, 'folder.csv');
+    mkdirSync(folder);
+    const directory = await failure(load(folder));
+    expect(directory.code).toBe('CSV_NOT_A_FILE');
+    expect(directory.message).toBe(`${folder} is a directory: expected a CSV file (a regular file)`);
+    const fifo = join(tmp, 'fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const pipe = await failure(load(fifo));
+    expect(pipe.code).toBe('CSV_NOT_A_FILE');
+    expect(pipe.message).toContain(`${fifo} is a FIFO (named pipe): expected a CSV file`);
+    const zero = await failure(load('/dev/zero'));
+    expect(zero.code).toBe('CSV_NOT_A_FILE');
+    expect(zero.message).toContain('/dev/zero is a character device: expected a CSV file');
+  });
+
+  it('shows a binary file only as a short escaped excerpt, with the header it expected', async () => {
+    const binary = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...Array.from({ length: 200 }, (_, i) => i)]);
+    const path = join(tmp, 'binary.csv');
+    writeFileSync(path, binary);
+    const error = await failure(load(path));
+    expect(error.code).toBe('CSV_INVALID');
+    expect(error.message).toContain('expected a header line naming the columns open_time,open,high,low,close,volume');
+    expect(error.message).toContain('the file starts with "\\x7FELF\\x02\\x01\\x01\\x00\\x00\\x01');
+    // Nothing outside printable ASCII reaches the message.
+    expect(error.message).toMatch(/^[\x20-\x7e…]*$/);
+  });
+
+  it('names the expected header for a YAML file given as CSV', async () => {
+    const path = write(
+      'config.csv',
+      '# settings\nservices:\n  data_fetching:\n    fetch_interval: 30 # "seconds"\n    evaluation_mode: "x, y"\n',
+    );
+    const error = await failure(load(path));
+    expect(error.code).toBe('CSV_INVALID');
+    expect(error.message).toMatch(/config\.csv:\d+: /);
+    expect(error.message).toContain('expected a header line naming the columns open_time,open,high,low,close,volume');
+    expect(error.message).toContain('the file starts with "# settings"');
+  });
+
+  it('loads an empty file and a header-only file as no bars', async () => {
+    expect((await load(write('empty.csv', ''))).stats).toMatchObject({ rows: 0, bars: 0, firstOpenTime: null });
+    expect((await load(write('header.csv', `${lines[0]}\n`))).stats).toMatchObject({ rows: 0, bars: 0 });
   });
 });

@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { type Bar, type Clock, type Logger, silentLogger, type Timeframe, timeframeToMs } from '@quant/core';
 import { parse } from 'csv-parse';
 import { ServicesError } from '../errors.js';
 import type { BarRequest, MarketDataSource } from '../ports/market-data-source.js';
 import { BarSeries } from './bar-series.js';
-import { checkBarRow, type TimeFormat } from './parse-bar-row.js';
+import { checkBarRow, excerpt, type TimeFormat } from './parse-bar-row.js';
 import { type ResampledSeries, resample } from './resample.js';
 
 /** Where each field is in the CSV: a header name, or a 0-based column index. */
@@ -33,7 +33,10 @@ export interface CsvBarSourceOptions {
    * `low`, `close`, `volume`, or columns 0 to 5 without a header.
    */
   readonly columns?: Partial<CsvColumns>;
-  /** Timestamp format; detected per value by default. */
+  /**
+   * Timestamp format; detected per value by default. ISO 8601 times without
+   * an offset (`2023-03-01 00:00:00`) are UTC, not the machine's time zone.
+   */
   readonly timeFormat?: TimeFormat;
   /** `fail` (default): an invalid row throws; `skip`: it is skipped, counted and logged. */
   readonly invalidRows?: 'fail' | 'skip';
@@ -74,12 +77,20 @@ const DEFAULT_NAMES: CsvColumns = {
   volume: 'volume',
 };
 const FIELD_ORDER = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
+const LABELS = ['open time', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** No line of an OHLCV file comes near this; a longer one is not such a file (e.g. binary data). */
+const MAX_RECORD_CHARS = 65_536;
 
 /**
  * A {@link MarketDataSource} over an OHLCV CSV file of one symbol, for
  * backtests and replays. The file is parsed as a stream (csv-parse) into a
- * compact column store, every row validated; coarser timeframes are resampled
- * from it on first use, aligned to UTC boundaries.
+ * compact column store, every row validated (prices > 0, `low <= open, close
+ * <= high`, volume >= 0, strictly increasing time); coarser timeframes are
+ * resampled from it on first use, aligned to UTC boundaries.
+ *
+ * Open times are ISO 8601, epoch seconds or epoch milliseconds; an ISO 8601
+ * time without an offset (`2023-03-01 00:00:00`) is read as UTC, never in the
+ * machine's time zone, so a file gives the same bars on every machine.
  *
  * {@link CsvBarSource.fetchBars} answers "the latest N bars as of now" from
  * the clock, exactly as a live API would: bars closed by now, plus the bar
@@ -109,8 +120,12 @@ export class CsvBarSource implements MarketDataSource {
    * Reads and validates a CSV file.
    * @param options - file, symbol, clock, layout and validation options.
    * @throws {@link ServicesError} `CSV_UNREADABLE` when the file cannot be read;
-   *   `CSV_INVALID` naming `file:line` and the reason for a malformed header or
-   *   (with `invalidRows: 'fail'`) the first invalid row.
+   *   `CSV_NOT_A_FILE` when the path is a directory, a FIFO, a device or a
+   *   socket (only regular files are read, so a pipe or `/dev/zero` cannot
+   *   hang the load); `CSV_INVALID` naming `file:line` and the reason for a
+   *   malformed header (with the expected columns and a short escaped excerpt
+   *   of the file's start), text that is not CSV, or (with `invalidRows:
+   *   'fail'`) the first invalid row, naming the column and what was expected.
    */
   static async load(options: CsvBarSourceOptions): Promise<CsvBarSource> {
     const logger = options.logger ?? silentLogger;
@@ -120,7 +135,9 @@ export class CsvBarSource implements MarketDataSource {
     const format = options.timeFormat ?? 'auto';
     const file = options.path;
     const base = new BarSeries();
-    let indexes: number[] | undefined = header ? undefined : columnIndexes(options.columns, undefined, file);
+    assertRegularFile(file);
+    let indexes: number[] | undefined = header ? undefined : columnIndexes(options.columns, undefined, file, 0);
+    let labels = indexes ? columnLabels(indexes) : [];
     let rows = 0;
     let skipped = 0;
     const skippedSamples: string[] = [];
@@ -134,7 +151,9 @@ export class CsvBarSource implements MarketDataSource {
       parse({
         delimiter: options.delimiter ?? ',',
         skip_empty_lines: true,
+        bom: true,
         trim: true,
+        max_record_size: MAX_RECORD_CHARS,
         relax_column_count: true,
         info: true,
       }),
@@ -143,7 +162,8 @@ export class CsvBarSource implements MarketDataSource {
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         if (indexes === undefined) {
-          indexes = columnIndexes(options.columns, record, file);
+          indexes = columnIndexes(options.columns, record, file, info.lines);
+          labels = columnLabels(indexes);
           continue;
         }
         rows++;
@@ -151,6 +171,7 @@ export class CsvBarSource implements MarketDataSource {
           indexes.map((index) => record[index]),
           format,
           previous,
+          labels,
         );
         if (!check.ok) {
           const where = `${file}:${info.lines}`;
@@ -179,11 +200,13 @@ export class CsvBarSource implements MarketDataSource {
         });
       }
       const line = (error as { lines?: number }).lines;
-      throw new ServicesError('CSV_INVALID', `${file}${line ? `:${line}` : ''}: ${(error as Error).message}`, {
-        file,
-        ...(line ? { line } : {}),
-        cause: error,
-      });
+      const where = `${file}${line ? `:${line}` : ''}`;
+      const reason = excerpt((error as Error).message, 120, false);
+      const message =
+        indexes === undefined
+          ? `${where}: not CSV (${reason}): ${expectedHeader(options.columns)}; the file starts with "${fileStart(file)}"`
+          : `${where}: ${reason}`;
+      throw new ServicesError('CSV_INVALID', message, { file, ...(line ? { line } : {}), cause: error });
     }
     if (skipped > 0) logger.warn(`skipped ${skipped} invalid row(s) of ${file}`, { file, skipped });
     if (gaps > 0)
@@ -274,10 +297,65 @@ export class CsvBarSource implements MarketDataSource {
   }
 }
 
+const FILE_KINDS: readonly [(stats: Stats) => boolean, string][] = [
+  [(stats) => stats.isDirectory(), 'a directory'],
+  [(stats) => stats.isFIFO(), 'a FIFO (named pipe)'],
+  [(stats) => stats.isCharacterDevice(), 'a character device'],
+  [(stats) => stats.isBlockDevice(), 'a block device'],
+  [(stats) => stats.isSocket(), 'a socket'],
+];
+
+/** Throws unless `file` is a regular file (checked before opening it: opening a FIFO blocks). */
+function assertRegularFile(file: string): void {
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    throw new ServicesError('CSV_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
+      file,
+      cause: error,
+    });
+  }
+  if (stats.isFile()) return;
+  const kind = FILE_KINDS.find(([test]) => test(stats))?.[1] ?? 'not a regular file';
+  throw new ServicesError('CSV_NOT_A_FILE', `${file} is ${kind}: expected a CSV file (a regular file)`, { file });
+}
+
+/** How messages name the six cells: `low (column 4)`. */
+function columnLabels(indexes: readonly number[]): string[] {
+  return indexes.map((index, position) => `${LABELS[position]} (column ${index + 1})`);
+}
+
+/** What the header should be, in words. */
+function expectedHeader(columns: Partial<CsvColumns> | undefined): string {
+  const names = FIELD_ORDER.map((field) => columns?.[field] ?? DEFAULT_NAMES[field]);
+  return names.every((name) => typeof name === 'string')
+    ? `expected a header line naming the columns ${names.join(',')}`
+    : `expected the columns ${FIELD_ORDER.map((field, i) => `${field}=${names[i]}`).join(', ')}`;
+}
+
+/** The file's first line (at most 40 characters), escaped for a message; `''` if it cannot be read. */
+function fileStart(file: string): string {
+  const buffer = Buffer.alloc(256);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const bytes = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+    const end = bytes.findIndex((byte) => byte === 0x0a || byte === 0x0d);
+    // latin1 maps each byte to one character, so excerpt() shows non-ASCII bytes as \xNN.
+    return excerpt((end < 0 ? bytes : bytes.subarray(0, end)).toString('latin1'));
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function columnIndexes(
   columns: Partial<CsvColumns> | undefined,
   headerRow: string[] | undefined,
   file: string,
+  line: number,
 ): number[] {
   return FIELD_ORDER.map((field, position) => {
     const wanted = columns?.[field] ?? (headerRow ? DEFAULT_NAMES[field] : position);
@@ -286,8 +364,8 @@ function columnIndexes(
     if (index < 0) {
       throw new ServicesError(
         'CSV_INVALID',
-        `${file}:1: no column "${wanted}" for ${field}; header has ${headerRow?.join(', ') ?? 'no names'}`,
-        { file, line: 1 },
+        `${file}:${line}: no column "${excerpt(wanted)}" for the ${LABELS[position]}: ${expectedHeader(columns)}; the file starts with "${fileStart(file)}"`,
+        { file, line },
       );
     }
     return index;
