@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { ConfigError, describeSource, type LoadedConfig, loadConfig, type SystemConfig } from '@quant/config';
 import {
   type Clock,
+  LoggingError,
   type LogLevelName,
   LogManager,
   type LogManagerOptions,
-  QuantError,
   SimulatedClock,
   type Timeframe,
 } from '@quant/core';
@@ -168,7 +168,7 @@ function openLogs(loaded: LoadedConfig, options: LogManagerOptions): LogManager 
   try {
     return new LogManager(options);
   } catch (error) {
-    if (!QuantError.isInstance(error) || error.code !== 'LOG_FILE_UNWRITABLE') throw error;
+    if (!LoggingError.isInstance(error)) throw error;
     const source = loaded.sources.get('logging.log_file');
     throw new ConfigError(
       'CONFIG_INVALID',

@@ -44,6 +44,8 @@ export {
   type EventSerializationErrorCode,
   LifecycleError,
   type LifecycleErrorCode,
+  LoggingError,
+  type LoggingErrorCode,
   OrchestratorError,
   type OrchestratorErrorCode,
 } from './errors/core-errors.js';

@@ -9,15 +9,13 @@ const marker = Symbol.for(MARKER);
  * - `CSV_NOT_A_FILE`: the CSV path is a directory, a FIFO, a device or a socket, not a regular file;
  * - `CSV_INVALID`: a row or the header is malformed, or the file is not CSV text (the message
  *   names `file:line`, the column and what was expected, quoting the file only as a short escaped excerpt);
- * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve;
- * - `UNKNOWN_INDICATOR`: a strategy names an indicator that is not configured.
+ * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve.
  */
 export type ServicesErrorCode =
   | 'CSV_UNREADABLE'
   | 'CSV_NOT_A_FILE'
   | 'CSV_INVALID'
-  | 'UNKNOWN_SYMBOL'
-  | 'UNKNOWN_INDICATOR';
+  | 'UNKNOWN_SYMBOL';
 
 /** Errors of `@quant/services`, with a stable `code`. */
 export class ServicesError extends QuantError<ServicesErrorCode> {

@@ -8,6 +8,28 @@ const ORCHESTRATOR_MARKER = '@quant/core.OrchestratorError';
 const orchestratorMarker = Symbol.for(ORCHESTRATOR_MARKER);
 const SERIALIZATION_MARKER = '@quant/core.EventSerializationError';
 const serializationMarker = Symbol.for(SERIALIZATION_MARKER);
+const LOGGING_MARKER = '@quant/core.LoggingError';
+const loggingMarker = Symbol.for(LOGGING_MARKER);
+
+/** Codes of {@link LoggingError}. */
+export type LoggingErrorCode = 'LOG_FILE_UNWRITABLE';
+
+/**
+ * Thrown by {@link FileSink} (and so by a {@link LogManager} given a
+ * `logFile`): `LOG_FILE_UNWRITABLE` when the log file cannot be opened for
+ * appending (a directory, a FIFO, no permission, a read-only or virtual file
+ * system such as `/proc`, a parent that is a file) or a write to it failed;
+ * the message names the path and why. It is bad input: the operator fixes
+ * `logging.log_file`.
+ */
+export class LoggingError extends QuantError<LoggingErrorCode> {
+  readonly [loggingMarker] = true;
+
+  /** {@inheritDoc QuantError.isInstance} */
+  static override isInstance(value: unknown): value is LoggingError {
+    return hasMarker(value, LOGGING_MARKER);
+  }
+}
 
 /** Codes of {@link EventBusError}. */
 export type EventBusErrorCode = 'EVENT_QUEUE_FULL';

@@ -57,7 +57,7 @@ export class LogManager {
 
   /**
    * @param options - level, format, per-service levels, sinks, log file, clock.
-   * @throws {@link @quant/core!QuantError} `LOG_FILE_UNWRITABLE` when `logFile` cannot be
+   * @throws {@link @quant/core!LoggingError} `LOG_FILE_UNWRITABLE` when `logFile` cannot be
    *   opened for appending (see {@link FileSink}).
    */
   constructor(options: LogManagerOptions = {}) {
@@ -89,7 +89,7 @@ export class LogManager {
 
   /**
    * Flushes and closes the sinks (e.g. the log file).
-   * @throws {@link @quant/core!QuantError} `LOG_FILE_UNWRITABLE` when a write to the log file failed.
+   * @throws {@link @quant/core!LoggingError} `LOG_FILE_UNWRITABLE` when a write to the log file failed.
    */
   async close(): Promise<void> {
     await Promise.all(this.#sinks.map((sink) => sink.close?.()));

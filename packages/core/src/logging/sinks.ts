@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QuantError } from '../errors/quant-error.js';
+import { LoggingError } from '../errors/core-errors.js';
 import type { LogRecord } from './log-record.js';
 
 /** Where formatted log lines go. */
@@ -84,7 +84,7 @@ export class FileSink implements LogSink {
 
   /**
    * @param path - the log file, e.g. `logs/trading_system.log`.
-   * @throws {@link QuantError} `LOG_FILE_UNWRITABLE` when the file cannot be
+   * @throws {@link LoggingError} `LOG_FILE_UNWRITABLE` when the file cannot be
    *   opened for appending (a directory, no permission, a read-only or virtual
    *   file system such as `/proc`, a parent that is a file); the message names
    *   the path and why.
@@ -101,7 +101,7 @@ export class FileSink implements LogSink {
       makeDirectories(dirname(path));
       fd = openSync(path, 'a');
     } catch (error) {
-      throw new QuantError('LOG_FILE_UNWRITABLE', `cannot append to ${path}: ${reasonOf(error)}`, { cause: error });
+      throw new LoggingError('LOG_FILE_UNWRITABLE', `cannot append to ${path}: ${reasonOf(error)}`, { cause: error });
     }
     this.#stream = createWriteStream(path, { fd, flags: 'a' });
     this.#stream.on('error', (error) => {
@@ -116,7 +116,7 @@ export class FileSink implements LogSink {
 
   /**
    * Flushes buffered lines and closes the file.
-   * @throws {@link QuantError} `LOG_FILE_UNWRITABLE` when a write failed (e.g. the disk is full).
+   * @throws {@link LoggingError} `LOG_FILE_UNWRITABLE` when a write failed (e.g. the disk is full).
    */
   close(): Promise<void> {
     return new Promise((resolve, reject) =>
@@ -125,7 +125,7 @@ export class FileSink implements LogSink {
         if (error === undefined) resolve();
         else
           reject(
-            new QuantError('LOG_FILE_UNWRITABLE', `cannot write to ${this.#path}: ${reasonOf(error)}`, {
+            new LoggingError('LOG_FILE_UNWRITABLE', `cannot write to ${this.#path}: ${reasonOf(error)}`, {
               cause: error,
             }),
           );
