@@ -11,11 +11,7 @@ const marker = Symbol.for(MARKER);
  *   names `file:line`, the column and what was expected, quoting the file only as a short escaped excerpt);
  * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve.
  */
-export type ServicesErrorCode =
-  | 'CSV_UNREADABLE'
-  | 'CSV_NOT_A_FILE'
-  | 'CSV_INVALID'
-  | 'UNKNOWN_SYMBOL';
+export type ServicesErrorCode = 'CSV_UNREADABLE' | 'CSV_NOT_A_FILE' | 'CSV_INVALID' | 'UNKNOWN_SYMBOL';
 
 /** Errors of `@quant/services`, with a stable `code`. */
 export class ServicesError extends QuantError<ServicesErrorCode> {
