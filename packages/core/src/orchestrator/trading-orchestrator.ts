@@ -4,7 +4,7 @@ import { LiveClock } from '../clock/live-clock.js';
 import { withCorrelation } from '../correlation/correlation.js';
 import { OrchestratorError } from '../errors/core-errors.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
-import { type Logger, silentLogger } from '../logging/log-record.js';
+import { type LogFields, type Logger, silentLogger } from '../logging/log-record.js';
 import type { HealthReport, ManagedService } from '../service/health.js';
 import type { ServiceState } from '../service/service-state.js';
 import { dependencyOrder } from './dependency-order.js';
@@ -53,6 +53,27 @@ const DEFAULT_POLICY: RestartPolicy = {
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({});
+
+/** The logger, each call guarded: a broken logger must not turn a handled fault into an unhandled one. */
+function unbreakable(logger: Logger): Logger {
+  const guard =
+    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: LogFields): void => {
+      try {
+        logger[level](message, fields);
+      } catch {
+        // Nothing sensible is left to report it to.
+      }
+    };
+  return {
+    name: logger.name,
+    trace: guard('trace'),
+    debug: guard('debug'),
+    info: guard('info'),
+    warn: guard('warn'),
+    error: guard('error'),
+  };
+}
 
 /**
  * Runs the services of a bot: starts them in dependency order (rolling back
@@ -107,7 +128,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   constructor(options: OrchestratorOptions<M>) {
     this.bus = options.bus;
     this.#clock = options.clock ?? new LiveClock();
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = unbreakable(options.logger ?? silentLogger);
     this.#autoRestart = options.enableAutoRestart ?? true;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs ?? 60_000;
     this.#statusLogIntervalMs = options.statusLogIntervalMs ?? 10_000;
@@ -193,16 +214,19 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     const started: Entry[] = [];
     for (const name of this.#startOrder) {
       const entry = this.#entry(name);
+      let cleanUpFailed = false;
       try {
         if (this.#stateOf(entry) === 'failed') {
           const problem = await this.#stopOne(entry);
+          cleanUpFailed = problem !== undefined;
           if (problem) throw problem.error;
         }
         await this.#startOne(entry);
       } catch (error) {
         this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
-        // Clean up the failed service too (failed → stopped), so a later start() can start it again.
-        const problem = await this.#stopOne(entry);
+        // Clean up the failed service too (failed → stopped), so a later start() can start it again;
+        // not when that very clean-up is what failed (it would only wait out the stop timeout again).
+        const problem = cleanUpFailed ? undefined : await this.#stopOne(entry);
         if (problem) this.#logger.warn(`${name} did not clean up after its failed start: ${problem.message}`);
         await this.#stopAll(started.reverse());
         this.#status = 'failed';
@@ -402,7 +426,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         this.checkHealth();
       } catch (error) {
         // checkHealth guards every service call; only a throwing logger or bus gets here.
-        this.#safeLog('error', `health check round failed: ${errorMessage(error)}`);
+        this.#logger.error(`health check round failed: ${errorMessage(error)}`);
       } finally {
         if (this.#status === 'running') this.#scheduleHealthCheck();
       }
@@ -487,7 +511,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       this.#logger.info(`✓ ${entry.name} restarted (attempt ${attempt})`, { service: entry.name, attempt });
       this.#emit('ServiceRestarted', { service: entry.name, attempt });
     } catch (error) {
-      this.#safeLog('error', `✗ ${entry.name} restart failed: ${errorMessage(error)}`, {
+      this.#logger.error(`✗ ${entry.name} restart failed: ${errorMessage(error)}`, {
         service: entry.name,
         attempt,
       });
@@ -507,7 +531,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   #giveUp(entry: Entry, reason: string): void {
     entry.failureReported = true;
     this.#failService(entry, new Error(reason));
-    this.#safeLog('error', `✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
+    this.#logger.error(`✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
     this.#emit('ServiceFailed', {
       service: entry.name,
       error: reason,
@@ -532,11 +556,11 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     const message = errorMessage(error);
     const handled = entry.restartTimer !== undefined || entry.restarting || entry.failureReported;
     if (this.#status === 'running' && !handled) {
-      this.#safeLog('error', `✗ ${entry.name} health check threw: ${message}`, { service: entry.name });
+      this.#logger.error(`✗ ${entry.name} health check threw: ${message}`, { service: entry.name });
       this.#failService(entry, error);
       this.#handleUnhealthy(entry, `health check threw: ${message}`);
     } else {
-      this.#safeLog('debug', `${entry.name} health check threw: ${message}`, { service: entry.name });
+      this.#logger.debug(`${entry.name} health check threw: ${message}`, { service: entry.name });
     }
     return {
       service: entry.name,
@@ -561,7 +585,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     } catch (error) {
       if (!entry.metricsFailing) {
         entry.metricsFailing = true;
-        this.#safeLog('warn', `${entry.name} getMetrics() threw: ${errorMessage(error)}; showing its last metrics`, {
+        this.#logger.warn(`${entry.name} getMetrics() threw: ${errorMessage(error)}; showing its last metrics`, {
           service: entry.name,
         });
       }
@@ -583,7 +607,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     try {
       entry.service.fail(error);
     } catch (failError) {
-      this.#safeLog('warn', `${entry.name}.fail() threw: ${errorMessage(failError)}`, { service: entry.name });
+      this.#logger.warn(`${entry.name}.fail() threw: ${errorMessage(failError)}`, { service: entry.name });
     }
   }
 
@@ -638,13 +662,13 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         `service "${entry.name}" did not stop within ${this.#stopTimeoutMs}ms`,
         [entry.name],
       );
-      this.#safeLog('error', `✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms; marking it failed`, {
+      this.#logger.error(`✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms; marking it failed`, {
         service: entry.name,
       });
       this.#failService(entry, error);
       return { name: entry.name, message, timedOut: true, error };
     } catch (error) {
-      this.#safeLog('error', `✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
+      this.#logger.error(`✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
       return { name: entry.name, message: errorMessage(error), timedOut: false, error };
     } finally {
       timer?.cancel();
@@ -672,7 +696,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         }
         continue;
       }
-      this.#safeLog('info', `✓ ${entry.name} stopped`);
+      this.#logger.info(`✓ ${entry.name} stopped`);
       this.#emit('ServiceStopped', { service: entry.name });
     }
     return problems;
@@ -683,20 +707,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     try {
       (this.bus as unknown as EventBus<LifecycleEventPayloads>).emit(type, payload);
     } catch (error) {
-      this.#safeLog('error', `could not publish ${type}: ${errorMessage(error)}`, { event_type: type });
-    }
-  }
-
-  /** Logs, ignoring a logger that throws. */
-  #safeLog(
-    level: 'debug' | 'info' | 'warn' | 'error',
-    message: string,
-    fields?: Readonly<Record<string, unknown>>,
-  ): void {
-    try {
-      this.#logger[level](message, fields);
-    } catch {
-      // A broken logger must not turn a handled fault into an unhandled one.
+      this.#logger.error(`could not publish ${type}: ${errorMessage(error)}`, { event_type: type });
     }
   }
 

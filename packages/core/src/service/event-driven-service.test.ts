@@ -299,4 +299,49 @@ describe('EventDrivenService with a hook that hangs', () => {
     expect(service.state).toBe('failed');
     expect(bus.getMetrics().subscriptions).toBe(0);
   });
+
+  it('an abandoned onStart that resumes after a restart can neither subscribe nor publish', async () => {
+    const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
+    const bus = new EventBus({ clock });
+    const errors: unknown[] = [];
+    class LateSubscriber extends EventDrivenService {
+      gates: (() => void)[] = [];
+      hang = true;
+      constructor() {
+        super('LateSubscriber', { bus, clock });
+      }
+      protected override async onStart(): Promise<void> {
+        // Like a start that loads history first, then subscribes.
+        if (this.hang) await new Promise<void>((resolve) => this.gates.push(resolve));
+        try {
+          this.subscribe('NewCandle', () => {});
+          this.publish('ServiceStarted', { service: this.name });
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    }
+    const service = new LateSubscriber();
+    const starting = service.start().catch((error: unknown) => error);
+    await flush();
+    service.fail(new Error('no start within 60000ms'));
+    expect(await starting).toMatchObject({ message: 'no start within 60000ms' });
+    service.hang = false;
+    await service.stop();
+    await service.start();
+    expect(bus.getMetrics().subscriptions).toBe(1);
+    expect(bus.history('ServiceStarted')).toHaveLength(1);
+    // The first onStart wakes up now: refused, so the new run keeps one subscription and one event.
+    service.gates[0]?.();
+    await flush();
+    expect(service.state).toBe('running');
+    expect(bus.getMetrics().subscriptions).toBe(1);
+    expect(bus.history('ServiceStarted')).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'SERVICE_NOT_ACTIVE',
+      message:
+        'LateSubscriber: cannot subscribe to NewCandle from a start or stop that was abandoned when the service failed',
+    });
+  });
 });

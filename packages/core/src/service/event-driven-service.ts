@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventBus } from '../bus/event-bus.js';
 import type { EventHandler, Subscription } from '../bus/event-bus-types.js';
 import type { Clock } from '../clock/clock.js';
@@ -14,6 +15,15 @@ import {
   worstStatus,
 } from './health.js';
 import { ACTIVE_STATES, assertTransition, type ServiceState } from './service-state.js';
+
+/** Which run of which service a hook (and everything it awaits or schedules) belongs to. */
+interface HookScope {
+  readonly service: object;
+  readonly generation: number;
+}
+
+/** Marks the async context of `onStart` and `onStop`, so an abandoned hook can be told apart when it resumes. */
+const hookScope = new AsyncLocalStorage<HookScope>();
 
 /** What a service receives: the bus it talks on, the clock it reads, the logger it writes to. */
 export interface ServiceDeps<M = TradingEventPayloads> {
@@ -126,7 +136,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
       if (this.#state === 'running' || this.#state === 'degraded') return;
       this.#transition('starting');
       try {
-        await this.onStart();
+        await hookScope.run({ service: this, generation }, () => this.onStart());
       } catch (error) {
         if (generation === this.#generation) this.#failNow(error);
         throw error;
@@ -152,7 +162,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
       this.#transition('stopping');
       this.#dropSubscriptions();
       try {
-        await this.onStop();
+        await hookScope.run({ service: this, generation }, () => this.onStop());
       } catch (error) {
         if (generation === this.#generation) this.#failNow(error);
         throw error;
@@ -255,12 +265,15 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * bus then logs and isolates the error).
    * @param type - the event type.
    * @param handler - the handler.
-   * @throws {@link @quant/core!LifecycleError} `SERVICE_NOT_ACTIVE` outside `starting`, `running`, `degraded`.
+   * @throws {@link @quant/core!LifecycleError} `SERVICE_NOT_ACTIVE` outside `starting`, `running`,
+   *   `degraded`, or from an `onStart` or `onStop` that {@link @quant/core!EventDrivenService.fail} abandoned
+   *   and that resumed later (so a hung start that wakes up after a restart cannot subscribe twice).
    */
   protected subscribe<K extends EventType<M>>(type: K, handler: EventHandler<EventOf<M, K>>): Subscription {
     if (this.#state !== 'starting' && this.#state !== 'running' && this.#state !== 'degraded') {
       throw new LifecycleError('SERVICE_NOT_ACTIVE', `${this.name}: cannot subscribe to ${type} while ${this.#state}`);
     }
+    this.#assertCurrentRun(`subscribe to ${type}`);
     const counted: EventHandler<EventOf<M, K>> = (event) => {
       this.increment('events_received');
       try {
@@ -287,9 +300,12 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * @param type - the event type.
    * @param payload - its fields.
    * @returns the published event.
-   * @throws {@link @quant/core!EventBusError} `EVENT_QUEUE_FULL` from an asynchronous bus whose queue is full.
+   * @throws {@link @quant/core!EventBusError} `EVENT_QUEUE_FULL` from an asynchronous bus whose queue is full;
+   *   {@link @quant/core!LifecycleError} `SERVICE_NOT_ACTIVE` from an abandoned `onStart` or `onStop` (see
+   *   {@link @quant/core!EventDrivenService.subscribe}).
    */
   protected publish<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
+    this.#assertCurrentRun(`publish ${type}`);
     const event = this.bus.emit(type, payload);
     this.increment('events_published');
     return event;
@@ -339,6 +355,17 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
     this.increment('errors');
     this.logger.error(`${this.name} failed: ${this.#lastError}`);
     this.#transition('failed');
+  }
+
+  /** Refuses work from a hook of this service that {@link EventDrivenService.fail} abandoned. */
+  #assertCurrentRun(action: string): void {
+    const scope = hookScope.getStore();
+    if (scope !== undefined && scope.service === this && scope.generation !== this.#generation) {
+      throw new LifecycleError(
+        'SERVICE_NOT_ACTIVE',
+        `${this.name}: cannot ${action} from a start or stop that was abandoned when the service failed`,
+      );
+    }
   }
 
   #dropSubscriptions(): void {
