@@ -274,7 +274,7 @@ describe('.env lines', () => {
       {
         path: '',
         source: '.env:3',
-        message: 'expected NAME=value with a NAME of letters, digits and _ (not starting with a digit)',
+        message: 'expected NAME=value with a NAME of letters, digits, _, . and - (not starting with a digit)',
       },
       { path: '', source: '.env:4', message: 'expected NAME=value, found no name before "="' },
       {

@@ -11,12 +11,25 @@ export interface EnvFile {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** What an escape inside double quotes stands for. */
+const DOUBLE_QUOTED_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', '"': '"', '\\': '\\' };
 const QUOTES = new Set(['"', "'", '`']);
+
+/** The index of the quote closing the value that opens at 0, or -1; inside double quotes `\"` is not a close. */
+function closingQuote(raw: string, quote: string): number {
+  for (let at = raw.indexOf(quote, 1); at >= 0; at = raw.indexOf(quote, at + 1)) {
+    if (quote !== '"') return at;
+    let backslashes = 0;
+    while (raw[at - 1 - backslashes] === '\\') backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
 
 /**
  * Parses the text of a `.env` file, line by line, reporting every line that is
  * not a variable: `NAME=value`, optionally after `export `, with `# comments`,
- * blank lines, and values in single, double (with `\n` escapes) or back quotes,
+ * blank lines, and values in single, double (with `\n` and `\"` escapes) or back quotes,
  * which may span lines. An unquoted value ends at ` #` (a comment). Unlike
  * Node's `util.parseEnv`, a line without `=` is an error rather than silently
  * taking the next variable as its value. Values are never put in messages.
@@ -36,7 +49,7 @@ export function parseEnvFile(text: string, file: string): EnvFile {
     const where = `${file}:${lineNumber}`;
     const line = (source[index] as string).trim();
     if (line === '' || line.startsWith('#')) continue;
-    const body = line.startsWith('export ') ? line.slice('export '.length).trimStart() : line;
+    const body = /^export\s/.test(line) ? line.slice('export'.length).trimStart() : line;
     const equals = body.indexOf('=');
     if (equals < 0) {
       issues.push({ path: '', source: where, message: 'expected NAME=value, found no "=" on this line' });
@@ -50,7 +63,7 @@ export function parseEnvFile(text: string, file: string): EnvFile {
         message:
           name === ''
             ? 'expected NAME=value, found no name before "="'
-            : 'expected NAME=value with a NAME of letters, digits and _ (not starting with a digit)',
+            : 'expected NAME=value with a NAME of letters, digits, _, . and - (not starting with a digit)',
       });
       continue;
     }
@@ -59,11 +72,11 @@ export function parseEnvFile(text: string, file: string): EnvFile {
     const quote = raw[0];
     if (quote !== undefined && QUOTES.has(quote)) {
       // A quoted value may continue on the following lines until its closing quote.
-      let close = raw.indexOf(quote, 1);
+      let close = closingQuote(raw, quote);
       while (close < 0 && index + 1 < source.length) {
         index++;
         raw += `\n${source[index]}`;
-        close = raw.indexOf(quote, 1);
+        close = closingQuote(raw, quote);
       }
       if (close < 0) {
         issues.push({
@@ -83,7 +96,8 @@ export function parseEnvFile(text: string, file: string): EnvFile {
         continue;
       }
       value = raw.slice(1, close);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+      if (quote === '"')
+        value = value.replace(/\\(["nr\\])/g, (_, char: string) => DOUBLE_QUOTED_ESCAPES[char] ?? char);
     } else {
       const comment = raw.search(/(^|\s)#/);
       value = (comment < 0 ? raw : raw.slice(0, comment)).trim();

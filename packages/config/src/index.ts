@@ -1,6 +1,5 @@
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatConfigError } from './config-error.js';
 export { type ConfigSource, describeSource } from './config-source.js';
-export { type EnvFile, parseEnvFile } from './env-file.js';
 export { coerceEnvValue, type EnvOrigin } from './env-overrides.js';
 export {
   buildConfig,
@@ -11,7 +10,6 @@ export {
   type LoadedConfig,
   loadConfig,
 } from './load-config.js';
-export { MAX_FILE_BYTES, readTextFile } from './read-file.js';
 export type { DeepReadonly } from './schema/deep-readonly.js';
 export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
 export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js';
@@ -30,8 +28,8 @@ export {
 export { SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
 export { type TradingConfig, tradingSchema } from './schema/trading.js';
-export { findShapeProblems, findUnknownKeys, type ShapeProblems, type UnknownKey } from './schema-walk.js';
+export { findUnknownKeys, type UnknownKey } from './schema-walk.js';
 export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';
 export { closestMatch } from './suggest.js';
 export { duplicateIssues, positionOf, schemaIssues, unknownKeyIssues, validateYaml } from './validate-document.js';
-export { type FilePosition, MAX_YAML_ALIASES, parseYamlFile, readYamlFile, type YamlFile } from './yaml-file.js';
+export { type FilePosition, parseYamlFile, readYamlFile, type YamlFile } from './yaml-file.js';

@@ -39,8 +39,8 @@ export interface YamlFile {
  * @param file - its path, for messages.
  * @throws {@link ConfigError} `CONFIG_YAML_SYNTAX` naming file, line and column
  *   of each syntax error (or the file, when it is nested too deeply to parse);
- *   `CONFIG_YAML_ALIASES` when its aliases expand more than {@link MAX_YAML_ALIASES}
- *   times, naming the file and the first alias; or `CONFIG_INVALID` when the
+ *   `CONFIG_YAML_ALIASES` when its aliases expand more than 100 times,
+ *   naming the file and the first alias; or `CONFIG_INVALID` when the
  *   top level is not a mapping.
  */
 export function parseYamlFile(text: string, file: string): YamlFile {
@@ -138,11 +138,11 @@ function parse(text: string, file: string): YamlFile {
 
 /**
  * Reads and parses a YAML file, keeping positions (see {@link parseYamlFile}).
- * Only a regular file of at most `maxBytes` bytes is read (see {@link readTextFile}).
+ * Only a regular file of at most `maxBytes` bytes is read.
  * @param path - the file to read.
  * @param what - what the file is, for the message, e.g. `strategies file`.
  * @param shown - how to name the file in messages; `path` by default.
- * @param maxBytes - the largest size accepted, in bytes; {@link MAX_FILE_BYTES} (1 MiB) by default.
+ * @param maxBytes - the largest size accepted, in bytes; 1 MiB by default.
  * @throws {@link ConfigError} `CONFIG_FILE_UNREADABLE`, `CONFIG_NOT_A_FILE` or
  *   `CONFIG_TOO_LARGE` naming the file, or the errors of {@link parseYamlFile}.
  */

@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigIssue, duplicateIssues, positionOf, readYamlFile } from '@quant/config';
-import { listedNames, validateWith } from '../strategies/validate-with.js';
+import { listedNames, validateWith } from '../validation/validate-with.js';
 import { type IndicatorsFile, indicatorsFileSchema } from './indicator-spec.js';
 
 /** The problems of a valid indicators file that span several values, each at a dotted path. */

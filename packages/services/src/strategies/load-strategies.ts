@@ -2,7 +2,7 @@ import { ConfigError, type ConfigIssue, closestMatch, duplicateIssues, positionO
 
 import { operandsOf, PRICE_OPERANDS } from './conditions.js';
 import { type StrategySpec, strategiesFileSchema } from './strategy-spec.js';
-import { listedNames, validateWith } from './validate-with.js';
+import { listedNames, validateWith } from '../validation/validate-with.js';
 import { YamlStrategy } from './yaml-strategy.js';
 
 /** Options of {@link loadStrategies}. */

@@ -29,6 +29,6 @@ export function validateWith<const S extends v.GenericSchema>(
     return validateYaml(schema, yaml);
   } catch (error) {
     if (!ConfigError.isInstance(error) || extra.length === 0) throw error;
-    throw new ConfigError(error.code, [...error.issues, ...extra]);
+    throw new ConfigError(error.code, [...error.issues, ...extra], { cause: error.cause });
   }
 }
