@@ -4,10 +4,10 @@ import { LiveClock } from '../clock/live-clock.js';
 import { withCorrelation } from '../correlation/correlation.js';
 import { OrchestratorError } from '../errors/core-errors.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
-import { type LogFields, type Logger, silentLogger } from '../logging/log-record.js';
+import { type Logger, silentLogger } from '../logging/log-record.js';
 import type { HealthReport, ManagedService } from '../service/health.js';
-import type { ServiceState } from '../service/service-state.js';
 import { dependencyOrder } from './dependency-order.js';
+import { errorMessage, GuardedService, type StopProblem, unbreakable } from './guarded-service.js';
 import type {
   CycleWork,
   LifecycleEventPayloads,
@@ -21,7 +21,7 @@ import type {
 
 interface Entry {
   readonly name: string;
-  readonly service: ManagedService;
+  readonly guarded: GuardedService;
   readonly dependsOn: readonly string[];
   /** Times of the restarts (scheduled or manual), ms, for the sliding window. */
   restarts: number[];
@@ -29,18 +29,6 @@ interface Entry {
   restarting: boolean;
   /** Set once ServiceFailed was published for the current failure. */
   failureReported: boolean;
-  /** The last metrics `getMetrics()` returned, served while it throws. */
-  lastMetrics: Readonly<Record<string, number>>;
-  /** `getMetrics()` threw last time (its warning was logged). */
-  metricsFailing: boolean;
-}
-
-/** Why one service did not stop cleanly. */
-interface StopProblem {
-  readonly name: string;
-  readonly message: string;
-  readonly timedOut: boolean;
-  readonly error: unknown;
 }
 
 const DEFAULT_POLICY: RestartPolicy = {
@@ -49,31 +37,6 @@ const DEFAULT_POLICY: RestartPolicy = {
   initialBackoffMs: 1_000,
   maxBackoffMs: 60_000,
 };
-
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({});
-
-/** The logger, each call guarded: a broken logger must not turn a handled fault into an unhandled one. */
-function unbreakable(logger: Logger): Logger {
-  const guard =
-    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields?: LogFields): void => {
-      try {
-        logger[level](message, fields);
-      } catch {
-        // Nothing sensible is left to report it to.
-      }
-    };
-  return {
-    name: logger.name,
-    trace: guard('trace'),
-    debug: guard('debug'),
-    info: guard('info'),
-    warn: guard('warn'),
-    error: guard('error'),
-  };
-}
 
 /**
  * Runs the services of a bot: starts them in dependency order (rolling back
@@ -163,14 +126,17 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     }
     this.#entries.set(name, {
       name,
-      service,
+      guarded: new GuardedService(name, service, {
+        clock: this.#clock,
+        logger: this.#logger,
+        startTimeoutMs: this.#startTimeoutMs,
+        stopTimeoutMs: this.#stopTimeoutMs,
+      }),
       dependsOn: options.dependsOn ?? [],
       restarts: [],
       restartTimer: undefined,
       restarting: false,
       failureReported: false,
-      lastMetrics: NO_METRICS,
-      metricsFailing: false,
     });
     return this;
   }
@@ -191,7 +157,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
    * @throws {@link OrchestratorError} `UNKNOWN_SERVICE`.
    */
   getService(name: string): ManagedService {
-    return this.#entry(name).service;
+    return this.#entry(name).guarded.service;
   }
 
   /**
@@ -216,17 +182,17 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       const entry = this.#entry(name);
       let cleanUpFailed = false;
       try {
-        if (this.#stateOf(entry) === 'failed') {
-          const problem = await this.#stopOne(entry);
+        if (entry.guarded.state === 'failed') {
+          const problem = await entry.guarded.stop();
           cleanUpFailed = problem !== undefined;
           if (problem) throw problem.error;
         }
-        await this.#startOne(entry);
+        await entry.guarded.start();
       } catch (error) {
         this.#logger.error(`✗ ${name} failed to start: ${errorMessage(error)}`, { service: name });
         // Clean up the failed service too (failed → stopped), so a later start() can start it again;
         // not when that very clean-up is what failed (it would only wait out the stop timeout again).
-        const problem = cleanUpFailed ? undefined : await this.#stopOne(entry);
+        const problem = cleanUpFailed ? undefined : await entry.guarded.stop();
         if (problem) this.#logger.warn(`${name} did not clean up after its failed start: ${problem.message}`);
         await this.#stopAll(started.reverse());
         this.#status = 'failed';
@@ -240,7 +206,6 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       started.push(entry);
       entry.restarts = [];
       entry.failureReported = false;
-      entry.metricsFailing = false;
       this.#logger.info(`✓ ${name} started`);
       this.#emit('ServiceStarted', { service: name });
     }
@@ -348,7 +313,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   getAllMetrics(): SystemMetrics {
     const health = this.getServiceHealth();
     const services: Record<string, Readonly<Record<string, number>>> = {};
-    for (const [name, entry] of this.#entries) services[name] = this.#metricsOf(entry);
+    for (const [name, entry] of this.#entries) services[name] = entry.guarded.metrics();
     return {
       orchestrator: {
         status: this.#status,
@@ -478,13 +443,13 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   async #restart(entry: Entry, attempt: number, scheduled: boolean): Promise<void> {
     entry.restarting = true;
     try {
-      let problem = await this.#stopOne(entry);
-      if (problem && this.#stateOf(entry) === 'failed') {
+      let problem = await entry.guarded.stop();
+      if (problem && entry.guarded.state === 'failed') {
         // The stop threw or timed out and left the service failed: clean up once more (failed → stopping → stopped).
         this.#logger.warn(`${entry.name} did not stop cleanly before restart (${problem.message}); cleaning up`, {
           service: entry.name,
         });
-        problem = await this.#stopOne(entry);
+        problem = await entry.guarded.stop();
       }
       if (problem) {
         throw new OrchestratorError(
@@ -499,15 +464,14 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
         return;
       }
       try {
-        await this.#startOne(entry);
+        await entry.guarded.start();
       } catch (error) {
         // An EventDrivenService is failed already; mark a ManagedService of your own failed too.
-        this.#failService(entry, error);
+        entry.guarded.fail(error);
         throw error;
       }
       this.#restartCount++;
       entry.failureReported = false;
-      entry.metricsFailing = false;
       this.#logger.info(`✓ ${entry.name} restarted (attempt ${attempt})`, { service: entry.name, attempt });
       this.#emit('ServiceRestarted', { service: entry.name, attempt });
     } catch (error) {
@@ -530,7 +494,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
 
   #giveUp(entry: Entry, reason: string): void {
     entry.failureReported = true;
-    this.#failService(entry, new Error(reason));
+    entry.guarded.fail(new Error(reason));
     this.#logger.error(`✗ ${entry.name} failed and will not be restarted: ${reason}`, { service: entry.name });
     this.#emit('ServiceFailed', {
       service: entry.name,
@@ -545,134 +509,18 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
    * unhealthy one; the fault is handed to auto-restart while running.
    */
   #healthOf(entry: Entry): HealthReport {
-    let error: unknown;
-    try {
-      const report = entry.service.healthCheck();
-      if (report !== null && typeof report === 'object') return report;
-      error = new TypeError(`healthCheck() returned ${String(report)} instead of a report`);
-    } catch (thrown) {
-      error = thrown;
-    }
-    const message = errorMessage(error);
+    const probe = entry.guarded.probeHealth();
+    if ('report' in probe) return probe.report;
+    const message = errorMessage(probe.error);
     const handled = entry.restartTimer !== undefined || entry.restarting || entry.failureReported;
     if (this.#status === 'running' && !handled) {
       this.#logger.error(`✗ ${entry.name} health check threw: ${message}`, { service: entry.name });
-      this.#failService(entry, error);
+      entry.guarded.fail(probe.error);
       this.#handleUnhealthy(entry, `health check threw: ${message}`);
     } else {
       this.#logger.debug(`${entry.name} health check threw: ${message}`, { service: entry.name });
     }
-    return {
-      service: entry.name,
-      status: 'unhealthy',
-      healthy: false,
-      state: this.#stateOf(entry),
-      details: { reason: `health check threw: ${message}`, last_error: message, health_check_error: message },
-      checkedAt: this.#clock.now(),
-    };
-  }
-
-  /** The service's metrics, or the last known ones (with one warning) while its `getMetrics()` throws. */
-  #metricsOf(entry: Entry): Readonly<Record<string, number>> {
-    try {
-      const metrics = entry.service.getMetrics();
-      if (metrics !== null && typeof metrics === 'object') {
-        entry.lastMetrics = metrics;
-        entry.metricsFailing = false;
-        return metrics;
-      }
-      throw new TypeError(`getMetrics() returned ${String(metrics)}`);
-    } catch (error) {
-      if (!entry.metricsFailing) {
-        entry.metricsFailing = true;
-        this.#logger.warn(`${entry.name} getMetrics() threw: ${errorMessage(error)}; showing its last metrics`, {
-          service: entry.name,
-        });
-      }
-      return entry.lastMetrics;
-    }
-  }
-
-  /** The service's lifecycle state; `failed` when even reading it throws. */
-  #stateOf(entry: Entry): ServiceState {
-    try {
-      return entry.service.state;
-    } catch {
-      return 'failed';
-    }
-  }
-
-  /** Marks the service failed, tolerating a `fail()` that throws. */
-  #failService(entry: Entry, error: unknown): void {
-    try {
-      entry.service.fail(error);
-    } catch (failError) {
-      this.#logger.warn(`${entry.name}.fail() threw: ${errorMessage(failError)}`, { service: entry.name });
-    }
-  }
-
-  /** Calls into a service; a synchronous throw becomes a rejection. */
-  async #call(work: () => Promise<void>): Promise<void> {
-    await work();
-  }
-
-  /**
-   * Starts one service within `startTimeoutMs`. A start that times out marks
-   * the service `failed`, which, for an {@link EventDrivenService}, also
-   * abandons the hung start.
-   * @throws what the start throws, or {@link OrchestratorError} `SERVICE_START_TIMEOUT`.
-   */
-  async #startOne(entry: Entry): Promise<void> {
-    let timer: Timer | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.#clock.setTimer(() => resolve('timeout'), this.#startTimeoutMs);
-    });
-    try {
-      const outcome = await Promise.race([this.#call(() => entry.service.start()), timeout]);
-      if (outcome !== 'timeout') return;
-      const error = new OrchestratorError(
-        'SERVICE_START_TIMEOUT',
-        `service "${entry.name}" did not start within ${this.#startTimeoutMs}ms`,
-        [entry.name],
-      );
-      this.#failService(entry, error);
-      throw error;
-    } finally {
-      timer?.cancel();
-    }
-  }
-
-  /**
-   * Stops one service within `stopTimeoutMs`. A stop that times out marks
-   * the service `failed` (with a `SERVICE_STOP_TIMEOUT` error), which, for an
-   * {@link EventDrivenService}, also abandons the hung stop.
-   * @returns `undefined` when it stopped, else what went wrong.
-   */
-  async #stopOne(entry: Entry): Promise<StopProblem | undefined> {
-    let timer: Timer | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.#clock.setTimer(() => resolve('timeout'), this.#stopTimeoutMs);
-    });
-    try {
-      const outcome = await Promise.race([this.#call(() => entry.service.stop()), timeout]);
-      if (outcome !== 'timeout') return undefined;
-      const message = `no stop within ${this.#stopTimeoutMs}ms`;
-      const error = new OrchestratorError(
-        'SERVICE_STOP_TIMEOUT',
-        `service "${entry.name}" did not stop within ${this.#stopTimeoutMs}ms`,
-        [entry.name],
-      );
-      this.#logger.error(`✗ ${entry.name} did not stop within ${this.#stopTimeoutMs}ms; marking it failed`, {
-        service: entry.name,
-      });
-      this.#failService(entry, error);
-      return { name: entry.name, message, timedOut: true, error };
-    } catch (error) {
-      this.#logger.error(`✗ ${entry.name} failed to stop: ${errorMessage(error)}`, { service: entry.name });
-      return { name: entry.name, message: errorMessage(error), timedOut: false, error };
-    } finally {
-      timer?.cancel();
-    }
+    return entry.guarded.unhealthyReport(message);
   }
 
   /**
@@ -682,7 +530,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   async #stopAll(entries: readonly Entry[]): Promise<StopProblem[]> {
     const problems: StopProblem[] = [];
     for (const entry of entries) {
-      const problem = await this.#stopOne(entry);
+      const problem = await entry.guarded.stop();
       if (problem) {
         problems.push(problem);
         if (!entry.failureReported) {
