@@ -3,25 +3,11 @@ import { chmodSync, existsSync, mkdirSync, truncateSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { REDACTED as CORE_REDACTED, SECRET_KEY_PATTERN } from '@quant/core';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
 import { parseEnvFile } from './env-file.js';
 import { buildConfig, loadConfig } from './load-config.js';
 import { MAX_FILE_BYTES } from './read-file.js';
 import { isSecretName, REDACTED, SECRET_NAME_PATTERN } from './secrets.js';
-import { workdir } from './test-support.js';
-
-const load = (files: Record<string, string> = {}, env: Record<string, string> = {}, path?: string) =>
-  loadConfig({ cwd: workdir(files), env, ...(path === undefined ? {} : { path }) });
-
-const failure = (run: () => unknown): ConfigError => {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { failure, load, workdir } from './test-support.js';
 
 const hasMkfifo = (() => {
   try {

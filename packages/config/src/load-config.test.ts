@@ -1,24 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatConfigError } from './config-error.js';
-import { describeConfig, loadConfig } from './load-config.js';
-import { workdir } from './test-support.js';
+import { formatConfigError } from './config-error.js';
+import { describeConfig } from './load-config.js';
+import { failure, load } from './test-support.js';
 
 const EXAMPLE = readFileSync(new URL('../../../config/services.yaml', import.meta.url), 'utf8');
-
-/** Loads from a temporary directory holding `files`, with only `env` in the environment. */
-const load = (files: Record<string, string> = {}, env: Record<string, string> = {}, path?: string) =>
-  loadConfig({ cwd: workdir(files), env, ...(path === undefined ? {} : { path }) });
-
-const failure = (run: () => unknown): ConfigError => {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('loadConfig defaults', () => {
   it('uses every default and warns once when there is no file', () => {
