@@ -63,6 +63,7 @@ async function child(csv: string, outDir: string | undefined): Promise<void> {
     bot.executionTimeframe,
     bot.regimeTimeframe,
     outDir ? join(outDir, 'events.jsonl.partial') : undefined,
+    { initialEquity: inputs.config.paper_broker.initial_cash },
   );
   const controller = new AbortController();
   const samples: Sample[] = [];

@@ -54,6 +54,7 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
       expect(existsSync(join(out, name)), name).toBe(true);
     }
     expect(existsSync(join(out, 'events.jsonl.partial'))).toBe(false);
+    expect(existsSync(join(out, 'equity.csv.stream'))).toBe(false);
     for (const label of [
       'Bars processed',
       'Candles',

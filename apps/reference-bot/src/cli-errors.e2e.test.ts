@@ -1,8 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { checkOutputDir } from './paths.js';
 import { BTCUSDT, type CliResult, ROOT, runCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-bad-'));
@@ -229,6 +241,100 @@ describe('an --out that cannot be written is bad input, and nothing is written',
     );
     expect(readdirSync(readOnly)).toEqual([]);
   });
+});
+
+describe('--out probes and folder creation are safe for stale probes and concurrent runs', () => {
+  it('a stale probe left by an earlier run (PID reuse, SIGKILL) does not make a writable --out look unwritable', () => {
+    const out = fresh('stale-probe');
+    mkdirSync(out);
+    // The names a probe had before (by PID) and has now (a random suffix after this prefix).
+    writeFileSync(join(out, `.quant-bot-write-check-${process.pid}`), '');
+    writeFileSync(join(out, '.quant-bot-probe-'), '');
+    const before = readdirSync(out).sort();
+    expect(checkOutputDir('--out', out, dir)).toBe(out);
+    expect(readdirSync(out).sort()).toEqual(before);
+    // Under a missing folder, the probe is a randomly named folder in the parent, removed after.
+    expect(checkOutputDir('--out', join(out, 'new', 'run'), dir)).toBe(join(out, 'new', 'run'));
+    expect(readdirSync(out).sort()).toEqual(before);
+  });
+
+  it('concurrent runs whose --out share missing parents (reports/a, reports/b) all check and create their folder', async () => {
+    const root = fresh('concurrent');
+    mkdirSync(root);
+    const script = file(
+      'concurrent-out.mjs',
+      `const [, , modulePath, root, id, startAt] = process.argv;
+const { checkOutputDir, makeOutputDir } = await import(modulePath);
+while (Date.now() < Number(startAt)) {}
+const failures = [];
+for (let round = 0; round < 200; round++) {
+  try {
+    makeOutputDir('--out', checkOutputDir('--out', \`\${root}/r\${round}/reports/deep/run-\${id}\`, root));
+  } catch (error) {
+    failures.push(error.message);
+  }
+}
+process.stdout.write(JSON.stringify(failures));
+`,
+    );
+    const paths = fileURLToPath(new URL('./paths.ts', import.meta.url));
+    const startAt = Date.now() + 2_000;
+    const runs = [1, 2, 3, 4, 5, 6].map(
+      (id) =>
+        new Promise<string[]>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', script, paths, root, String(id), String(startAt)], {
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let stdout = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString();
+          });
+          child.on('error', reject);
+          child.on('close', (code) =>
+            code === 0 ? resolve(JSON.parse(stdout) as string[]) : reject(new Error(`exit ${code}: ${stdout}`)),
+          );
+        }),
+    );
+    expect((await Promise.all(runs)).flat()).toEqual([]);
+    for (let round = 0; round < 200; round++) {
+      expect(readdirSync(join(root, `r${round}`, 'reports', 'deep')).sort()).toEqual([
+        'run-1',
+        'run-2',
+        'run-3',
+        'run-4',
+        'run-5',
+        'run-6',
+      ]);
+      // No probe left behind.
+      expect(readdirSync(join(root, `r${round}`))).toEqual(['reports']);
+    }
+  }, 60_000);
+});
+
+describe('a report folder that fails during the run (disk full) exits 1 with a typed error and leaves no temporary file', () => {
+  it.skipIf(!existsSync('/dev/full')).each([['backtest'], ['live']])(
+    '%s with events.jsonl.partial on a full device',
+    async (command) => {
+      const out = fresh(`${command}-full`);
+      mkdirSync(out);
+      const events = join(out, 'events.jsonl.partial');
+      symlinkSync('/dev/full', events); // every write to it fails with ENOSPC
+      const result = await runCli(
+        command === 'live'
+          ? ['live', '--replay', slice, '--speed', 'max', '--out', out]
+          : ['backtest', '--data', slice, '--out', out],
+      );
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(
+        `Error [OUTPUT_WRITE_FAILED]: cannot write ${events}: no space left on the device`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr).not.toMatch(/Internal error|Unhandled 'error' event/);
+      expect(readdirSync(out)).toEqual([]);
+      expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    },
+  );
 });
 
 describe('data that is not a regular file is refused at once, naming the path', () => {

@@ -1,10 +1,24 @@
-import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, type Stats, statSync, unlinkSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './cli-error.js';
 
 /** The repository root, from this file's place (`apps/reference-bot/{src,dist}`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Start of the names of the probes {@link checkOutputDir} creates and removes; a random suffix follows. */
+const PROBE_PREFIX = '.quant-bot-probe-';
 
 const SHARED_BTCUSDT = join('shared', 'data', 'binance-us-2023-03', 'BTCUSDT_1m.csv');
 
@@ -39,8 +53,12 @@ export function symbolFromFileName(path: string): string | undefined {
   return match?.[1]?.toUpperCase();
 }
 
-/** Why a file system call failed, in words. */
-function reasonOf(error: unknown): string {
+/**
+ * Why a file system call failed, in words: `permission denied`, `read-only
+ * file system`, `no space left on the device`, … or the code and message.
+ * @param error - what the call threw.
+ */
+export function reasonOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'EACCES':
@@ -52,6 +70,8 @@ function reasonOf(error: unknown): string {
       return 'the file system does not allow creating it';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
     default:
       return code ? `${code}: ${(error as Error).message}` : String(error);
   }
@@ -83,9 +103,11 @@ function nearestExisting(path: string): { readonly path: string; readonly stats:
  * Checks, before anything is written, that `dir` can be the output folder:
  * an existing folder in which a file can be created, or a path whose nearest
  * existing parent is a folder in which the missing folders can be created.
- * It probes by creating and removing a file (or the first missing folder), so
- * the answer holds as root too and on read-only or virtual file systems such
- * as `/proc`; it leaves nothing behind.
+ * It probes by creating and removing a randomly named file (or folder, in
+ * the nearest existing parent), so the answer holds as root too and on
+ * read-only or virtual file systems such as `/proc`, a stale probe cannot make
+ * a writable folder look unwritable, and runs sharing a parent do not
+ * disturb each other; it leaves nothing behind.
  * @param flag - the flag, for the message (`--out`).
  * @param text - the flag's value.
  * @param cwd - the working directory.
@@ -113,32 +135,37 @@ export function checkOutputDir(flag: string, text: string, cwd: string): string 
       : fail(`${existing.path} is ${kindOf(existing.stats)}, not a folder: expected a path under a folder`);
   }
   if (existing.path === dir) {
-    const probe = join(dir, `.quant-bot-write-check-${process.pid}`);
+    const probe = join(dir, `${PROBE_PREFIX}${randomBytes(8).toString('hex')}`);
+    let created = false;
     try {
       closeSync(openSync(probe, 'wx'));
-      unlinkSync(probe);
+      created = true;
     } catch (error) {
       return fail(`cannot write in this folder (${reasonOf(error)}): expected a writable folder`, error);
+    } finally {
+      if (created) rmSync(probe, { force: true });
     }
     return dir;
   }
-  const [first = ''] = relative(existing.path, dir).split(sep);
-  const probe = join(existing.path, first);
+  let probe: string | undefined;
   try {
-    mkdirSync(probe);
-    rmdirSync(probe);
+    probe = mkdtempSync(join(existing.path, PROBE_PREFIX));
   } catch (error) {
     return fail(
       `cannot create a folder in ${existing.path} (${reasonOf(error)}): expected a path where folders can be created`,
       error,
     );
+  } finally {
+    if (probe !== undefined) rmdirSync(probe);
   }
   return dir;
 }
 
 /**
  * Creates the output folder `dir` and its missing parents one by one.
- * (`mkdirSync(dir, { recursive: true })` loops for ever under `/proc`.)
+ * (`mkdirSync(dir, { recursive: true })` loops for ever under `/proc`.) A
+ * folder created meanwhile by another run (e.g. the shared parent of
+ * `--out reports/a` and `--out reports/b`) is fine.
  * @param flag - the flag, for the message (`--out`).
  * @param dir - the folder, checked with {@link checkOutputDir}.
  * @throws {@link UsageError} `OUTPUT_UNWRITABLE` when a folder cannot be created.
@@ -147,7 +174,14 @@ export function makeOutputDir(flag: string, dir: string): void {
   const missing: string[] = [];
   try {
     for (let current = dir; !existsSync(current); current = dirname(current)) missing.unshift(current);
-    for (const path of missing) mkdirSync(path);
+    for (const path of missing) {
+      try {
+        mkdirSync(path);
+      } catch (error) {
+        // Created meanwhile by another run: fine if it is a folder.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(path).isDirectory()) throw error;
+      }
+    }
   } catch (error) {
     throw new UsageError('OUTPUT_UNWRITABLE', `${flag} ${dir}: cannot be created (${reasonOf(error)})`, {
       cause: error,

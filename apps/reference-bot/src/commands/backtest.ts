@@ -7,6 +7,7 @@ import { parseDateFlag } from '../dates.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
+import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
@@ -32,7 +33,9 @@ export interface BacktestOptions extends CommonOptions {
  * it prints `Backtest running: … (Ctrl+C to stop early)` on standard error.
  * @returns the exit code.
  * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
- *   {@link @quant/services!ServicesError} for bad input.
+ *   {@link @quant/services!ServicesError} for bad input;
+ *   {@link ReportWriteError} `OUTPUT_WRITE_FAILED` when a file of the report
+ *   folder cannot be written (the temporary files are removed).
  */
 export async function backtest(options: BacktestOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const fromFlag = options.from === undefined ? undefined : parseDateFlag('--from', options.from, false);
@@ -68,6 +71,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     bot.executionTimeframe,
     bot.regimeTimeframe,
     join(outDir, 'events.jsonl.partial'),
+    { initialEquity: inputs.config.paper_broker.initial_cash },
   );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () =>
@@ -103,8 +107,12 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   }
   const wallMs = performance.now() - t0;
   await bot.system.orchestrator.stop();
-  await recorder.close();
-  await bot.logs.close();
+  try {
+    // Throws ReportWriteError if events.jsonl or equity.csv could not be streamed (e.g. the disk is full).
+    await recorder.close();
+  } finally {
+    await bot.logs.close();
+  }
   await yieldToEventLoop();
   const summary = buildReport({
     mode: 'backtest',

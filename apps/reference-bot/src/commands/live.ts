@@ -7,6 +7,7 @@ import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { ReplayClock } from '../replay-clock.js';
 import { buildReport } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
+import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
@@ -53,7 +54,9 @@ export function parseSpeed(text: string): number | 'max' {
  * and the loop has run its first cycle, it prints {@link READY_LINE}.
  * @returns the exit code.
  * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
- *   {@link @quant/services!ServicesError} for bad input.
+ *   {@link @quant/services!ServicesError} for bad input;
+ *   {@link ReportWriteError} `OUTPUT_WRITE_FAILED` when a file of the `--out`
+ *   folder cannot be written (the temporary files are removed).
  */
 export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const speed = parseSpeed(options.speed);
@@ -97,6 +100,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     bot.executionTimeframe,
     bot.regimeTimeframe,
     outDir === undefined ? undefined : join(outDir, 'events.jsonl.partial'),
+    { initialEquity: inputs.config.paper_broker.initial_cash },
   );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
@@ -137,24 +141,32 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     await bot.system.orchestrator.stop();
   }
   const wallMs = performance.now() - wallStart;
-  await recorder.close();
-  const metrics = bot.system.orchestrator.getAllMetrics();
+  let summary: ReturnType<typeof buildReport>;
+  let metrics: ReturnType<typeof bot.system.orchestrator.getAllMetrics>;
+  try {
+    // Throws ReportWriteError if events.jsonl or equity.csv could not be streamed (e.g. the disk is full).
+    await recorder.close();
+    metrics = bot.system.orchestrator.getAllMetrics();
+    await yieldToEventLoop();
+    summary = buildReport({
+      mode: 'live',
+      inputs,
+      bot,
+      recorder,
+      from: first,
+      to: Math.min(last, clock.now() - stepMs),
+      barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
+      wallMs,
+      interrupted: clock.now() < end,
+      ...(outDir === undefined ? {} : { outDir }),
+    });
+  } catch (error) {
+    await bot.logs.close();
+    throw error;
+  }
   const services = metrics.services;
   const account = bot.system.positions.account();
   const currency = account.currency;
-  await yieldToEventLoop();
-  const summary = buildReport({
-    mode: 'live',
-    inputs,
-    bot,
-    recorder,
-    from: first,
-    to: Math.min(last, clock.now() - stepMs),
-    barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
-    wallMs,
-    interrupted: clock.now() < end,
-    ...(outDir === undefined ? {} : { outDir }),
-  });
   out('\n=== Final System Metrics ===');
   out(`Orchestrator Status: ${metrics.orchestrator.status}`);
   out(

@@ -1,10 +1,10 @@
-import { existsSync, renameSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeframe } from '@quant/core';
 import type { Bot, BotInputs } from '../setup.js';
 import { computePerformance, PERIODS_PER_YEAR } from './performance.js';
 import type { RunRecorder } from './recorder.js';
-import { writeReport } from './write-report.js';
+import { moveIntoPlace, ReportWriteError, writeReport } from './write-report.js';
 
 /** What a finished run reports. */
 export interface RunSummary {
@@ -26,6 +26,9 @@ const ratio = (value: number | null, digits = 2): string => (value === null ? 'n
  * is the recorder's stream of every bar, moved into place; the HTML equity
  * chart shows the recorder's bounded curve, whose resolution the page and
  * `report.json` (`equity_chart`) state.
+ * @throws {@link ReportWriteError} `OUTPUT_WRITE_FAILED` when a file of the
+ *   folder cannot be written or the recorder streamed no equity file (it
+ *   was not given one); the streamed files left are then removed.
  */
 export function buildReport(options: {
   readonly mode: 'backtest' | 'live';
@@ -123,24 +126,33 @@ export function buildReport(options: {
   ];
   if (options.outDir) {
     const bars = bot.source.allBars('5m').filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
-    const equity = recorder.equity;
-    // The recorder streamed every bar's equity; writeReport then writes only the header, replaced just below.
-    const streamed = recorder.equityPath !== undefined && existsSync(recorder.equityPath);
-    writeReport(options.outDir, {
-      report,
-      trades: recorder.trades,
-      equity: streamed ? [] : equity,
-      html: {
-        title: `@quant ${options.mode}: ${inputs.symbol}`,
-        summary: lines,
-        bars,
-        equity,
-        equityResolution: resolution.description,
-        markers: recorder.markers,
-      },
-    });
-    if (streamed) renameSync(recorder.equityPath as string, join(options.outDir, 'equity.csv'));
-    renameSync(join(options.outDir, 'events.jsonl.partial'), join(options.outDir, 'events.jsonl'));
+    const events = join(options.outDir, 'events.jsonl.partial');
+    const equityPath = recorder.equityPath;
+    try {
+      if (equityPath === undefined) {
+        throw new ReportWriteError(
+          'OUTPUT_WRITE_FAILED',
+          `cannot write ${join(options.outDir, 'equity.csv')}: the run recorder streamed no equity file`,
+        );
+      }
+      writeReport(options.outDir, {
+        report,
+        trades: recorder.trades,
+        equityPath,
+        html: {
+          title: `@quant ${options.mode}: ${inputs.symbol}`,
+          summary: lines,
+          bars,
+          equity: recorder.equity,
+          equityResolution: resolution.description,
+          markers: recorder.markers,
+        },
+      });
+      moveIntoPlace(events, join(options.outDir, 'events.jsonl'));
+    } catch (error) {
+      for (const path of [events, equityPath]) if (path !== undefined) rmSync(path, { force: true });
+      throw error;
+    }
   }
   return { report, lines };
 }

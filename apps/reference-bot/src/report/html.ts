@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Bar } from '@quant/core';
-import type { ChartMarker, EquityPoint } from './recorder.js';
+import type { EquityPoint } from './equity-curve.js';
+import type { ChartMarker } from './recorder.js';
 
 /** What the HTML report shows. */
 export interface HtmlReportData {

@@ -1,32 +1,17 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus, type Position, SimulatedClock } from '@quant/core';
 import type { Account, PositionReader } from '@quant/services';
 import { describe, expect, it } from 'vitest';
+import type { EquityPoint } from './equity-curve.js';
 import { computePerformance, EquityStats } from './performance.js';
-import { EquityCurve, type EquityPoint, MAX_REGIME_MARKERS, RunRecorder } from './recorder.js';
+import { EQUITY_STREAM_NAME, MAX_REGIME_MARKERS, RunRecorder } from './recorder.js';
+import { MINUTE, WALK_START, walk } from './walk.test-support.js';
+import { ReportWriteError } from './write-report.js';
 
-const MINUTE = 60_000;
-const START = Date.UTC(2023, 2, 1);
+const START = WALK_START;
 const BARS = 50_000;
-
-/** A deterministic random walk of equity, with a position open now and then. */
-function walk(bars: number): EquityPoint[] {
-  let seed = 7;
-  const random = (): number => {
-    seed = (seed * 16_807) % 2_147_483_647;
-    return seed / 2_147_483_647;
-  };
-  const points: EquityPoint[] = [];
-  let equity = 100_000;
-  for (let i = 0; i < bars; i++) {
-    equity += (random() - 0.5) * 40;
-    const open = Math.floor(i / 500) % 3 === 0 ? 1 : 0;
-    points.push({ time: START + (i + 1) * MINUTE, equity, cash: equity, unrealizedPnl: 0, openPositions: open });
-  }
-  return points;
-}
 
 /** The figures the report computed from the whole curve before the curve was bounded. */
 function fromWholeCurve(points: readonly EquityPoint[], initial: number) {
@@ -67,35 +52,6 @@ describe('EquityStats', () => {
     expect(performance).toMatchObject(fromWholeCurve(points, 100_000));
     expect(stats.marks).toBe(BARS);
     expect(stats.days).toBe(35);
-  });
-});
-
-describe('EquityCurve', () => {
-  it('keeps every bar while it has room', () => {
-    const curve = new EquityCurve(100);
-    const points = walk(100);
-    for (const point of points) curve.add(point);
-    expect(curve.points()).toEqual(points);
-    expect(curve.resolution()).toMatchObject({ bars: 100, barsPerBucket: 1, points: 100, description: 'every bar' });
-  });
-
-  it('stays bounded and keeps the lowest, highest and last points', () => {
-    const curve = new EquityCurve(100);
-    const points = walk(BARS);
-    for (const point of points) curve.add(point);
-    const kept = curve.points();
-    expect(kept.length).toBeLessThanOrEqual(300);
-    expect(kept.length).toBeGreaterThan(50);
-    const resolution = curve.resolution();
-    expect(resolution.barsPerBucket).toBe(512);
-    expect(resolution.description).toBe('lowest, highest and last equity of every 512 bars');
-    expect(resolution.points).toBe(kept.length);
-    const equities = points.map((p) => p.equity);
-    expect(Math.min(...kept.map((p) => p.equity))).toBe(Math.min(...equities));
-    expect(Math.max(...kept.map((p) => p.equity))).toBe(Math.max(...equities));
-    expect(kept[kept.length - 1]).toBe(points[points.length - 1]);
-    for (let i = 1; i < kept.length; i++)
-      expect((kept[i] as EquityPoint).time).toBeGreaterThan((kept[i - 1] as EquityPoint).time);
   });
 });
 
@@ -171,5 +127,121 @@ describe('RunRecorder', () => {
     const times = recorder.markers.map((marker) => marker.time);
     const gaps = new Set(times.slice(1).map((time, i) => time - (times[i] as number)));
     expect(gaps.size).toBe(1);
+  });
+});
+
+/** A device on which every write fails with ENOSPC, as on a full disk (Linux). */
+const DEV_FULL = '/dev/full';
+const hasDevFull = existsSync(DEV_FULL);
+
+/** A ledger whose account never changes. */
+const flat: PositionReader = {
+  position: () => undefined,
+  positions: () => [],
+  account: (): Account => ({
+    currency: 'USDT',
+    cash: 100_000,
+    equity: 100_000,
+    unrealizedPnl: 0,
+    realizedPnl: 0,
+    fees: 0,
+  }),
+};
+
+/** Emits `bars` 1-minute candles, yielding to the event loop every 1 000 so the files are written meanwhile. */
+async function runBars(bus: EventBus, bars: number): Promise<void> {
+  const bar = { open: 1, high: 1, low: 1, close: 1, volume: 1 };
+  for (let i = 0; i < bars; i++) {
+    bus.emit('NewCandle', { symbol: 'BTCUSDT', timeframe: '1m', bar: { openTime: START + i * MINUTE, ...bar } });
+    if (i % 1_000 === 999) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Runs `body`, collecting what reached `process` as an uncaught exception meanwhile. */
+async function catchingUncaught(body: () => Promise<void>): Promise<unknown[]> {
+  const uncaught: unknown[] = [];
+  const listener = (error: unknown): void => {
+    uncaught.push(error);
+  };
+  process.on('uncaughtException', listener);
+  try {
+    await body();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('uncaughtException', listener);
+  }
+  return uncaught;
+}
+
+describe('RunRecorder when a file cannot be written', () => {
+  it.skipIf(!hasDevFull)(
+    'keeps the first failure of events.jsonl.partial (disk full mid-run), stops writing, and close() throws OUTPUT_WRITE_FAILED and removes both temporary files',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'quant-recorder-full-'));
+      const events = join(dir, 'events.jsonl.partial');
+      symlinkSync(DEV_FULL, events); // every write to it fails with ENOSPC
+      const bus = new EventBus({ clock: new SimulatedClock(START) });
+      const recorder = new RunRecorder(bus, flat, '1m', '15m', events, { initialEquity: 100_000 });
+      expect(recorder.equityPath).toBe(join(dir, EQUITY_STREAM_NAME));
+      let failure: unknown;
+      const uncaught = await catchingUncaught(async () => {
+        await runBars(bus, 20_000);
+        failure = await recorder.close().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      });
+      expect(uncaught).toEqual([]);
+      expect(ReportWriteError.isInstance(failure)).toBe(true);
+      expect(failure).toMatchObject({
+        code: 'OUTPUT_WRITE_FAILED',
+        message: `cannot write ${events}: no space left on the device`,
+        cause: expect.objectContaining({ code: 'ENOSPC' }),
+      });
+      // Writing stopped at the failure, long before the run's end.
+      expect(recorder.eventsWritten).toBeLessThan(20_000);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(statSync(DEV_FULL).isCharacterDevice()).toBe(true);
+      // The run's figures are still whole.
+      expect(recorder.stats.marks).toBe(20_000);
+    },
+  );
+
+  it.skipIf(!hasDevFull)('a failing equity stream is reported by close() naming that file, and removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quant-recorder-equity-full-'));
+    const equityPath = join(dir, EQUITY_STREAM_NAME);
+    symlinkSync(DEV_FULL, equityPath);
+    const bus = new EventBus({ clock: new SimulatedClock(START) });
+    const recorder = new RunRecorder(bus, flat, '1m', '15m', undefined, { initialEquity: 100_000, equityPath });
+    const uncaught = await catchingUncaught(async () => {
+      await runBars(bus, 5_000);
+      await expect(recorder.close()).rejects.toMatchObject({
+        code: 'OUTPUT_WRITE_FAILED',
+        message: `cannot write ${equityPath}: no space left on the device`,
+      });
+    });
+    expect(uncaught).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a folder that no longer exists is reported by close(), not thrown as an uncaught error event', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'quant-recorder-gone-')), 'removed');
+    const events = join(dir, 'events.jsonl.partial');
+    const bus = new EventBus({ clock: new SimulatedClock(START) });
+    const recorder = new RunRecorder(bus, flat, '1m', '15m', events, { initialEquity: 100_000 });
+    const uncaught = await catchingUncaught(async () => {
+      await runBars(bus, 3_000);
+      const error = await recorder.close().catch((thrown: unknown) => thrown);
+      expect(ReportWriteError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'OUTPUT_WRITE_FAILED' });
+      // Either file may fail first; both are named with why.
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^cannot write ${dir}/(events\\.jsonl\\.partial|equity\\.csv\\.stream): its folder no longer exists$`,
+        ),
+      );
+    });
+    expect(uncaught).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 });

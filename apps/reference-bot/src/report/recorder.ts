@@ -1,17 +1,16 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
 import type { PositionReader } from '@quant/services';
-import { stringify } from 'csv-stringify/sync';
+import { type CurveResolution, EquityCurve, type EquityPoint } from './equity-curve.js';
 import { EquityStats } from './performance.js';
+import { equityCsvHeader, equityCsvRows, type ReportWriteError, writeFailure } from './write-report.js';
 
 /** Events serialized per write to the events file. */
 const EVENTS_PER_WRITE = 512;
 /** Equity rows serialized per write to the equity file. */
 const EQUITY_ROWS_PER_WRITE = 512;
-/** The columns of `equity.csv`. */
-export const EQUITY_CSV_COLUMNS = ['time', 'equity', 'cash', 'unrealized_pnl', 'open_positions'] as const;
 /**
  * Name of the equity file the recorder streams beside the events file; the
  * report moves it to `equity.csv` (see {@link RunRecorder.equityPath}).
@@ -40,16 +39,6 @@ export interface TradeRecord {
   readonly reason: string;
 }
 
-/** The account at the close of one bar of the execution timeframe. */
-export interface EquityPoint {
-  /** Close time of the bar, ms UTC. */
-  readonly time: number;
-  readonly equity: number;
-  readonly cash: number;
-  readonly unrealizedPnl: number;
-  readonly openPositions: number;
-}
-
 /** A mark on the price chart: an entry, an exit, or a regime change. */
 export interface ChartMarker {
   /** ms UTC. */
@@ -59,120 +48,14 @@ export interface ChartMarker {
   readonly direction?: 'long' | 'short';
 }
 
-/** The resolution an {@link EquityCurve} keeps, for the report. */
-export interface CurveResolution {
-  /** Bars marked. */
-  readonly bars: number;
-  /** Consecutive bars per bucket: 1 while every bar is kept, then doubling. */
-  readonly barsPerBucket: number;
-  /** Points kept. */
-  readonly points: number;
-  /** The resolution in words, e.g. `every bar` or `lowest, highest and last equity of every 16 bars`. */
-  readonly description: string;
-}
-
-/**
- * The equity curve for the chart, at a bounded resolution: at most
- * `maxBuckets` buckets of consecutive bars, each keeping three points, the
- * bar with the lowest equity, the one with the highest and the last one
- * (fewer when they coincide), so the troughs and peaks stay on the chart.
- * A bucket first holds one bar (every bar is kept); when the buckets are
- * full, neighbours are merged in pairs and a bucket holds twice as many bars.
- * So a curve keeps at most `3 × maxBuckets` points, and between `maxBuckets
- * / 2` and `maxBuckets` buckets once it has merged. The report's figures are
- * not computed from it (see {@link EquityStats}).
- */
-export class EquityCurve {
-  /** Buckets of the curve, the last one still filling. */
-  #buckets: Bucket[] = [];
-  #barsPerBucket = 1;
-  #bars = 0;
-  readonly #maxBuckets: number;
-
-  /** @param maxBuckets - buckets kept at most, >= 2; 2 000 by default (at most 6 000 points). */
-  constructor(maxBuckets = 2_000) {
-    this.#maxBuckets = Math.max(2, Math.floor(maxBuckets));
-  }
-
-  /**
-   * Adds the account after the next bar.
-   * @param point - the account after the bar; its time after the last one's.
-   */
-  add(point: EquityPoint): void {
-    const last = this.#buckets[this.#buckets.length - 1];
-    if (last && last.bars < this.#barsPerBucket) {
-      if (point.equity < last.low.equity) last.low = point;
-      if (point.equity > last.high.equity) last.high = point;
-      last.last = point;
-      last.bars++;
-    } else {
-      if (this.#buckets.length === this.#maxBuckets) this.#merge();
-      this.#buckets.push({ low: point, high: point, last: point, bars: 1 });
-    }
-    this.#bars++;
-  }
-
-  /** The points kept, in time order. */
-  points(): EquityPoint[] {
-    const out: EquityPoint[] = [];
-    for (const bucket of this.#buckets) {
-      const unique = [bucket.low, bucket.high, bucket.last].filter((point, i, all) => all.indexOf(point) === i);
-      out.push(...unique.sort((a, b) => a.time - b.time));
-    }
-    return out;
-  }
-
-  /** How fine the curve is now. */
-  resolution(): CurveResolution {
-    const points = this.#buckets.reduce((sum, b) => sum + new Set([b.low, b.high, b.last]).size, 0);
-    return {
-      bars: this.#bars,
-      barsPerBucket: this.#barsPerBucket,
-      points,
-      description:
-        this.#barsPerBucket === 1
-          ? 'every bar'
-          : `lowest, highest and last equity of every ${this.#barsPerBucket} bars`,
-    };
-  }
-
-  /** Merges neighbouring buckets in pairs: each then holds twice as many bars. */
-  #merge(): void {
-    const merged: Bucket[] = [];
-    for (let i = 0; i < this.#buckets.length; i += 2) {
-      const a = this.#buckets[i] as Bucket;
-      const b = this.#buckets[i + 1];
-      if (!b) {
-        merged.push(a);
-        continue;
-      }
-      merged.push({
-        low: b.low.equity < a.low.equity ? b.low : a.low,
-        high: b.high.equity > a.high.equity ? b.high : a.high,
-        last: b.last,
-        bars: a.bars + b.bars,
-      });
-    }
-    this.#buckets = merged;
-    this.#barsPerBucket *= 2;
-  }
-}
-
-interface Bucket {
-  low: EquityPoint;
-  high: EquityPoint;
-  last: EquityPoint;
-  bars: number;
-}
-
 /** Options of a {@link RunRecorder}. */
 export interface RunRecorderOptions {
   /**
    * Equity before the first bar (the drawdown's first peak, the first daily
-   * return's base); by default the capital the position ledger started from,
-   * read at the first bar.
+   * return's base): `paper_broker.initial_cash`, the initial equity the
+   * report's other figures use.
    */
-  readonly initialEquity?: number;
+  readonly initialEquity: number;
   /**
    * Where to stream the equity after every bar as CSV (the rows of
    * `equity.csv`); by default {@link EQUITY_STREAM_NAME} beside the events
@@ -195,6 +78,10 @@ export interface RunRecorderOptions {
  * timeframe as chart markers (at most {@link MAX_REGIME_MARKERS}: when full,
  * every other one is dropped, and from then on only every second, fourth, …
  * change is kept), and counts.
+ *
+ * A write to either file that fails (the disk is full, …) does not stop the
+ * run: the first failure is kept, nothing more is written, and
+ * {@link RunRecorder.close} removes both files and throws it.
  */
 export class RunRecorder {
   /** Closed trades, in order. */
@@ -210,11 +97,14 @@ export class RunRecorder {
   /** The file the equity is streamed to, if any (see {@link RunRecorderOptions.equityPath}). */
   readonly equityPath: string | undefined;
   readonly #curve: EquityCurve;
+  readonly #eventsPath: string | undefined;
   readonly #events: WriteStream | undefined;
   readonly #equityFile: WriteStream | undefined;
+  /** The first write that failed, in either file. */
+  #failure: { readonly path: string; readonly error: Error } | undefined;
   #written = 0;
   #pending: string[] = [];
-  #pendingEquity: (string | number)[][] = [];
+  #pendingEquity: EquityPoint[] = [];
   #regimeChanges = 0;
   #regimeStride = 1;
   #regimeMarkers = 0;
@@ -226,18 +116,20 @@ export class RunRecorder {
    * @param regimeTimeframe - the timeframe whose regime changes are marked on the chart.
    * @param eventsPath - where to stream every event as JSON lines, if anywhere.
    * @param options - the initial equity, the equity file, the curve's size.
+   * @throws nothing for a file that cannot be written: {@link RunRecorder.close} reports it.
    */
   constructor(
     bus: EventBus,
     private readonly positions: PositionReader,
     private readonly executionTimeframe: Timeframe,
     private readonly regimeTimeframe: Timeframe,
-    eventsPath?: string,
-    options: RunRecorderOptions = {},
+    eventsPath: string | undefined,
+    options: RunRecorderOptions,
   ) {
     this.stats = new EquityStats(options.initialEquity);
     this.#curve = new EquityCurve(options.curveBuckets);
-    this.#events = eventsPath ? createWriteStream(eventsPath) : undefined;
+    this.#eventsPath = eventsPath;
+    this.#events = eventsPath ? this.#open(eventsPath) : undefined;
     const equityPath =
       options.equityPath === undefined
         ? eventsPath
@@ -246,8 +138,8 @@ export class RunRecorder {
         : (options.equityPath ?? undefined);
     this.equityPath = equityPath;
     if (equityPath) {
-      this.#equityFile = createWriteStream(equityPath);
-      this.#equityFile.write(stringify([], { header: true, columns: [...EQUITY_CSV_COLUMNS] }));
+      this.#equityFile = this.#open(equityPath);
+      this.#equityFile.write(equityCsvHeader());
     }
     bus.subscribe('*', (event) => this.#record(event), { name: 'RunRecorder' });
   }
@@ -290,16 +182,39 @@ export class RunRecorder {
     return this.#written;
   }
 
-  /** Flushes and closes the events file and the equity file. */
+  /**
+   * Flushes and closes the events file and the equity file.
+   * @throws {@link ReportWriteError} `OUTPUT_WRITE_FAILED` when a write to
+   *   either failed (the first failure, naming the file and why); both files
+   *   are then removed.
+   */
   async close(): Promise<void> {
     this.#flush();
     this.#flushEquity();
-    await Promise.all([end(this.#events), end(this.#equityFile)]);
+    await Promise.all([closed(this.#events), closed(this.#equityFile)]);
+    const failure = this.#failure;
+    if (failure === undefined) return;
+    for (const path of [this.#eventsPath, this.equityPath]) if (path) rmSync(path, { force: true });
+    throw writeFailure(failure.path, failure.error);
+  }
+
+  /** Opens `path` for streaming; its first error is kept (see {@link RunRecorder.close}), never thrown. */
+  #open(path: string): WriteStream {
+    const stream = createWriteStream(path);
+    stream.on('error', (error) => {
+      this.#failure ??= { path, error };
+    });
+    return stream;
+  }
+
+  /** Whether `stream` can still be written: no write to either file failed. */
+  #writable(stream: WriteStream | undefined): stream is WriteStream {
+    return stream !== undefined && this.#failure === undefined && !stream.destroyed;
   }
 
   #record(event: TradingEvent): void {
     this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
-    if (this.#events) {
+    if (this.#writable(this.#events)) {
       this.#pending.push(JSON.stringify(event));
       this.#written++;
       if (this.#pending.length === EVENTS_PER_WRITE) this.#flush();
@@ -358,7 +273,7 @@ export class RunRecorder {
 
   #flush(): void {
     if (this.#pending.length === 0) return;
-    this.#events?.write(`${this.#pending.join('\n')}\n`);
+    if (this.#writable(this.#events)) this.#events.write(`${this.#pending.join('\n')}\n`);
     this.#pending = [];
   }
 
@@ -379,16 +294,12 @@ export class RunRecorder {
 
   #flushEquity(): void {
     if (this.#pendingEquity.length === 0) return;
-    this.#equityFile?.write(stringify(this.#pendingEquity));
+    if (this.#writable(this.#equityFile)) this.#equityFile.write(equityCsvRows(this.#pendingEquity));
     this.#pendingEquity = [];
   }
 
   #markEquity(time: number): void {
     const account = this.positions.account();
-    if (this.stats.initialEquity === undefined) {
-      const capital = (this.positions as { readonly capital?: number }).capital;
-      this.stats.start(capital ?? account.equity);
-    }
     const point: EquityPoint = {
       time,
       equity: account.equity,
@@ -399,21 +310,22 @@ export class RunRecorder {
     this.stats.mark(time, point.equity, point.openPositions);
     this.#curve.add(point);
     if (this.#equityFile) {
-      this.#pendingEquity.push([
-        new Date(time).toISOString(),
-        point.equity,
-        point.cash,
-        point.unrealizedPnl,
-        point.openPositions,
-      ]);
+      this.#pendingEquity.push(point);
       if (this.#pendingEquity.length === EQUITY_ROWS_PER_WRITE) this.#flushEquity();
     }
   }
 }
 
-function end(stream: WriteStream | undefined): Promise<void> {
-  if (!stream) return Promise.resolve();
-  return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+/**
+ * Ends `stream` and resolves once it is closed, whether it finished or
+ * failed (its error is kept by its `'error'` listener, see `RunRecorder.#open`).
+ */
+function closed(stream: WriteStream | undefined): Promise<void> {
+  if (!stream || stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    if (!stream.destroyed) stream.end();
+  });
 }
 
 function describe(regime: Regime): string {
