@@ -1,8 +1,7 @@
 import { ConfigError, type ConfigIssue, closestMatch, duplicateIssues, positionOf, readYamlFile } from '@quant/config';
-
+import { listedNames, validateWith } from '../validation/validate-with.js';
 import { operandsOf, PRICE_OPERANDS } from './conditions.js';
 import { type StrategySpec, strategiesFileSchema } from './strategy-spec.js';
-import { listedNames, validateWith } from '../validation/validate-with.js';
 import { YamlStrategy } from './yaml-strategy.js';
 
 /** Options of {@link loadStrategies}. */
