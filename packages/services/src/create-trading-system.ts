@@ -109,6 +109,66 @@ function checkStrategyTimeframes(config: SystemConfig, strategies: readonly Stra
  *   evaluation is enabled and a strategy runs on a timeframe that is not in
  *   `trading.timeframes` (no bars would ever reach it); each issue's path is
  *   `trading.timeframes` and its source `strategy <name>`.
+ *
+ * @example
+ * A backtest of the YAML strategies on a CSV file, with a paper account
+ * from the configuration's `paper_broker` section. Live, the same call takes
+ * a `LiveClock`, your venue's {@link MarketDataSource} and {@link Broker},
+ * and the orchestrator runs with `orchestrator.run({ intervalMs, signal })`.
+ * ```ts
+ * import { buildConfig } from '@quant/config';
+ * import { LogManager, SimulatedClock } from '@quant/core';
+ * import {
+ *   CsvBarSource,
+ *   createTradingSystem,
+ *   indicatorsFromFile,
+ *   loadIndicators,
+ *   loadStrategies,
+ *   runSimulation,
+ *   SimulatedExchange,
+ * } from '@quant/services';
+ *
+ * // Keys left out take their defaults; a wrong key or value throws a ConfigError naming it.
+ * const config = buildConfig({
+ *   trading: { symbol: 'BTCUSDT', timeframes: ['1m', '5m', '15m'] }, // orders execute on the first
+ *   paper_broker: { initial_cash: 50_000, fee_bps: 7.5 },
+ *   risk: { max_positions: 2 },
+ * });
+ * const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
+ * const csv = await CsvBarSource.load({ path: 'data/BTCUSDT_1m.csv', symbol: config.trading.symbol, clock });
+ * const exchange = new SimulatedExchange({
+ *   clock,
+ *   currency: config.paper_broker.currency,
+ *   initialCash: config.paper_broker.initial_cash,
+ *   feeBps: config.paper_broker.fee_bps,
+ *   slippageBps: config.paper_broker.slippage_bps,
+ * });
+ * const indicators = indicatorsFromFile(loadIndicators('conf/indicators.yaml')); // processor, regimeDetector, confirmBars
+ * const strategies = loadStrategies('conf/strategies.yaml', {
+ *   outputsFor: (timeframe) => indicators.processor.outputNames(timeframe),
+ *   timeframes: config.trading.timeframes,
+ * });
+ * const system = createTradingSystem(config, {
+ *   clock,
+ *   source: exchange.feedFrom(csv), // the exchange matches each bar before the bot sees it
+ *   broker: exchange,
+ *   strategies,
+ *   ...indicators,
+ *   logs: new LogManager({ clock, level: 'warn' }),
+ * });
+ * system.bus.subscribe('PositionClosed', ({ position, realizedPnl, reason }) => {
+ *   console.log(`${position.strategyName} ${position.direction}: ${realizedPnl.toFixed(2)} (${reason})`);
+ * });
+ *
+ * await system.orchestrator.start();
+ * await runSimulation(system.orchestrator, clock, {
+ *   start: Date.UTC(2023, 2, 1, 0, 1),
+ *   end: Date.UTC(2023, 2, 8),
+ *   stepMs: 60_000,
+ * });
+ * await system.orchestrator.stop();
+ * console.log(system.positions.account()); // cash, equity, realized P&L, fees
+ * ```
  */
 export function createTradingSystem<M extends TradingEventPayloads = TradingEventPayloads>(
   config: SystemConfig,

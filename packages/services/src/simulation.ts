@@ -39,6 +39,60 @@ export interface SimulationOptions {
  * @param clock - the simulated clock the system was built on.
  * @param options - time range, step, progress callback, abort signal.
  * @returns the number of cycles run.
+ *
+ * @example
+ * A backtest over a whole CSV file: the data is loaded once, then served on
+ * a simulated clock that starts at the file's first bar; one cycle runs at
+ * each 1-minute bar's close, with a progress line per simulated day, until
+ * the end of the file or Ctrl+C.
+ * ```ts
+ * import { buildConfig } from '@quant/config';
+ * import { LogManager, SimulatedClock } from '@quant/core';
+ * import {
+ *   CsvBarSource,
+ *   createTradingSystem,
+ *   indicatorsFromFile,
+ *   loadIndicators,
+ *   loadStrategies,
+ *   runSimulation,
+ *   SimulatedExchange,
+ * } from '@quant/services';
+ *
+ * const config = buildConfig({ trading: { symbol: 'BTCUSDT', timeframes: ['1m', '5m', '15m'] } });
+ * const data = await CsvBarSource.load({ path: 'data/BTCUSDT_1m.csv', symbol: 'BTCUSDT', clock: new SimulatedClock() });
+ * const { firstOpenTime, lastOpenTime } = data.stats;
+ * if (firstOpenTime === null || lastOpenTime === null) throw new Error('the file has no bars');
+ *
+ * const clock = new SimulatedClock(firstOpenTime);
+ * const exchange = new SimulatedExchange({ clock, feeBps: 10, slippageBps: 1 });
+ * const indicators = indicatorsFromFile(loadIndicators('conf/indicators.yaml'));
+ * const system = createTradingSystem(config, {
+ *   clock,
+ *   source: exchange.feedFrom(data.withClock(clock)), // the same bars, "now" read from this clock
+ *   broker: exchange,
+ *   strategies: loadStrategies('conf/strategies.yaml', {
+ *     outputsFor: (timeframe) => indicators.processor.outputNames(timeframe),
+ *   }),
+ *   ...indicators,
+ *   logs: new LogManager({ clock, level: 'warn' }),
+ * });
+ *
+ * const interrupt = new AbortController();
+ * process.once('SIGINT', () => interrupt.abort()); // stops after the current cycle
+ * await system.orchestrator.start();
+ * const cycles = await runSimulation(system.orchestrator, clock, {
+ *   start: firstOpenTime + 60_000, // the first bar's close
+ *   end: lastOpenTime + 60_000,
+ *   stepMs: 60_000,
+ *   signal: interrupt.signal,
+ *   onCycle: (time) => {
+ *     if (time % 86_400_000 === 0) console.log(`simulated ${new Date(time).toISOString().slice(0, 10)}`);
+ *   },
+ * });
+ * await system.orchestrator.stop();
+ * const { equity, realizedPnl, currency } = system.positions.account();
+ * console.log(`${cycles} cycles: equity ${equity.toFixed(2)} ${currency}, realized ${realizedPnl.toFixed(2)}`);
+ * ```
  */
 export async function runSimulation<M extends LifecycleEventPayloads>(
   orchestrator: TradingOrchestrator<M>,

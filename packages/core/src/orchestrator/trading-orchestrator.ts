@@ -64,6 +64,69 @@ const DEFAULT_POLICY: RestartPolicy = {
  * or a backtest drives health checks and backoff without sleeping.
  *
  * @typeParam M - the bus's event map; it must include the lifecycle events.
+ *
+ * @example
+ * Two services of your own on a {@link LiveClock}, one depending on the
+ * other, run every minute until Ctrl+C. (For the trading pipeline,
+ * `createTradingSystem` of `@quant/services` builds the orchestrator with its
+ * four services registered; register yours on it the same way.)
+ * ```ts
+ * import {
+ *   EventBus,
+ *   EventDrivenService,
+ *   LiveClock,
+ *   LogManager,
+ *   type ServiceDeps,
+ *   TradingOrchestrator,
+ * } from '@quant/core';
+ *
+ * // Counts the closed bars published on the bus.
+ * class CandleCounter extends EventDrivenService {
+ *   constructor(deps: ServiceDeps) {
+ *     super('CandleCounter', deps);
+ *     this.defineMetrics('candles');
+ *   }
+ *   protected override onStart(): void {
+ *     this.subscribe('NewCandle', () => this.increment('candles'));
+ *   }
+ * }
+ *
+ * // Logs every order fill.
+ * class FillLogger extends EventDrivenService {
+ *   protected override onStart(): void {
+ *     this.subscribe('OrderFilled', ({ fill }) => {
+ *       this.logger.info(`${fill.side} ${fill.quantity} ${fill.symbol} @ ${fill.price}`);
+ *     });
+ *   }
+ * }
+ *
+ * const clock = new LiveClock();
+ * const logs = new LogManager({ clock, level: 'info' });
+ * const bus = new EventBus({ clock, logger: logs.getLogger('EventBus') });
+ * const orchestrator = new TradingOrchestrator({
+ *   bus,
+ *   clock,
+ *   logger: logs.getLogger('orchestrator'),
+ *   healthCheckIntervalMs: 30_000, // an unhealthy service is restarted, with backoff
+ *   restartPolicy: { maxRestarts: 3 },
+ * });
+ * orchestrator
+ *   .register('candles', new CandleCounter({ bus, clock, logger: logs.getLogger('candles') }))
+ *   .register('fills', new FillLogger('FillLogger', { bus, clock, logger: logs.getLogger('fills') }), {
+ *     dependsOn: ['candles'], // starts after `candles`, stops before it
+ *   });
+ * // Work run once per cycle (the trading system's is the data fetch); a throw is logged and counted.
+ * orchestrator.addCycleWork('heartbeat', () => {
+ *   logs.getLogger('bot').info(`${orchestrator.getAllMetrics().services.candles?.candles ?? 0} candles so far`);
+ * });
+ *
+ * await orchestrator.start(); // `candles`, then `fills`; throws (after stopping those started) if one fails
+ * const interrupt = new AbortController();
+ * process.once('SIGINT', () => interrupt.abort());
+ * await orchestrator.run({ intervalMs: 60_000, signal: interrupt.signal }); // returns after the cycle in progress
+ * await orchestrator.stop(); // `fills`, then `candles`
+ * console.log(orchestrator.getAllMetrics().orchestrator); // status, uptime, cycles, restarts…
+ * ```
  */
 export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEventPayloads> {
   /** The bus shared by the services. */

@@ -81,17 +81,55 @@ const CLIENT_ORDER_ID = /^[A-Za-z0-9_-]{1,36}$/;
  * produce the same ids.
  *
  * @example
+ * The exchange on its own: a market entry with a stop and a take-profit in
+ * one OCO group, matched against an hour of 1-minute bars. In a bot, pass
+ * `exchange.feedFrom(csv)` as the data source and `exchange` as the broker
+ * of `createTradingSystem`.
  * ```ts
+ * import { SimulatedClock } from '@quant/core';
+ * import { CsvBarSource, SimulatedExchange } from '@quant/services';
+ *
  * const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
- * const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
- * const csv = await CsvBarSource.load({ path: 'BTCUSDT_1m.csv', symbol: 'BTCUSDT', clock });
- * const system = createTradingSystem(config, {
+ * const csv = await CsvBarSource.load({ path: 'data/BTCUSDT_1m.csv', symbol: 'BTCUSDT', clock });
+ * const exchange = new SimulatedExchange({
  *   clock,
- *   source: exchange.feedFrom(csv), // the exchange matches each bar before the bot sees it
- *   broker: exchange,
- *   strategies,
- *   ...indicators,
+ *   timeframe: '1m', // the bars that drive matching: the bot's finest timeframe
+ *   currency: 'USDT',
+ *   initialCash: 10_000,
+ *   feeBps: 10, // 0.1 % of each fill's notional
+ *   slippageBps: 2, // market, stop and take-profit fills 0.02 % worse
  * });
+ * exchange.subscribe((update) => {
+ *   if (update.type === 'fill') console.log(`${update.fill.clientOrderId} filled at ${update.fill.price}`);
+ *   else console.log(`${update.order.clientOrderId} ${update.order.status}`);
+ * });
+ * // The source the bot reads: each fetch first matches the orders against the bars closed since the last one.
+ * const source = exchange.feedFrom(csv);
+ *
+ * const order = { symbol: 'BTCUSDT', quantity: 0.1 } as const;
+ * await exchange.submitOrder({ ...order, clientOrderId: 'entry-1', side: 'buy', type: 'market' });
+ * await exchange.submitOrder({
+ *   ...order,
+ *   clientOrderId: 'stop-1',
+ *   side: 'sell',
+ *   type: 'stop',
+ *   triggerPrice: 23_000,
+ *   ocoGroup: 'exit-1', // whichever of stop-1 and target-1 fills cancels the other
+ * });
+ * await exchange.submitOrder({
+ *   ...order,
+ *   clientOrderId: 'target-1',
+ *   side: 'sell',
+ *   type: 'take_profit',
+ *   triggerPrice: 23_200,
+ *   ocoGroup: 'exit-1',
+ * });
+ *
+ * clock.tickTo(Date.UTC(2023, 2, 1, 1)); // an hour later
+ * // Matches the bars 00:00 to 00:59 in order: on the March 2023 Binance data, entry-1 fills at the 00:00 bar's
+ * // open plus slippage, target-1 at 23 200 minus slippage in the 00:22 bar, and stop-1 is cancelled.
+ * await source.fetchBars({ symbol: 'BTCUSDT', timeframe: '1m', limit: 60 });
+ * console.log(await exchange.fetchPositions(), await exchange.fetchBalances(), await exchange.fetchFills('BTCUSDT', 0));
  * ```
  */
 export class SimulatedExchange implements Broker {

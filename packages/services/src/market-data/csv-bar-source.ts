@@ -96,6 +96,48 @@ const MAX_RECORD_CHARS = 65_536;
  * the clock, exactly as a live API would: bars closed by now, plus the bar
  * still forming, built from the base bars already closed (never from future
  * ones). A base-timeframe bar is known only once closed.
+ *
+ * @example
+ * A file of 1-minute bars with the header `open_time,open,high,low,close,volume`,
+ * read as of a simulated 12:07 UTC, and served on coarser timeframes:
+ * ```ts
+ * import { SimulatedClock, timeframeToMs } from '@quant/core';
+ * import { CsvBarSource } from '@quant/services';
+ *
+ * const clock = new SimulatedClock(Date.UTC(2023, 2, 1, 12, 7));
+ * const csv = await CsvBarSource.load({
+ *   path: 'data/BTCUSDT_1m.csv',
+ *   symbol: 'BTCUSDT',
+ *   clock,
+ *   invalidRows: 'skip', // skip, count and log bad rows instead of throwing on the first
+ * });
+ * const { bars, gaps, missingBars, skipped } = csv.stats;
+ * console.log(`${csv.symbol} ${csv.timeframe}: ${bars} bars, ${gaps} gaps (${missingBars} missing), ${skipped} skipped`);
+ *
+ * // The latest 15-minute bars as of 12:07: 11:30 and 11:45, closed, then 12:00, still forming (built from
+ * // the 1-minute bars 12:00 to 12:06, those closed by 12:07), as a live API would answer.
+ * const latest = await csv.fetchBars({ symbol: 'BTCUSDT', timeframe: '15m', limit: 3 });
+ * const closed = latest.filter((bar) => bar.openTime + timeframeToMs('15m') <= clock.now());
+ * console.log(latest.length, closed.length); // 3 2
+ *
+ * clock.tickTo(Date.UTC(2023, 2, 1, 18, 40)); // later bars become visible as the clock moves
+ * const [lastMinute] = await csv.fetchBars({ symbol: 'BTCUSDT', timeframe: '1m', limit: 1 }); // 18:39, the last closed
+ *
+ * // Every 1-hour bar of the file, resampled on first use, aligned to UTC hours.
+ * const hourly = csv.allBars('1h');
+ *
+ * // Another layout: no header, epoch-millisecond times, semicolons, 5-minute bars.
+ * const eth = await CsvBarSource.load({
+ *   path: 'data/ETHUSDT_5m.csv',
+ *   symbol: 'ETHUSDT',
+ *   clock,
+ *   header: false, // columns 0 to 5: open time, open, high, low, close, volume
+ *   timeFormat: 'epoch_ms',
+ *   delimiter: ';',
+ *   timeframe: '5m',
+ * });
+ * console.log(lastMinute?.close, hourly.length, eth.allBars('4h').length);
+ * ```
  */
 export class CsvBarSource implements MarketDataSource {
   /** The symbol served. */
