@@ -136,6 +136,124 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     );
   });
 
+  it('reports the analysis figures that trades.csv, equity.csv and the data file reproduce', () => {
+    const trades = rows('trades.csv').map((row) => ({
+      strategy: row.strategy as string,
+      reason: row.reason as string,
+      pnl: Number(row.pnl),
+      fees: Number(row.fees),
+      notional: Number(row.entry_price) * Number(row.quantity),
+      duration: Date.parse(row.exit_time as string) - Date.parse(row.entry_time as string),
+    }));
+    const equity = rows('equity.csv').map((row) => ({
+      time: Date.parse(row.time as string),
+      equity: Number(row.equity),
+    }));
+    const initial = 100_000;
+    const total = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    // Expectancy: mean P&L per trade, and mean P&L over entry notional in percent.
+    expect(report.expectancy).toBeCloseTo(total(trades.map((t) => t.pnl)) / trades.length, 9);
+    expect(report.expectancy_pct).toBeCloseTo(total(trades.map((t) => (t.pnl / t.notional) * 100)) / trades.length, 9);
+    expect(report.gross_profit).toBeCloseTo(total(trades.filter((t) => t.pnl > 0).map((t) => t.pnl)), 9);
+    expect(report.gross_loss).toBeCloseTo(-total(trades.filter((t) => t.pnl < 0).map((t) => t.pnl)), 9);
+    expect(report.trade_fees).toBeCloseTo(total(trades.map((t) => t.fees)), 9);
+    // Durations: mean and median of exit − entry.
+    const durations = trades.map((t) => t.duration).sort((a, b) => a - b);
+    expect(report.average_trade_duration_ms).toBeCloseTo(total(durations) / durations.length, 6);
+    const mid = durations.length / 2;
+    expect(report.median_trade_duration_ms).toBe(
+      durations.length % 2 === 0
+        ? ((durations[mid - 1] as number) + (durations[mid] as number)) / 2
+        : durations[Math.floor(mid)],
+    );
+    const pnls = trades.map((t) => t.pnl);
+    const best = report.best_trade as unknown as { pnl: number };
+    const worst = report.worst_trade as unknown as { pnl: number };
+    expect(best.pnl).toBe(Math.max(...pnls));
+    expect(worst.pnl).toBe(Math.min(...pnls));
+    // Drawdown duration: from the last mark at the peak the largest drawdown fell from, to the first mark back at it or the end.
+    let peak = initial;
+    let peakTime = equity[0]?.time as number;
+    let largest = 0;
+    let from = peakTime;
+    let ddPeak = peak;
+    for (const point of equity) {
+      if (point.equity >= peak) {
+        peak = point.equity;
+        peakTime = point.time;
+      }
+      if (peak - point.equity > largest) {
+        largest = peak - point.equity;
+        from = peakTime;
+        ddPeak = peak;
+      }
+    }
+    const back = equity.find((p) => p.time > from && p.equity >= ddPeak);
+    const end = back?.time ?? (equity[equity.length - 1]?.time as number);
+    expect(report.max_drawdown_duration_ms).toBe(end - from);
+    expect(report.max_drawdown_recovered).toBe(back !== undefined);
+    // Sortino: daily UTC closes, target 0, downside deviation over every day, √365.
+    const byDay = new Map<string, number>();
+    for (const point of equity) byDay.set(new Date(point.time - 1).toISOString().slice(0, 10), point.equity);
+    const closes = [initial, ...byDay.values()];
+    const returns = closes.slice(1).map((close, i) => close / (closes[i] as number) - 1);
+    const tdd = Math.sqrt(total(returns.map((r) => Math.min(0, r) ** 2)) / returns.length);
+    expect(report.sortino_ratio).toBeCloseTo((total(returns) / returns.length / tdd) * Math.sqrt(365), 9);
+    expect(report.days).toBe(21);
+    // Buy and hold: first and last close of the data file's 1-minute bars over the run (the whole file).
+    const data = parse(readFileSync(BTCUSDT, 'utf8'), { columns: true }) as Record<string, string>[];
+    const closeOf = (row: Record<string, string> | undefined) => Number(row?.close);
+    const first = closeOf(data[0]);
+    const last = closeOf(data[data.length - 1]);
+    expect(report.buy_and_hold).toEqual([
+      {
+        symbol: 'BTCUSDT',
+        first_close: first,
+        last_close: last,
+        return_pct: expect.closeTo((last / first - 1) * 100, 9),
+      },
+    ]);
+    expect((last / first - 1) * 100).toBeCloseTo(21.5, 0);
+    // Breakdowns: per strategy and per exit reason, from the rows.
+    const group = (key: (t: (typeof trades)[number]) => string) => {
+      const keys = [...new Set(trades.map(key))].sort();
+      return keys.map((k) => {
+        const of = trades.filter((t) => key(t) === k);
+        const wins = of.filter((t) => t.pnl > 0).length;
+        const pnl = total(of.map((t) => t.pnl));
+        return {
+          key: k,
+          trades: of.length,
+          wins,
+          losses: of.length - wins,
+          win_rate: wins / of.length,
+          total_pnl: expect.closeTo(pnl, 6),
+          average_pnl: expect.closeTo(pnl / of.length, 6),
+          fees: expect.closeTo(total(of.map((t) => t.fees)), 6),
+        };
+      });
+    };
+    expect(report.by_strategy).toEqual(group((t) => t.strategy));
+    expect(report.by_exit_reason).toEqual(group((t) => t.reason));
+    expect(report.by_symbol).toEqual(group(() => 'BTCUSDT'));
+    // The known facts of the example.
+    const byStrategy = report.by_strategy as unknown as { key: string; trades: number; total_pnl: number }[];
+    expect(byStrategy.map((g) => [g.key, g.trades, Number(g.total_pnl.toFixed(2))])).toEqual([
+      ['ema_trend', 7, -484.69],
+      ['rsi_reversion', 73, -2131.94],
+    ]);
+    const stops = (report.by_exit_reason as unknown as { key: string; trades: number }[]).find(
+      (g) => g.key === 'stop_loss',
+    );
+    expect(stops?.trades).toBe(49);
+    // The printed tables.
+    expect(result.stdout).toMatch(/Trades by strategy\nStrategy +Trades +Wins +Win % +Total P&L USDT +Avg P&L USDT\n/);
+    expect(result.stdout).toMatch(/\nrsi_reversion +73 +22 +30\.1 +-2131\.94 +-29\.20\n/);
+    expect(result.stdout).toMatch(/Trades by exit reason\n[^\n]+\n(?:[^\n]+\n)*stop_loss +49 +0 +0\.0 +-4074\.66 /);
+    expect(result.stdout).toMatch(/Sortino ratio +-11\.37 /);
+    expect(result.stdout).toMatch(/Buy and hold BTCUSDT +21\.47 %/);
+  });
+
   it('writes every event, in order, as JSON lines', () => {
     const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(report.events_published as number);

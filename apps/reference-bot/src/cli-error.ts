@@ -57,6 +57,7 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
       CSV_NOT_A_FILE: true,
       CSV_INVALID: true,
       UNKNOWN_SYMBOL: true,
+      INVALID_ANALYSIS_INPUT: true,
     } satisfies Record<ServicesErrorCode, true>),
   ),
 );

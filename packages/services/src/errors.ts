@@ -9,9 +9,16 @@ const marker = Symbol.for(MARKER);
  * - `CSV_NOT_A_FILE`: the CSV path is a directory, a FIFO, a device or a socket, not a regular file;
  * - `CSV_INVALID`: a row or the header is malformed, or the file is not CSV text (the message
  *   names `file:line`, the column and what was expected, quoting the file only as a short escaped excerpt);
- * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve.
+ * - `UNKNOWN_SYMBOL`: a data source was asked for a symbol it does not serve;
+ * - `INVALID_ANALYSIS_INPUT`: a run cannot be analyzed (`analyzeRun`): no initial equity or one not
+ *   above 0, periods per year not above 0, or a benchmark close that is not a price above 0.
  */
-export type ServicesErrorCode = 'CSV_UNREADABLE' | 'CSV_NOT_A_FILE' | 'CSV_INVALID' | 'UNKNOWN_SYMBOL';
+export type ServicesErrorCode =
+  | 'CSV_UNREADABLE'
+  | 'CSV_NOT_A_FILE'
+  | 'CSV_INVALID'
+  | 'UNKNOWN_SYMBOL'
+  | 'INVALID_ANALYSIS_INPUT';
 
 /** Errors of `@quant/services`, with a stable `code`. */
 export class ServicesError extends QuantError<ServicesErrorCode> {

@@ -1,3 +1,16 @@
+export {
+  analyzeRun,
+  type Benchmark,
+  type BuyAndHold,
+  groupTrades,
+  type RunAnalysis,
+  type RunInput,
+  type TradeGroup,
+} from './analysis/analyze-run.js';
+export { type ClosedTrade, closedTradeFrom } from './analysis/closed-trade.js';
+export { DAY_MS, EquityStats } from './analysis/equity-stats.js';
+export { PerformanceTracker, type PerformanceTrackerOptions } from './analysis/performance-tracker.js';
+export { CRYPTO_PERIODS_PER_YEAR, mean, median, sharpeRatio, sortinoRatio } from './analysis/statistics.js';
 export { createTradingSystem, type TradingSystem, type TradingSystemDeps } from './create-trading-system.js';
 export { ServicesError, type ServicesErrorCode } from './errors.js';
 export { BrokerError, type BrokerErrorCode } from './execution/broker-error.js';

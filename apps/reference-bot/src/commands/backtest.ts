@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
-import { buildReport } from '../report/build-report.js';
+import { buildReport, formatTable } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
@@ -130,6 +130,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   process.stdout.write(
     `\n=== Backtest summary ===\n${summary.lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`,
   );
+  for (const table of summary.tables) process.stdout.write(`\n${formatTable(table)}\n`);
   process.stdout.write(
     `\nReport: ${join(outDir, 'report.html')} (also report.json, trades.csv, equity.csv, events.jsonl)\n`,
   );

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeframe } from '@quant/core';
+import { analyzeRun, type Benchmark, type TradeGroup } from '@quant/services';
 import type { Bot, BotInputs } from '../setup.js';
-import { computePerformance, PERIODS_PER_YEAR } from './performance.js';
 import type { RunRecorder } from './recorder.js';
 import { moveIntoPlace, ReportWriteError, writeReport } from './write-report.js';
 
@@ -11,6 +11,61 @@ export interface RunSummary {
   readonly report: Record<string, unknown>;
   /** Label and value pairs, for the terminal and the HTML page. */
   readonly lines: readonly (readonly [string, string])[];
+  /** The trades by strategy and by exit reason, for the terminal and the HTML page. */
+  readonly tables: readonly SummaryTable[];
+}
+
+/** A table of the summary: a title, a header row and rows of cells, all text. */
+export interface SummaryTable {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/**
+ * Renders a table as aligned text columns: the first left-aligned, the
+ * others right-aligned, two spaces apart, the title above.
+ * @param table - the table.
+ */
+export function formatTable(table: SummaryTable): string {
+  const all = [table.header, ...table.rows];
+  const widths = table.header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${table.title}\n${all.map(line).join('\n')}`;
+}
+
+/** The table of trade groups (by strategy, by exit reason, …), Freqtrade's columns. */
+function groupTable(title: string, keyLabel: string, groups: readonly TradeGroup[], currency: string): SummaryTable {
+  return {
+    title,
+    header: [keyLabel, 'Trades', 'Wins', 'Win %', `Total P&L ${currency}`, `Avg P&L ${currency}`],
+    rows: groups.map((group) => [
+      group.key === '' ? '(none)' : group.key,
+      String(group.trades),
+      String(group.wins),
+      (group.winRate * 100).toFixed(1),
+      group.totalPnl.toFixed(2),
+      group.averagePnl.toFixed(2),
+    ]),
+  };
+}
+
+/** A duration in ms as days, hours and minutes: `2d 3h 05m`, `45m`. */
+function duration(ms: number | null): string {
+  if (ms === null) return 'n/a';
+  const minutes = Math.round(ms / 60_000);
+  const d = Math.floor(minutes / 1_440);
+  const h = Math.floor((minutes % 1_440) / 60);
+  const m = minutes % 60;
+  return d > 0
+    ? `${d}d ${h}h ${String(m).padStart(2, '0')}m`
+    : h > 0
+      ? `${h}h ${String(m).padStart(2, '0')}m`
+      : `${m}m`;
 }
 
 const money = (value: number, currency: string): string => `${value.toFixed(2)} ${currency}`;
@@ -21,8 +76,11 @@ const ratio = (value: number | null, digits = 2): string => (value === null ? 'n
  * folder: `report.json`, `trades.csv`, `equity.csv`, `report.html`, and moves
  * the streamed `events.jsonl.partial` into place.
  *
- * The figures (max drawdown, Sharpe ratio, exposure, final equity) come from
- * the recorder's {@link RunRecorder.stats}, kept over every bar; `equity.csv`
+ * The figures come from `analyzeRun` of `@quant/services` over the
+ * recorder's closed trades and its {@link RunRecorder.stats} (max drawdown,
+ * Sharpe and Sortino ratios, exposure, final equity, kept over every bar),
+ * with the buy and hold of the symbol from the closes of the span's first and
+ * last execution bars; `equity.csv`
  * is the recorder's stream of every bar, moved into place; the HTML equity
  * chart shows the recorder's bounded curve, whose resolution the page and
  * `report.json` (`equity_chart`) state.
@@ -45,7 +103,43 @@ export function buildReport(options: {
   const { inputs, bot, recorder } = options;
   const currency = inputs.config.paper_broker.currency;
   const initial = inputs.config.paper_broker.initial_cash;
-  const performance = computePerformance(recorder.trades, recorder.stats, initial);
+  // Buy and hold over the run's span: the close of its first and of its last execution bar.
+  const spanBars = bot.source
+    .allBars(bot.executionTimeframe)
+    .filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
+  const firstBar = spanBars[0];
+  const lastBar = spanBars[spanBars.length - 1];
+  const benchmarks: Benchmark[] =
+    firstBar && lastBar ? [{ symbol: inputs.symbol, firstClose: firstBar.close, lastClose: lastBar.close }] : [];
+  const performance = analyzeRun({
+    trades: recorder.trades,
+    equity: recorder.stats,
+    initialEquity: initial,
+    benchmarks,
+  });
+  const trade = (t: (typeof recorder.trades)[number] | null) =>
+    t === null
+      ? null
+      : {
+          strategy: t.strategy,
+          symbol: t.symbol,
+          direction: t.direction,
+          entry_time: new Date(t.entryTime).toISOString(),
+          exit_time: new Date(t.exitTime).toISOString(),
+          pnl: t.pnl,
+          reason: t.reason,
+        };
+  const groups = (list: readonly TradeGroup[]) =>
+    list.map((g) => ({
+      key: g.key,
+      trades: g.trades,
+      wins: g.wins,
+      losses: g.losses,
+      win_rate: g.winRate,
+      total_pnl: g.totalPnl,
+      average_pnl: g.averagePnl,
+      fees: g.fees,
+    }));
   const resolution = recorder.equityResolution;
   const account = bot.system.positions.account();
   const count = (type: string): number => recorder.counts.get(type) ?? 0;
@@ -84,12 +178,35 @@ export function buildReport(options: {
     realized_pnl: performance.realizedPnl,
     max_drawdown: performance.maxDrawdown,
     max_drawdown_pct: performance.maxDrawdownPct,
+    max_drawdown_duration_ms: performance.maxDrawdownDurationMs,
+    max_drawdown_recovered: performance.maxDrawdownRecovered,
     sharpe_ratio: performance.sharpeRatio,
-    sharpe_periods_per_year: PERIODS_PER_YEAR,
+    sharpe_periods_per_year: performance.periodsPerYear,
     sharpe_basis: 'daily (UTC) returns of equity, risk-free rate 0',
+    sortino_ratio: performance.sortinoRatio,
+    sortino_basis: 'daily (UTC) returns of equity, target 0, downside deviation over every day',
+    days: performance.days,
     profit_factor: performance.profitFactor,
+    gross_profit: performance.grossProfit,
+    gross_loss: performance.grossLoss,
+    expectancy: performance.expectancy,
+    expectancy_pct: performance.expectancyPct,
     exposure_pct: performance.exposurePct,
+    average_trade_duration_ms: performance.averageTradeDurationMs,
+    median_trade_duration_ms: performance.medianTradeDurationMs,
+    best_trade: trade(performance.bestTrade),
+    worst_trade: trade(performance.worstTrade),
     fees: account.fees,
+    trade_fees: performance.fees,
+    buy_and_hold: performance.buyAndHold.map((b) => ({
+      symbol: b.symbol,
+      first_close: b.firstClose,
+      last_close: b.lastClose,
+      return_pct: b.returnPct,
+    })),
+    by_strategy: groups(performance.byStrategy),
+    by_symbol: groups(performance.bySymbol),
+    by_exit_reason: groups(performance.byExitReason),
     open_positions_at_end: bot.system.positions.positions().length,
     events_published: bot.system.bus.getMetrics().events_published,
     equity_chart: {
@@ -117,12 +234,44 @@ export function buildReport(options: {
     ['Win rate', performance.winRate === null ? 'n/a' : `${(performance.winRate * 100).toFixed(1)} %`],
     ['Total return', `${money(performance.totalReturn, currency)} (${performance.totalReturnPct.toFixed(2)} %)`],
     ['Max drawdown', `${money(performance.maxDrawdown, currency)} (${performance.maxDrawdownPct.toFixed(2)} %)`],
-    ['Sharpe ratio', `${ratio(performance.sharpeRatio)} (daily returns, ${PERIODS_PER_YEAR} periods per year)`],
+    [
+      'Drawdown duration',
+      `${duration(performance.maxDrawdownDurationMs)}${performance.maxDrawdownRecovered ? '' : ' (not recovered)'}`,
+    ],
+    [
+      'Sharpe ratio',
+      `${ratio(performance.sharpeRatio)} (daily returns, ${performance.periodsPerYear} periods per year)`,
+    ],
+    ['Sortino ratio', `${ratio(performance.sortinoRatio)} (daily returns, target 0)`],
     ['Profit factor', ratio(performance.profitFactor)],
+    [
+      'Expectancy',
+      performance.expectancy === null
+        ? 'n/a'
+        : `${money(performance.expectancy, currency)} (${ratio(performance.expectancyPct)} %) per trade`,
+    ],
     ['Exposure', `${performance.exposurePct.toFixed(1)} %`],
+    [
+      'Trade duration',
+      `${duration(performance.averageTradeDurationMs)} average, ${duration(performance.medianTradeDurationMs)} median`,
+    ],
+    [
+      'Best / worst trade',
+      performance.bestTrade === null || performance.worstTrade === null
+        ? 'n/a'
+        : `${money(performance.bestTrade.pnl, currency)} / ${money(performance.worstTrade.pnl, currency)}`,
+    ],
+    ...performance.buyAndHold.map((b): [string, string] => [
+      `Buy and hold ${b.symbol}`,
+      `${b.returnPct.toFixed(2)} % (${b.firstClose} → ${b.lastClose})`,
+    ]),
     ['Fees', money(account.fees, currency)],
     ['Final equity', `${money(performance.finalEquity, currency)}, ${report.open_positions_at_end} position(s) open`],
     ['Wall time', `${(options.wallMs / 1000).toFixed(2)} s (${report.bars_per_second ?? 'n/a'} bars/s)`],
+  ];
+  const tables: SummaryTable[] = [
+    groupTable('Trades by strategy', 'Strategy', performance.byStrategy, currency),
+    groupTable('Trades by exit reason', 'Exit reason', performance.byExitReason, currency),
   ];
   if (options.outDir) {
     const bars = bot.source.allBars('5m').filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
@@ -142,6 +291,7 @@ export function buildReport(options: {
         html: {
           title: `@quant ${options.mode}: ${inputs.symbol}`,
           summary: lines,
+          tables,
           bars,
           equity: recorder.equity,
           equityResolution: resolution.description,
@@ -154,5 +304,5 @@ export function buildReport(options: {
       throw error;
     }
   }
-  return { report, lines };
+  return { report, lines, tables };
 }

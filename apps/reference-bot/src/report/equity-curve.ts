@@ -29,7 +29,7 @@ export interface CurveResolution {
  * full, neighbours are merged in pairs and a bucket holds twice as many bars.
  * So a curve keeps at most `3 × maxBuckets` points, and between `maxBuckets
  * / 2` and `maxBuckets` buckets once it has merged. The report's figures are
- * not computed from it (see `EquityStats` in `performance.ts`).
+ * not computed from it (see `EquityStats` of `@quant/services`).
  */
 export class EquityCurve {
   /** Buckets of the curve, the last one still filling. */

@@ -10,6 +10,12 @@ export interface HtmlReportData {
   readonly title: string;
   /** Summary lines shown above the charts: label and value. */
   readonly summary: readonly (readonly [string, string])[];
+  /** Tables shown under the summary (the trades by strategy and by exit reason): a title, a header and rows of text cells. */
+  readonly tables?: readonly {
+    readonly title: string;
+    readonly header: readonly string[];
+    readonly rows: readonly (readonly string[])[];
+  }[];
   /** Price bars (e.g. 5-minute) for the candlestick chart. */
   readonly bars: readonly Bar[];
   /**
@@ -74,6 +80,14 @@ export function renderHtmlReport(data: HtmlReportData): string {
   const rows = data.summary
     .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('');
+  const tables = (data.tables ?? [])
+    .map(
+      (table) =>
+        `<h2>${escapeHtml(table.title)}</h2>\n<table class="grid"><tr>${table.header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr>${table.rows
+          .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+          .join('')}</table>\n`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -86,12 +100,13 @@ export function renderHtmlReport(data: HtmlReportData): string {
   th { text-align: left; padding: 3px 16px 3px 0; font-weight: 500; color: #555; } td { padding: 3px 0; font-variant-numeric: tabular-nums; }
   .chart { width: 100%; height: 360px; border: 1px solid #ddd; }
   .legend { font-size: 13px; color: #555; }
+  table.grid td { padding: 3px 16px 3px 0; text-align: right; } table.grid td:first-child { text-align: left; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <table>${rows}</table>
-<h2>Equity (quote currency)</h2>
+${tables}<h2>Equity (quote currency)</h2>
 ${data.equityResolution ? `<p class="legend">Curve resolution: ${escapeHtml(data.equityResolution)}. The figures above are computed over every bar.</p>\n` : ''}<div id="equity" class="chart"></div>
 <h2>Price with entries, exits and regime changes</h2>
 <p class="legend">Blue arrows: entries (L long, S short). Orange circles: exits, with their P&amp;L. Purple squares: regime changes of the coarsest timeframe. Times in UTC.</p>

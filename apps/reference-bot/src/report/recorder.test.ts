@@ -2,10 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus, type Position, SimulatedClock } from '@quant/core';
-import type { Account, PositionReader } from '@quant/services';
+import { type Account, analyzeRun, EquityStats, type PositionReader } from '@quant/services';
 import { describe, expect, it } from 'vitest';
 import type { EquityPoint } from './equity-curve.js';
-import { computePerformance, EquityStats } from './performance.js';
 import { EQUITY_STREAM_NAME, MAX_REGIME_MARKERS, RunRecorder } from './recorder.js';
 import { MINUTE, WALK_START, walk } from './walk.test-support.js';
 import { ReportWriteError } from './write-report.js';
@@ -48,7 +47,7 @@ describe('EquityStats', () => {
     const points = walk(BARS);
     const stats = new EquityStats(100_000);
     for (const point of points) stats.mark(point.time, point.equity, point.openPositions);
-    const performance = computePerformance([], stats, 100_000);
+    const performance = analyzeRun({ trades: [], equity: stats, initialEquity: 100_000 });
     expect(performance).toMatchObject(fromWholeCurve(points, 100_000));
     expect(stats.marks).toBe(BARS);
     expect(stats.days).toBe(35);
@@ -116,7 +115,9 @@ describe('RunRecorder', () => {
     expect(recorder.candles.get('1m')).toBe(BARS);
 
     // The figures are those of every bar; the file has every bar.
-    expect(computePerformance([], recorder.stats, 100_000)).toMatchObject(fromWholeCurve(points, 100_000));
+    expect(analyzeRun({ trades: [], equity: recorder.stats, initialEquity: 100_000 })).toMatchObject(
+      fromWholeCurve(points, 100_000),
+    );
     const lines = readFileSync(join(dir, 'equity.csv'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(BARS + 1);
     expect(lines[0]).toBe('time,equity,cash,unrealized_pnl,open_positions');

@@ -2,9 +2,8 @@ import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
 import { timeframeToMs } from '@quant/core';
-import type { PositionReader } from '@quant/services';
+import { type ClosedTrade, closedTradeFrom, EquityStats, type PositionReader } from '@quant/services';
 import { type CurveResolution, EquityCurve, type EquityPoint } from './equity-curve.js';
-import { EquityStats } from './performance.js';
 import { equityCsvHeader, equityCsvRows, type ReportWriteError, writeFailure } from './write-report.js';
 
 /** Events serialized per write to the events file. */
@@ -19,25 +18,8 @@ export const EQUITY_STREAM_NAME = 'equity.csv.stream';
 /** Regime markers kept at most for the price chart (see {@link RunRecorder.markers}). */
 export const MAX_REGIME_MARKERS = 1_000;
 
-/** One closed trade (a position closed in full or in part). */
-export interface TradeRecord {
-  readonly strategy: string;
-  readonly symbol: string;
-  readonly direction: 'long' | 'short';
-  readonly quantity: number;
-  /** ms UTC. */
-  readonly entryTime: number;
-  readonly entryPrice: number;
-  /** ms UTC: the time of the closing fill. */
-  readonly exitTime: number;
-  readonly exitPrice: number;
-  /** Realized P&L after fees, quote currency. */
-  readonly pnl: number;
-  /** Fees of the closed quantity, quote currency. */
-  readonly fees: number;
-  /** `exit_signal`, `stop_loss`, `take_profit`, … */
-  readonly reason: string;
-}
+/** One closed trade (a position closed in full or in part): the library's {@link ClosedTrade}, a row of `trades.csv`. */
+export type TradeRecord = ClosedTrade;
 
 /** A mark on the price chart: an entry, an exit, or a regime change. */
 export interface ChartMarker {
@@ -236,19 +218,7 @@ export class RunRecorder {
         }
         return;
       case 'PositionClosed':
-        this.trades.push({
-          strategy: event.position.strategyName ?? '',
-          symbol: event.position.symbol,
-          direction: event.position.direction,
-          quantity: event.quantity,
-          entryTime: event.position.openedAt,
-          entryPrice: event.position.entryPrice,
-          exitTime: event.closedAt,
-          exitPrice: event.exitPrice,
-          pnl: event.realizedPnl,
-          fees: event.fees,
-          reason: event.reason,
-        });
+        this.trades.push(closedTradeFrom(event));
         this.markers.push({
           time: event.closedAt,
           kind: 'exit',
