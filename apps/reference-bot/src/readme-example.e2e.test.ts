@@ -56,6 +56,8 @@ describe('the @quant/services README example', () => {
     expect(summary, result.stdout).not.toBeNull();
     expect(Number(summary?.[1])).toBeGreaterThan(0);
     expect(Number(summary?.[2])).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/^max drawdown \d+\.\d\d %, Sharpe -?\d+\.\d\d$/m);
+    expect(result.stdout).toMatch(/rsi_reversion/);
     expect(result.stderr).toBe('');
   }, 150_000);
 
