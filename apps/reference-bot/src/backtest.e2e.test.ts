@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -74,6 +74,8 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     expect(result.stdout).toContain('365 periods per year');
     expect(report.data_file).toBe(BTCUSDT);
     expect(report.bars_processed).toBe(30_240);
+    expect(report.cycles).toBe(30_240);
+    expect(result.stdout).toMatch(/Bars processed +30240 \(30240 cycles\)/);
     expect(report.candles).toEqual({ '1m': 30_240, '5m': 6_048, '15m': 2_016 });
   });
 
@@ -341,5 +343,21 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     } finally {
       await browser.close();
     }
+  }, 60_000);
+});
+
+describe('quant-bot backtest on a file with a gap', () => {
+  it('counts the bars in the data as bars processed, and the minutes as cycles', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'quant-bot-gap-'));
+    // The first 600 minutes of BTCUSDT without the hour 01:40-02:39: 540 bars over 600 minutes.
+    const lines = readFileSync(BTCUSDT, 'utf8').split('\n').slice(0, 601);
+    const data = join(folder, 'BTCUSDT_1m.csv');
+    writeFileSync(data, `${[...lines.slice(0, 101), ...lines.slice(161)].join('\n')}\n`);
+    const gap = await runCli(['backtest', '--data', data, '--out', join(folder, 'out')]);
+    expect(gap.code, gap.stderr).toBe(0);
+    const gapReport = JSON.parse(readFileSync(join(folder, 'out', 'report.json'), 'utf8'));
+    expect(gapReport.bars_processed).toBe(540);
+    expect(gapReport.cycles).toBe(600);
+    expect(gap.stdout).toMatch(/Bars processed +540 \(600 cycles\)/);
   }, 60_000);
 });

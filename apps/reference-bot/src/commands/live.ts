@@ -156,6 +156,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       from: first,
       to: Math.min(last, clock.now() - stepMs),
       barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
+      cycles: bot.system.orchestrator.getAllMetrics().orchestrator.cycles,
       wallMs,
       interrupted: clock.now() < end,
       ...(outDir === undefined ? {} : { outDir }),

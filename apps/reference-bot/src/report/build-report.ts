@@ -95,7 +95,10 @@ export function buildReport(options: {
   readonly recorder: RunRecorder;
   readonly from: number;
   readonly to: number;
+  /** Bars of the execution timeframe that the run saw (bars in the data, not minutes). */
   readonly barsProcessed: number;
+  /** Cycles of the main loop (one per execution-timeframe step, gaps in the data included). */
+  readonly cycles: number;
   readonly wallMs: number;
   readonly interrupted: boolean;
   readonly outDir?: string;
@@ -154,6 +157,7 @@ export function buildReport(options: {
     to: new Date(options.to).toISOString(),
     interrupted: options.interrupted,
     bars_processed: options.barsProcessed,
+    cycles: options.cycles,
     wall_time_ms: Math.round(options.wallMs),
     bars_per_second: options.wallMs > 0 ? Math.round((options.barsProcessed / options.wallMs) * 1000) : null,
     candles,
@@ -218,7 +222,7 @@ export function buildReport(options: {
   };
   const lines: [string, string][] = [
     ['Symbol', `${inputs.symbol} (${report.from} → ${report.to})`],
-    ['Bars processed', String(options.barsProcessed)],
+    ['Bars processed', `${options.barsProcessed} (${options.cycles} cycles)`],
     [
       'Candles',
       Object.entries(candles)
