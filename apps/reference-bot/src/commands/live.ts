@@ -5,7 +5,7 @@ import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { ReplayClock } from '../replay-clock.js';
-import { buildReport } from '../report/build-report.js';
+import { buildReport, formatTable } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, readInputs } from '../setup.js';
@@ -190,6 +190,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   out(`Realized P&L: ${account.realizedPnl.toFixed(2)} ${currency}`);
   out(`Unrealized P&L: ${account.unrealizedPnl.toFixed(2)} ${currency}`);
   out(`Equity: ${account.equity.toFixed(2)} ${currency}`);
+  if (summary.report.trades !== 0) for (const table of summary.tables) out(`\n${formatTable(table)}`);
   out(`\n${RULE}\nShutdown complete. Thank you for trading!\n${RULE}`);
   await bot.logs.close();
   // Until here a second Ctrl+C still exits at once (code 130).
