@@ -9,7 +9,7 @@ export {
 } from './analysis/analyze-run.js';
 export { type ClosedTrade, closedTradeFrom } from './analysis/closed-trade.js';
 export { DAY_MS, EquityStats } from './analysis/equity-stats.js';
-export { PerformanceTracker, type PerformanceTrackerOptions } from './analysis/performance-tracker.js';
+export { type EquityMark, PerformanceTracker, type PerformanceTrackerOptions } from './analysis/performance-tracker.js';
 export { CRYPTO_PERIODS_PER_YEAR, mean, median, sharpeRatio, sortinoRatio } from './analysis/statistics.js';
 export { createTradingSystem, type TradingSystem, type TradingSystemDeps } from './create-trading-system.js';
 export { ServicesError, type ServicesErrorCode } from './errors.js';

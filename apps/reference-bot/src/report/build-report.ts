@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeframe } from '@quant/core';
-import { analyzeRun, type Benchmark, type TradeGroup } from '@quant/services';
+import type { TradeGroup } from '@quant/services';
 import type { Bot, BotInputs } from '../setup.js';
 import type { RunRecorder } from './recorder.js';
 import { moveIntoPlace, ReportWriteError, writeReport } from './write-report.js';
@@ -76,8 +76,8 @@ const ratio = (value: number | null, digits = 2): string => (value === null ? 'n
  * folder: `report.json`, `trades.csv`, `equity.csv`, `report.html`, and moves
  * the streamed `events.jsonl.partial` into place.
  *
- * The figures come from `analyzeRun` of `@quant/services` over the
- * recorder's closed trades and its {@link RunRecorder.stats} (max drawdown,
+ * The figures come from the recorder's `PerformanceTracker` (`analyzeRun` of
+ * `@quant/services`) over the closed trades and {@link RunRecorder.stats} (max drawdown,
  * Sharpe and Sortino ratios, exposure, final equity, kept over every bar),
  * with the buy and hold of the symbol from the closes of the span's first and
  * last execution bars; `equity.csv`
@@ -105,21 +105,8 @@ export function buildReport(options: {
 }): RunSummary {
   const { inputs, bot, recorder } = options;
   const currency = inputs.config.paper_broker.currency;
-  const initial = inputs.config.paper_broker.initial_cash;
-  // Buy and hold over the run's span: the close of its first and of its last execution bar.
-  const spanBars = bot.source
-    .allBars(bot.executionTimeframe)
-    .filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
-  const firstBar = spanBars[0];
-  const lastBar = spanBars[spanBars.length - 1];
-  const benchmarks: Benchmark[] =
-    firstBar && lastBar ? [{ symbol: inputs.symbol, firstClose: firstBar.close, lastClose: lastBar.close }] : [];
-  const performance = analyzeRun({
-    trades: recorder.trades,
-    equity: recorder.stats,
-    initialEquity: initial,
-    benchmarks,
-  });
+  // Buy and hold over the run's span: the close of its first and of its last execution bar, as the tracker saw them.
+  const performance = recorder.performance.analyze();
   const trade = (t: (typeof recorder.trades)[number] | null) =>
     t === null
       ? null

@@ -1,8 +1,13 @@
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventBus, Regime, Timeframe, TradingEvent } from '@quant/core';
-import { timeframeToMs } from '@quant/core';
-import { type ClosedTrade, closedTradeFrom, EquityStats, type PositionReader } from '@quant/services';
+import {
+  type ClosedTrade,
+  type EquityMark,
+  type EquityStats,
+  PerformanceTracker,
+  type PositionReader,
+} from '@quant/services';
 import { type CurveResolution, EquityCurve, type EquityPoint } from './equity-curve.js';
 import { equityCsvHeader, equityCsvRows, type ReportWriteError, writeFailure } from './write-report.js';
 
@@ -66,16 +71,14 @@ export interface RunRecorderOptions {
  * {@link RunRecorder.close} removes both files and throws it.
  */
 export class RunRecorder {
-  /** Closed trades, in order. */
-  readonly trades: TradeRecord[] = [];
   /** Chart markers: entries, exits and the regime changes kept, in order of arrival. */
   readonly markers: ChartMarker[] = [];
   /** Events seen, by type. */
   readonly counts = new Map<string, number>();
   /** `NewCandle` events seen, by timeframe. */
   readonly candles = new Map<Timeframe, number>();
-  /** The report's equity figures, over every bar. */
-  readonly stats: EquityStats;
+  /** The trades and the equity figures over every bar, for the report's figures. */
+  readonly performance: PerformanceTracker;
   /** The file the equity is streamed to, if any (see {@link RunRecorderOptions.equityPath}). */
   readonly equityPath: string | undefined;
   readonly #curve: EquityCurve;
@@ -91,6 +94,16 @@ export class RunRecorder {
   #regimeStride = 1;
   #regimeMarkers = 0;
 
+  /** Closed trades, in order. */
+  get trades(): readonly TradeRecord[] {
+    return this.performance.trades;
+  }
+
+  /** The report's equity figures, over every bar. */
+  get stats(): EquityStats {
+    return this.performance.equity;
+  }
+
   /**
    * @param bus - the run's bus; the recorder subscribes to every event.
    * @param positions - the bot's position ledger, read for equity.
@@ -102,13 +115,17 @@ export class RunRecorder {
    */
   constructor(
     bus: EventBus,
-    private readonly positions: PositionReader,
-    private readonly executionTimeframe: Timeframe,
+    positions: PositionReader,
+    executionTimeframe: Timeframe,
     private readonly regimeTimeframe: Timeframe,
     eventsPath: string | undefined,
     options: RunRecorderOptions,
   ) {
-    this.stats = new EquityStats(options.initialEquity);
+    this.performance = new PerformanceTracker(bus, positions, {
+      initialEquity: options.initialEquity,
+      timeframe: executionTimeframe,
+      onMark: (mark) => this.#addPoint(mark),
+    });
     this.#curve = new EquityCurve(options.curveBuckets);
     this.#eventsPath = eventsPath;
     this.#events = eventsPath ? this.#open(eventsPath) : undefined;
@@ -204,8 +221,6 @@ export class RunRecorder {
     switch (event.type) {
       case 'NewCandle':
         this.candles.set(event.timeframe, (this.candles.get(event.timeframe) ?? 0) + 1);
-        if (event.timeframe === this.executionTimeframe)
-          this.#markEquity(event.bar.openTime + timeframeToMs(event.timeframe));
         return;
       case 'OrderFilled':
         if (event.order.intent === 'entry') {
@@ -218,7 +233,6 @@ export class RunRecorder {
         }
         return;
       case 'PositionClosed':
-        this.trades.push(closedTradeFrom(event));
         this.markers.push({
           time: event.closedAt,
           kind: 'exit',
@@ -268,16 +282,14 @@ export class RunRecorder {
     this.#pendingEquity = [];
   }
 
-  #markEquity(time: number): void {
-    const account = this.positions.account();
+  #addPoint({ time, account, openPositions }: EquityMark): void {
     const point: EquityPoint = {
       time,
       equity: account.equity,
       cash: account.cash,
       unrealizedPnl: account.unrealizedPnl,
-      openPositions: this.positions.positions().length,
+      openPositions,
     };
-    this.stats.mark(time, point.equity, point.openPositions);
     this.#curve.add(point);
     if (this.#equityFile) {
       this.#pendingEquity.push(point);

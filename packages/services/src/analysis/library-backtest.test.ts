@@ -16,6 +16,9 @@ describe('analyzing a library backtest', () => {
       initialEquity: 100_000,
       timeframe: '1m',
     });
+    // The execution service now subscribes after the tracker (as when a tracker is made before start):
+    // the tracker must still read the account after the ledger has marked the bar.
+    await pipeline.system.orchestrator.restartService('trade_execution');
     await pipeline.run(march(1), march(21, 23, 59));
     await pipeline.system.orchestrator.stop();
     tracker.stop();

@@ -1,5 +1,6 @@
 import { type EventBus, type Subscription, type Timeframe, timeframeToMs } from '@quant/core';
 import type { PositionReader } from '../execution/position-ledger.js';
+import type { Account } from '../ports/account.js';
 import { analyzeRun, type Benchmark, type RunAnalysis } from './analyze-run.js';
 import { type ClosedTrade, closedTradeFrom } from './closed-trade.js';
 import { EquityStats } from './equity-stats.js';
@@ -10,6 +11,18 @@ export interface PerformanceTrackerOptions {
   readonly initialEquity: number;
   /** The timeframe whose bars mark equity (the execution timeframe, e.g. `1m`). */
   readonly timeframe: Timeframe;
+  /** Called after each mark, e.g. to keep an equity curve or stream it to a file. */
+  readonly onMark?: (mark: EquityMark) => void;
+}
+
+/** The account after one bar, as {@link PerformanceTracker} marked it. */
+export interface EquityMark {
+  /** The bar's close time, ms since epoch, UTC. */
+  readonly time: number;
+  /** The account then (equity, cash, unrealized P&L, quote currency). */
+  readonly account: Account;
+  /** Open positions then. */
+  readonly openPositions: number;
 }
 
 /**
@@ -17,15 +30,18 @@ export interface PerformanceTrackerOptions {
  * every `PositionClosed` event as a {@link ClosedTrade}, and the account
  * after every bar of one timeframe (at the bar's close time, ms UTC: open
  * time plus the timeframe) into {@link EquityStats}, in constant memory over
- * the bars. Create it before the run starts; call {@link PerformanceTracker.analyze}
- * when it is over.
+ * the bars. It listens as a `'*'` subscriber, which the bus calls after the
+ * event's own subscribers, so the account is read after the services have
+ * handled the bar (the ledger marks positions on `NewCandle`), whenever the
+ * tracker was created. Create it before the run starts; call
+ * {@link PerformanceTracker.analyze} when it is over.
  *
  * @example
  * ```ts
  * const tracker = new PerformanceTracker(system.bus, system.positions, { initialEquity: 100_000, timeframe: '1m' });
  * await system.orchestrator.start();
  * await runSimulation(system.orchestrator, clock, { start, end, stepMs: 60_000 });
- * const report = tracker.analyze([{ symbol: 'BTCUSDT', firstClose, lastClose }]);
+ * const report = tracker.analyze(); // buy and hold from the first and last bar the tracker saw
  * ```
  */
 export class PerformanceTracker {
@@ -33,7 +49,9 @@ export class PerformanceTracker {
   readonly trades: ClosedTrade[] = [];
   /** The equity figures, over every bar of the timeframe. */
   readonly equity: EquityStats;
-  readonly #subscriptions: Subscription[];
+  readonly #subscription: Subscription;
+  /** First and last close of each symbol's bars of the timeframe, for buy and hold. */
+  readonly #closes = new Map<string, { firstClose: number; lastClose: number }>();
 
   /**
    * @param bus - the run's bus.
@@ -47,37 +65,45 @@ export class PerformanceTracker {
   ) {
     this.equity = new EquityStats(options.initialEquity);
     const barMs = timeframeToMs(options.timeframe);
-    this.#subscriptions = [
-      bus.subscribe('PositionClosed', (event) => void this.trades.push(closedTradeFrom(event)), {
-        name: 'PerformanceTracker',
-      }),
-      bus.subscribe(
-        'NewCandle',
-        (event) => {
-          if (event.timeframe !== options.timeframe) return;
-          this.equity.mark(
-            event.bar.openTime + barMs,
-            this.positions.account().equity,
-            this.positions.positions().length,
-          );
-        },
-        { name: 'PerformanceTracker' },
-      ),
-    ];
+    this.#subscription = bus.subscribe(
+      '*',
+      (event) => {
+        if (event.type === 'PositionClosed') this.trades.push(closedTradeFrom(event));
+        else if (event.type === 'NewCandle' && event.timeframe === options.timeframe) {
+          const closes = this.#closes.get(event.symbol);
+          if (closes) closes.lastClose = event.bar.close;
+          else this.#closes.set(event.symbol, { firstClose: event.bar.close, lastClose: event.bar.close });
+          this.#mark(event.bar.openTime + barMs);
+        }
+      },
+      { name: 'PerformanceTracker' },
+    );
+  }
+
+  #mark(time: number): void {
+    const account = this.positions.account();
+    const openPositions = this.positions.positions().length;
+    this.equity.mark(time, account.equity, openPositions);
+    this.options.onMark?.({ time, account, openPositions });
+  }
+
+  #benchmarks(): Benchmark[] {
+    return [...this.#closes].map(([symbol, closes]) => ({ symbol, ...closes }));
   }
 
   /** Stops listening to the bus; the trades and figures kept stay. */
   stop(): void {
-    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    this.#subscription.unsubscribe();
   }
 
   /**
    * The report of the run so far (see {@link analyzeRun}).
-   * @param benchmarks - first and last close of each symbol over the run's span, for buy and hold.
+   * @param benchmarks - first and last close of each symbol, for buy and hold; by default those of
+   *   the bars the tracker saw (the timeframe's first and last `NewCandle` of each symbol).
    * @param periodsPerYear - annualization of the ratios; 365 by default.
    * @throws {@link ServicesError} `INVALID_ANALYSIS_INPUT` as {@link analyzeRun}.
    */
-  analyze(benchmarks: readonly Benchmark[] = [], periodsPerYear?: number): RunAnalysis {
+  analyze(benchmarks: readonly Benchmark[] = this.#benchmarks(), periodsPerYear?: number): RunAnalysis {
     return analyzeRun({
       trades: this.trades,
       equity: this.equity,
