@@ -273,7 +273,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
     if (this.#state !== 'starting' && this.#state !== 'running' && this.#state !== 'degraded') {
       throw new LifecycleError('SERVICE_NOT_ACTIVE', `${this.name}: cannot subscribe to ${type} while ${this.#state}`);
     }
-    this.#assertCurrentRun(`subscribe to ${type}`);
+    this.#assertCurrentRun('subscribe to', type);
     const counted: EventHandler<EventOf<M, K>> = (event) => {
       this.increment('events_received');
       try {
@@ -305,7 +305,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    *   {@link @quant/core!EventDrivenService.subscribe}).
    */
   protected publish<K extends EventType<M>>(type: K, payload: M[K]): EventOf<M, K> {
-    this.#assertCurrentRun(`publish ${type}`);
+    this.#assertCurrentRun('publish', type);
     const event = this.bus.emit(type, payload);
     this.increment('events_published');
     return event;
@@ -358,12 +358,14 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
   }
 
   /** Refuses work from a hook of this service that {@link EventDrivenService.fail} abandoned. */
-  #assertCurrentRun(action: string): void {
+  #assertCurrentRun(verb: string, type: string): void {
+    // Only fail() moves the generation on: a service that never failed has no abandoned hook (the per-event path).
+    if (this.#generation === 0) return;
     const scope = hookScope.getStore();
     if (scope !== undefined && scope.service === this && scope.generation !== this.#generation) {
       throw new LifecycleError(
         'SERVICE_NOT_ACTIVE',
-        `${this.name}: cannot ${action} from a start or stop that was abandoned when the service failed`,
+        `${this.name}: cannot ${verb} ${type} from a start or stop that was abandoned when the service failed`,
       );
     }
   }
