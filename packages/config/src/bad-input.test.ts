@@ -367,7 +367,12 @@ describe('secrets', () => {
 describe('configuration built in code', () => {
   it('buildConfig validates a plain object and returns the frozen config, with no file, .env or warning', () => {
     const config = buildConfig({ trading: { symbol: 'BTCUSDT', timeframes: [5, '15m'] } });
-    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'BTCUSDT', timeframes: ['5m', '15m'] });
+    expect(config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'BTCUSDT',
+      symbols: ['BTCUSDT'],
+      timeframes: ['5m', '15m'],
+    });
     expect(config.services.data_fetching.fetch_interval).toBe(5);
     expect(Object.isFrozen(config.trading.timeframes)).toBe(true);
   });
@@ -384,7 +389,11 @@ describe('configuration built in code', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.issues).toEqual([
       { path: 'risk.max_positons', source: 'code', message: 'unknown key; did you mean "max_positions"?' },
-      { path: 'trading.symbol', source: 'code', message: 'expected a non-empty string' },
+      {
+        path: 'trading.symbol',
+        source: 'code',
+        message: 'expected a symbol of 1 to 40 letters, digits or ._/:- (e.g. BTCUSDT or BTC/USDT)',
+      },
       { path: 'paper_broker.initial_cash', source: 'code', message: 'expected a finite number, got Infinity' },
       {
         path: 'trading.timeframes.1',

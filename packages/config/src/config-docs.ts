@@ -1,4 +1,4 @@
-import { configLeaves } from './schema/leaves.js';
+import { type ConfigLeaf, configLeaves } from './schema/leaves.js';
 
 const cell = (value: unknown): string => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -46,7 +46,7 @@ export function renderConfigurationReference(): string {
         .map((name) => `\`${name}\``)
         .join(', ');
       lines.push(
-        `| \`${leaf.path.split('.').pop()}\` | ${leaf.constraint.replace(/\|/g, '\\|')} | ${cell(leaf.defaultValue)} | ${env} | \`${leaf.envVar}=${exampleValue(leaf.defaultValue)}\` | ${leaf.description} |`,
+        `| \`${leaf.path.split('.').pop()}\` | ${leaf.constraint.replace(/\|/g, '\\|')} | ${cell(leaf.defaultValue)} | ${env} | \`${leaf.envVar}=${exampleValue(leaf)}\` | ${leaf.description} |`,
       );
     }
     lines.push('');
@@ -54,13 +54,15 @@ export function renderConfigurationReference(): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function exampleValue(value: unknown): string {
-  if (Array.isArray(value)) return value.join(',');
+/** An example value of a leaf's variable: its default, or a made-up one for an empty list or map. */
+function exampleValue(leaf: ConfigLeaf): string {
+  const value = leaf.defaultValue;
+  if (Array.isArray(value)) return value.join(',') || (leaf.path === 'trading.symbols' ? 'BTCUSDT,ETHUSDT' : '');
   if (typeof value === 'object' && value !== null) {
     return (
       Object.entries(value)
         .map(([k, v]) => `${k}=${String(v)}`)
-        .join(',') || 'DataFetchingService=debug'
+        .join(',') || (leaf.numericValues ? 'BTCUSDT=0.5,ETHUSDT=10' : 'DataFetchingService=debug')
     );
   }
   return String(value);

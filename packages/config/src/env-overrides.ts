@@ -21,10 +21,16 @@ const TRUE = new Set(['true', '1', 'yes', 'on']);
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
+/** A finite decimal number's value, or the text unchanged (for validation to report). */
+function coerceNumber(text: string): unknown {
+  const number = Number(text);
+  return DECIMAL.test(text) && Number.isFinite(number) ? number : text;
+}
+
 /**
  * Coerces an environment variable's text to the leaf's type: finite decimal
  * numbers (not hexadecimal `0x10`, binary, octal or `Infinity`), booleans
- * (`true/false/1/0/yes/no/on/off`), comma lists, `name=value` maps.
+ * (`true/false/1/0/yes/no/on/off`), comma lists, `name=value` maps (their values as numbers when the map holds numbers).
  * Text that does not fit is returned unchanged, so validation reports it.
  * @param raw - the variable's value.
  * @param leaf - the config value it overrides.
@@ -33,10 +39,8 @@ export function coerceEnvValue(raw: string, leaf: ConfigLeaf): unknown {
   const text = raw.trim();
   switch (leaf.kind) {
     case 'number':
-    case 'integer': {
-      const number = Number(text);
-      return DECIMAL.test(text) && Number.isFinite(number) ? number : raw;
-    }
+    case 'integer':
+      return DECIMAL.test(text) ? coerceNumber(text) : raw;
     case 'boolean': {
       const lower = text.toLowerCase();
       if (TRUE.has(lower)) return true;
@@ -52,7 +56,8 @@ export function coerceEnvValue(raw: string, leaf: ConfigLeaf): unknown {
           .filter((entry) => entry.trim() !== '')
           .map((entry) => {
             const [key = '', ...rest] = entry.split('=');
-            return [key.trim(), rest.join('=').trim()];
+            const value = rest.join('=').trim();
+            return [key.trim(), leaf.numericValues ? coerceNumber(value) : value];
           }),
       );
     default:

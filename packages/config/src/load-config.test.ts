@@ -38,11 +38,12 @@ describe('loadConfig defaults', () => {
         log_file: 'logs/trading_system.log',
         service_levels: {},
       },
-      trading: { bot_id: 'quant', symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] },
+      trading: { bot_id: 'quant', symbol: 'EURUSD', symbols: ['EURUSD'], timeframes: ['1m', '5m', '15m'] },
       risk: {
         daily_loss_limit: 1000,
         max_positions: 10,
         max_position_size: 1,
+        max_position_sizes: {},
         max_leverage: 1,
         news_blocks: [],
         trading_hours: '00:00-24:00',
@@ -71,7 +72,12 @@ describe('the example config/services.yaml', () => {
     expect(warnings).toEqual([]);
     expect(file).toBe('config/services.yaml');
     expect(config.services.data_fetching.fetch_interval).toBe(30);
-    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'EURUSD', timeframes: ['1m', '5m', '15m'] });
+    expect(config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'EURUSD',
+      symbols: ['EURUSD'],
+      timeframes: ['1m', '5m', '15m'],
+    });
     expect(config.logging.level).toBe('info');
     expect(config.services.trade_execution.batch_size).toBe(1);
     expect(sources.get('services.data_fetching.fetch_interval')).toEqual({
@@ -120,7 +126,7 @@ describe('ranges', () => {
     ['logging.level', 'logging:\n  level: LOUD\n', 'got "loud"'],
     ['logging.format', 'logging:\n  format: xml\n', 'expected ("text" | "json"), got "xml"'],
     ['trading.timeframes.1', 'trading:\n  timeframes: ["1", "7"]\n', 'got "7"'],
-    ['trading.symbol', 'trading:\n  symbol: ""\n', 'expected a non-empty string'],
+    ['trading.symbol', 'trading:\n  symbol: ""\n', 'expected a symbol of 1 to 40'],
     ['risk.daily_loss_limit', 'risk:\n  daily_loss_limit: -1\n', 'expected >=0, got -1'],
     ['risk.max_positions', 'risk:\n  max_positions: 1.5\n', 'got 1.5'],
     ['risk.max_position_size', 'risk:\n  max_position_size: -0.1\n', 'expected >=0, got -0.1'],
@@ -217,7 +223,12 @@ describe('environment overrides', () => {
         EVENT_BUS_MODE: 'asynchronous',
       },
     );
-    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'BTCUSDT', timeframes: ['5m', '15m', '30m'] });
+    expect(config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'BTCUSDT',
+      symbols: ['BTCUSDT'],
+      timeframes: ['5m', '15m', '30m'],
+    });
     expect(config.risk.daily_loss_limit).toBe(2000);
     expect(config.risk.max_positions).toBe(5);
     expect(config.orchestrator.enable_auto_restart).toBe(false);
@@ -260,13 +271,23 @@ describe('environment overrides', () => {
 
   it('honours the legacy SYMBOL and TIMEFRAMES, TRADING_* winning when both are set (bug fix #2)', () => {
     const legacy = load({ 'config/services.yaml': EXAMPLE }, { SYMBOL: 'XAUUSD', TIMEFRAMES: '1,5,15' });
-    expect(legacy.config.trading).toEqual({ bot_id: 'quant', symbol: 'XAUUSD', timeframes: ['1m', '5m', '15m'] });
+    expect(legacy.config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'XAUUSD',
+      symbols: ['XAUUSD'],
+      timeframes: ['1m', '5m', '15m'],
+    });
     expect(legacy.sources.get('trading.symbol')).toEqual({ kind: 'env', name: 'SYMBOL', origin: 'process' });
     const both = load(
       { 'config/services.yaml': EXAMPLE },
       { SYMBOL: 'XAUUSD', TRADING_SYMBOL: 'GBPUSD', TIMEFRAMES: '1', TRADING_TIMEFRAMES: '30' },
     );
-    expect(both.config.trading).toEqual({ bot_id: 'quant', symbol: 'GBPUSD', timeframes: ['30m'] });
+    expect(both.config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'GBPUSD',
+      symbols: ['GBPUSD'],
+      timeframes: ['30m'],
+    });
   });
 
   it('warns about variables that look like config keys but match none', () => {
@@ -284,7 +305,12 @@ describe('.env', () => {
       { '.env': 'SYMBOL=XAUUSD\nTRADING_TIMEFRAMES=5,15\nRISK_MAX_POSITIONS=4\n# a comment\n' },
       { RISK_MAX_POSITIONS: '7' },
     );
-    expect(config.trading).toEqual({ bot_id: 'quant', symbol: 'XAUUSD', timeframes: ['5m', '15m'] });
+    expect(config.trading).toEqual({
+      bot_id: 'quant',
+      symbol: 'XAUUSD',
+      symbols: ['XAUUSD'],
+      timeframes: ['5m', '15m'],
+    });
     expect(config.risk.max_positions).toBe(7);
     expect(sources.get('trading.timeframes')).toEqual({
       kind: 'env',
@@ -321,7 +347,7 @@ describe('errors', () => {
   it('lists the expected keys when no known key is close', () => {
     const error = failure(() => load({ 'config/services.yaml': 'risk:\n  leverage: 3\n' }));
     expect(error.issues[0]?.message).toBe(
-      'unknown key; expected one of daily_loss_limit, max_positions, max_position_size, max_leverage, news_blocks, trading_hours',
+      'unknown key; expected one of daily_loss_limit, max_positions, max_position_size, max_position_sizes, max_leverage, news_blocks, trading_hours',
     );
   });
 

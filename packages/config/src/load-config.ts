@@ -6,6 +6,7 @@ import { type ConfigSource, describeSource } from './config-source.js';
 import { type EnvFile, parseEnvFile } from './env-file.js';
 import { envOverrides, unknownEnvWarnings } from './env-overrides.js';
 import { readTextFile } from './read-file.js';
+import { resolveSymbols } from './resolve-symbols.js';
 import type { DeepReadonly } from './schema/deep-readonly.js';
 import { configLeaves } from './schema/leaves.js';
 import { type SystemConfig, systemConfigSchema } from './schema/system.js';
@@ -221,6 +222,11 @@ function assemble(layers: Layers): { config: SystemConfig; sources: Map<string, 
     );
   }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', issues);
+  const output = result.output as { trading: { symbol: string; symbols: readonly string[] } };
+  const symbols = resolveSymbols(output.trading, (path) => sourceOf(path, path.split('.').length > 2));
+  if (symbols.issues) throw new ConfigError('CONFIG_INVALID', symbols.issues);
+  output.trading.symbols = symbols.symbols;
+  output.trading.symbol = symbols.symbols[0] as string;
   const sources = new Map(leaves.map((leaf) => [leaf.path, sourceOf(leaf.path, false)] as const));
   return { config: deepFreeze(result.output as SystemConfig), sources, warnings };
 }

@@ -20,6 +20,8 @@ export interface ConfigLeaf {
   readonly description: string;
   /** Allowed range or values in words, e.g. `> 0`, `integer >= 1`, `synchronous | asynchronous`. */
   readonly constraint: string;
+  /** For a `map`: whether its values are numbers (coerced from the variable's text) rather than text. */
+  readonly numericValues?: boolean;
 }
 
 const LEGACY_ENV: Readonly<Record<string, readonly string[]>> = {
@@ -27,7 +29,7 @@ const LEGACY_ENV: Readonly<Record<string, readonly string[]>> = {
   'trading.timeframes': ['TIMEFRAMES'],
 };
 
-function describeConstraint(node: SchemaNode): { kind: LeafKind; constraint: string } {
+function describeConstraint(node: SchemaNode): { kind: LeafKind; constraint: string; numericValues?: boolean } {
   const actions = node.pipe ?? [];
   const picklist =
     actions.find((action) => action.type === 'picklist') ?? (node.type === 'picklist' ? node : undefined);
@@ -36,7 +38,13 @@ function describeConstraint(node: SchemaNode): { kind: LeafKind; constraint: str
     const itemPicklist = item.pipe?.find((action) => action.type === 'picklist');
     return { kind: 'list', constraint: `list of ${itemPicklist?.options?.join(' | ') ?? item.type}` };
   }
-  if (node.type === 'record') return { kind: 'map', constraint: 'map of name: level' };
+  if (node.type === 'record') {
+    const value = node.value as SchemaNode | undefined;
+    if (value?.type === 'number') {
+      return { kind: 'map', constraint: `map of name: ${describeConstraint(value).constraint}`, numericValues: true };
+    }
+    return { kind: 'map', constraint: 'map of name: level' };
+  }
   if (node.type === 'boolean') return { kind: 'boolean', constraint: 'true | false' };
   if (picklist?.options) return { kind: 'choice', constraint: picklist.options.join(' | ') };
   if (node.type === 'number') {

@@ -26,7 +26,19 @@ export const riskSchema = section(
   {
     daily_loss_limit: amount(1000, 'Largest loss allowed per UTC day (realized plus unrealized), quote currency.'),
     max_positions: count(10, 0, 'Most positions open at once.'),
-    max_position_size: amount(1, 'Largest position, base units.'),
+    max_position_size: amount(
+      1,
+      'Largest position a strategy may open on a symbol (an entry order), base units; see max_position_sizes for a symbol of its own.',
+    ),
+    max_position_sizes: v.optional(
+      v.pipe(
+        v.record(v.string(), v.pipe(v.number(), v.finite(), v.minValue(0))),
+        v.description(
+          'max_position_size per symbol, base units, e.g. { BTCUSDT: 0.5, ETHUSDT: 10 } (RISK_MAX_POSITION_SIZES=BTCUSDT=0.5,ETHUSDT=10); symbols not listed use max_position_size.',
+        ),
+      ),
+      {},
+    ),
     max_leverage: v.optional(
       v.pipe(
         v.number(),

@@ -1,7 +1,16 @@
 import * as v from 'valibot';
 import type { DeepReadonly } from './deep-readonly.js';
-import { section, text } from './fields.js';
+import { section } from './fields.js';
 import { timeframeSchema } from './timeframe.js';
+
+/** A symbol as the venue names it: letters, digits and `._/:-`, e.g. `BTCUSDT`, `BTC/USDT`, `BTC/USDT:USDT`. */
+const symbolSchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^[A-Za-z0-9._/:-]{1,40}$/,
+    'expected a symbol of 1 to 40 letters, digits or ._/:- (e.g. BTCUSDT or BTC/USDT)',
+  ),
+);
 
 /** `trading`: what the bot trades. */
 export const tradingSchema = section(
@@ -16,7 +25,24 @@ export const tradingSchema = section(
       ),
       'quant',
     ),
-    symbol: text('EURUSD', 'Instrument traded, e.g. BTCUSDT. Legacy variable: SYMBOL.'),
+    symbol: v.optional(
+      v.pipe(
+        symbolSchema,
+        v.description(
+          'The instrument traded, when there is one, e.g. BTCUSDT. Legacy variable: SYMBOL. See trading.symbols for several; after loading, this is the first of them.',
+        ),
+      ),
+      'EURUSD',
+    ),
+    symbols: v.optional(
+      v.pipe(
+        v.array(symbolSchema),
+        v.description(
+          'The instruments traded, e.g. [BTCUSDT, ETHUSDT] (TRADING_SYMBOLS=BTCUSDT,ETHUSDT). When both this and trading.symbol are set, the more specific source wins (environment over code over file); both in one source is an error. After loading, always the list traded (trading.symbol alone gives a list of one).',
+        ),
+      ),
+      [],
+    ),
     timeframes: v.optional(
       v.pipe(
         v.array(timeframeSchema),
