@@ -71,22 +71,34 @@ export interface TradingSystem<M extends TradingEventPayloads = TradingEventPayl
   };
 }
 
-/** Refuses strategies on timeframes that are not fetched: they would silently never trade. */
-function checkStrategyTimeframes(config: SystemConfig, strategies: readonly Strategy[]): void {
+/** Refuses strategies on timeframes or symbols that are not fetched: they would silently never trade. */
+function checkStrategies(config: SystemConfig, strategies: readonly Strategy[]): void {
   if (!config.services.strategy_evaluation.enabled) return;
-  const configured: readonly string[] = config.trading.timeframes;
-  const stray = strategies.filter((strategy) => !configured.includes(strategy.timeframe));
-  if (stray.length === 0) return;
-  throw new ConfigError(
-    'CONFIG_INVALID',
-    stray.map((strategy) => ({
-      path: 'trading.timeframes',
-      source: `strategy ${strategy.name}`,
-      message: `strategy "${strategy.name}" runs on ${strategy.timeframe}, which is not one of trading.timeframes (${configured.join(
-        ', ',
-      )}): it would never be evaluated`,
-    })),
-  );
+  const timeframes: readonly string[] = config.trading.timeframes;
+  const { symbols } = config.trading;
+  const issues = strategies.flatMap((strategy) => [
+    ...(timeframes.includes(strategy.timeframe)
+      ? []
+      : [
+          {
+            path: 'trading.timeframes',
+            source: `strategy ${strategy.name}`,
+            message: `strategy "${strategy.name}" runs on ${strategy.timeframe}, which is not one of trading.timeframes (${timeframes.join(
+              ', ',
+            )}): it would never be evaluated`,
+          },
+        ]),
+    ...(strategy.symbols ?? [])
+      .filter((symbol) => !symbols.includes(symbol))
+      .map((symbol) => ({
+        path: 'trading.symbols',
+        source: `strategy ${strategy.name}`,
+        message: `strategy "${strategy.name}" trades ${symbol}, which is not one of trading.symbols (${symbols.join(
+          ', ',
+        )}): it would never trade it`,
+      })),
+  ]);
+  if (issues.length > 0) throw new ConfigError('CONFIG_INVALID', issues);
 }
 
 /**
@@ -105,10 +117,17 @@ function checkStrategyTimeframes(config: SystemConfig, strategies: readonly Stra
  * @typeParam M - the bus's event map.
  * @param config - a loaded configuration (see `loadConfig`).
  * @param deps - clock, data source, broker, strategies, indicators and optional managers.
+ * Every symbol of `trading.symbols` is fetched (from `deps.source`, e.g. a
+ * {@link MultiSymbolSource}) and has its own indicators, regime, strategy
+ * positions and exit plans; the risk manager sees the whole account (see
+ * {@link DefaultRiskManager}: open positions and the daily loss across
+ * symbols, position size per symbol).
+ *
  * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` when strategy
  *   evaluation is enabled and a strategy runs on a timeframe that is not in
- *   `trading.timeframes` (no bars would ever reach it); each issue's path is
- *   `trading.timeframes` and its source `strategy <name>`.
+ *   `trading.timeframes` or lists a symbol that is not in `trading.symbols`
+ *   (no bars would ever reach it); each issue's path is `trading.timeframes`
+ *   or `trading.symbols` and its source `strategy <name>`.
  *
  * @example
  * A backtest of the YAML strategies on a CSV file, with a paper account
@@ -174,7 +193,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
   config: SystemConfig,
   deps: TradingSystemDeps,
 ): TradingSystem<M> {
-  checkStrategyTimeframes(config, deps.strategies);
+  checkStrategies(config, deps.strategies);
   const { clock } = deps;
   const logs =
     deps.logs ??
@@ -228,7 +247,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
   const dataFetching = sections.data_fetching.enabled
     ? new DataFetchingService(deps_('DataFetchingService'), {
         source: deps.source,
-        symbol: config.trading.symbol,
+        symbols: config.trading.symbols,
         timeframes,
         config: sections.data_fetching,
         // History at a fresh start, so that strategies trade on the first live bar: the indicators' warm-up plus

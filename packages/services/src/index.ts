@@ -50,6 +50,7 @@ export {
   type CsvColumns,
   type CsvLoadStats,
 } from './market-data/csv-bar-source.js';
+export { MultiSymbolSource } from './market-data/multi-symbol-source.js';
 export { checkBarRow, parseTimestamp, type RowCheck, type TimeFormat } from './market-data/parse-bar-row.js';
 export { type ResampledSeries, resample } from './market-data/resample.js';
 export type { Account } from './ports/account.js';

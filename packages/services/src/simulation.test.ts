@@ -89,7 +89,13 @@ describe('runSimulation', () => {
     const { config } = loadConfig({ cwd: '/nonexistent', env: { SERVICES_DATA_FETCHING_RETRY_ATTEMPTS: '2' } });
     const data = new DataFetchingService(
       { bus, clock, logger: logs.getLogger('data') },
-      { source, symbol: 'BTCUSDT', timeframes: ['1m'], config: config.services.data_fetching, retryBackoffMs: 1_000 },
+      {
+        source,
+        symbols: ['BTCUSDT'],
+        timeframes: ['1m'],
+        config: config.services.data_fetching,
+        retryBackoffMs: 1_000,
+      },
     );
     orchestrator.register('data_fetching', data);
     const fetchedAt: number[] = [];

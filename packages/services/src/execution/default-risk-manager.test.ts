@@ -1,5 +1,5 @@
 import type { RiskConfig } from '@quant/config';
-import type { Position } from '@quant/core';
+import type { Order, Position } from '@quant/core';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '../ports/account.js';
 import type { RiskCheck } from '../ports/risk.js';
@@ -10,6 +10,7 @@ const CONFIG: RiskConfig = {
   daily_loss_limit: 1000,
   max_positions: 2,
   max_position_size: 1,
+  max_position_sizes: { ETHUSDT: 20 },
   max_leverage: 1,
   news_blocks: [{ start: march(10, 13, 30), end: march(10, 14, 0) }],
   trading_hours: '01:00-23:00',
@@ -61,6 +62,28 @@ describe('DefaultRiskManager', () => {
     const decision = new DefaultRiskManager(CONFIG).check(check(overrides));
     expect(decision.allowed).toBe(false);
     expect(decision.reasons).toContain(reason);
+  });
+
+  it('takes a symbol of max_position_sizes over max_position_size', () => {
+    const risk = new DefaultRiskManager(CONFIG);
+    expect(risk.check(check({ symbol: 'ETHUSDT', quantity: 15, price: 1_600 }))).toEqual({
+      allowed: true,
+      reasons: [],
+    });
+    expect(risk.check(check({ symbol: 'ETHUSDT', quantity: 25, price: 1_600 })).reasons).toEqual(['max_position_size']);
+    expect(risk.check(check({ symbol: 'BTCUSDT', quantity: 1.5 })).reasons).toContain('max_position_size');
+  });
+
+  it('counts working entries of strategies without a position toward max_positions', () => {
+    const risk = new DefaultRiskManager(CONFIG);
+    const entry = (strategyName: string, symbol: string) =>
+      ({ strategyName, symbol, intent: 'entry', quantity: 0.1, filledQuantity: 0 }) as unknown as Order;
+    // One position (strategy s on BTCUSDT) and an entry working for strategy t on ETHUSDT: two, the limit.
+    expect(risk.check(check({ positions: [position()], workingEntries: [entry('t', 'ETHUSDT')] })).reasons).toEqual([
+      'max_positions',
+    ]);
+    // A partly filled entry of s on BTCUSDT already has its position: not counted twice.
+    expect(risk.check(check({ positions: [position()], workingEntries: [entry('s', 'BTCUSDT')] })).allowed).toBe(true);
   });
 
   it('reports every reason at once', () => {

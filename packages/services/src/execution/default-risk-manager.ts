@@ -13,16 +13,31 @@ function parseHours(text: string): { start: number; end: number } {
   return { start: minutes(from), end: minutes(to) };
 }
 
+/** Working entries that will open a position: those of a strategy and symbol without one yet. */
+function opening(request: RiskCheck): number {
+  const held = new Set(request.positions.map((position) => `${position.strategyName ?? ''}|${position.symbol}`));
+  const opening = new Set(
+    (request.workingEntries ?? [])
+      .map((order) => `${order.strategyName ?? ''}|${order.symbol}`)
+      .filter((key) => !held.has(key)),
+  );
+  return opening.size;
+}
+
 /**
  * The shipped {@link RiskManager}, configured by the `risk` section:
- * - `daily_loss_limit`: the loss since the start of the UTC day, realized plus
+ * - `daily_loss_limit`: the account's loss since the start of the UTC day, realized plus
  *   unrealized (equity now minus equity at the day's first mark), may not
  *   reach the limit; once it has, new entries stay blocked until the next UTC
  *   day, while exits are still allowed;
- * - `max_positions`: open positions (an entry would add one);
- * - `max_position_size`: the order's quantity, base units;
+ * - `max_positions`: open positions across every symbol, with the entries
+ *   still working that will open one (an entry would add one);
+ * - `max_position_size`: the order's quantity, base units (an entry opens a
+ *   strategy's position on a symbol, so this is the largest position), or the
+ *   symbol's own limit in `max_position_sizes`;
  * - `max_leverage`: open notional plus the order's, at most equity × leverage
- *   (`insufficient_funds` otherwise);
+ *   (`insufficient_funds` otherwise); an entry still working counts once it
+ *   fills (a market order's price is not known before);
  * - `news_blocks`: no entries inside a window;
  * - `trading_hours`: no entries outside the UTC hours.
  * Every reason that applies is reported, not just the first.
@@ -70,8 +85,10 @@ export class DefaultRiskManager implements RiskManager {
     const day = Math.floor(request.now / DAY_MS);
     const loss = day === this.#day ? this.#dayStartEquity - request.account.equity : 0;
     if (this.#breachedDay === day || loss >= this.#config.daily_loss_limit) reasons.push('daily_loss_limit');
-    if (request.positions.length >= this.#config.max_positions) reasons.push('max_positions');
-    if (request.quantity > this.#config.max_position_size) reasons.push('max_position_size');
+    if (request.positions.length + opening(request) >= this.#config.max_positions) reasons.push('max_positions');
+    if (request.quantity > (this.#config.max_position_sizes[request.symbol] ?? this.#config.max_position_size)) {
+      reasons.push('max_position_size');
+    }
     if (this.#config.news_blocks.some((window) => request.now >= window.start && request.now < window.end)) {
       reasons.push('news_block');
     }

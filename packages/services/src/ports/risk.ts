@@ -1,4 +1,4 @@
-import type { OrderIntent, Position, TradingBlockReason, TradingEventPayloads } from '@quant/core';
+import type { Order, OrderIntent, Position, TradingBlockReason, TradingEventPayloads } from '@quant/core';
 import type { Account } from './account.js';
 
 /** What the risk manager judges: one order about to be submitted. */
@@ -15,8 +15,14 @@ export interface RiskCheck {
   readonly price: number;
   /** The account's balances. */
   readonly account: Account;
-  /** The open positions. */
+  /** The open positions, every symbol's. */
   readonly positions: readonly Position[];
+  /**
+   * The entry orders sent and not yet final, every symbol's: each will open
+   * a position (or add to a partly filled one), so a limit on positions
+   * counts them. Absent: none.
+   */
+  readonly workingEntries?: readonly Order[];
 }
 
 /** A limit found crossed, for `RiskLimitBreached`. */

@@ -134,8 +134,11 @@ export interface Strategy {
   readonly name: string;
   /** The timeframe it trades. */
   readonly timeframe: Timeframe;
-  /** The symbol it trades; every configured symbol when omitted. */
-  readonly symbol?: string;
+  /**
+   * The symbols it trades, each with its own indicators, regime and position;
+   * every configured symbol (`trading.symbols`) when omitted.
+   */
+  readonly symbols?: readonly string[];
   /**
    * Evaluates the strategy on a closed bar.
    * @returns a decision, or `null` for nothing to do.

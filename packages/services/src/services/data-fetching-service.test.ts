@@ -40,7 +40,7 @@ const setup = (
     { bus, clock, logger },
     {
       source,
-      symbol: 'BTCUSDT',
+      symbols: ['BTCUSDT'],
       timeframes: ['1m', '5m'],
       config: config.services.data_fetching,
       retryBackoffMs: 1_000,
@@ -127,7 +127,10 @@ describe('DataFetchingService', () => {
     expect(failed).toHaveLength(6);
     expect(failed[0]).toMatchObject({ symbol: 'BTCUSDT', timeframe: '1m', error: '502 Bad Gateway', attempts: 3 });
     expect(service.getMetrics()).toMatchObject({ fetch_errors: 18, data_fetches: 18 });
-    expect(service.healthCheck()).toMatchObject({ status: 'unhealthy', details: { consecutive_failures: 6 } });
+    expect(service.healthCheck()).toMatchObject({
+      status: 'unhealthy',
+      details: { consecutive_failures: 3, failing: ['BTCUSDT 1m', 'BTCUSDT 5m'] },
+    });
     await clock.advanceBy(60_000);
     await service.fetch();
     expect(service.healthCheck().status).toBe('healthy');

@@ -13,9 +13,9 @@ import type { MarketDataSource } from '../ports/market-data-source.js';
 export interface DataFetchingOptions {
   /** Where bars come from. */
   readonly source: MarketDataSource;
-  /** The instrument. */
-  readonly symbol: string;
-  /** The timeframes to fetch, in the order they are fetched and published. */
+  /** The instruments, in the order they are fetched (`config.trading.symbols`); at least one. */
+  readonly symbols: readonly string[];
+  /** The timeframes to fetch for each symbol, in the order they are fetched and published. */
   readonly timeframes: readonly Timeframe[];
   /** The `services.data_fetching` section. */
   readonly config: ServicesConfig['data_fetching'];
@@ -25,7 +25,7 @@ export interface DataFetchingOptions {
   readonly unhealthyAfterFailures?: number;
   /**
    * Closed bars of history to publish in `HistoryLoaded` before the first
-   * live bar of `timeframe`, so that the indicators and the regime detector
+   * live bar of `timeframe` (of each symbol), so that the indicators and the regime detector
    * are warmed up by then (see `createTradingSystem`, which takes it from
    * their `warmupBars`). None when omitted or 0.
    */
@@ -35,12 +35,14 @@ export interface DataFetchingOptions {
 /**
  * Polls the market data source and detects closed bars (the original
  * DataFetchingService). Each {@link DataFetchingService.fetch}, for every
- * timeframe: fetch the last `nbr_bars` bars, publish `DataFetched`, and
- * publish `NewCandle` once for each newly closed bar, in time order
- * (`candle_index` 1 = the last closed bar; 2 = the one before, …).
+ * symbol in turn and each of its timeframes: fetch the last `nbr_bars` bars,
+ * publish `DataFetched`, and publish `NewCandle` once for each newly closed
+ * bar, in time order (`candle_index` 1 = the last closed bar; 2 = the one
+ * before, …). Every event carries its `symbol`; one symbol's events come in
+ * the same order as in a run of that symbol alone.
  *
  * A bar is never published twice, even across restarts: the last published
- * open time per timeframe survives `stop()`. After a pause, every bar missed
+ * open time per symbol and timeframe survives `stop()`. After a pause, every bar missed
  * is published, in order (the fetch is widened to cover the gap). The first
  * fetch publishes only the last closed bar as `NewCandle`.
  *
@@ -53,21 +55,24 @@ export interface DataFetchingOptions {
  * a backtest this is the data before the first simulated bar.
  *
  * A failing fetch is retried `retry_attempts` times with exponential backoff
- * on the clock, then `DataFetchFailed` is published; one failure in a row
- * makes the service degraded, `unhealthyAfterFailures` unhealthy (so the
- * orchestrator restarts it).
+ * on the clock, then `DataFetchFailed` is published and the other symbols and
+ * timeframes are still fetched. A series (symbol and timeframe) that failed
+ * makes the service degraded; `unhealthyAfterFailures` failures in a row of
+ * one series make it unhealthy (so the orchestrator restarts it).
  *
  * Metrics: `data_fetches` (attempts), `new_candles_detected`, `fetch_errors` (failed attempts).
  */
 export class DataFetchingService extends EventDrivenService {
   readonly #options: DataFetchingOptions;
-  readonly #lastPublished = new Map<Timeframe, number>();
-  #consecutiveFailures = 0;
+  /** Open time of the last bar published, by series (`symbol|timeframe`). */
+  readonly #lastPublished = new Map<string, number>();
+  /** Failed fetches in a row, by series; a series is removed once it succeeds. */
+  readonly #failures = new Map<string, number>();
   #lastError: string | undefined;
 
   /**
    * @param deps - bus, clock, logger.
-   * @param options - source, symbol, timeframes, config section.
+   * @param options - source, symbols, timeframes, config section.
    */
   constructor(deps: ServiceDeps, options: DataFetchingOptions) {
     super('DataFetchingService', deps);
@@ -75,40 +80,51 @@ export class DataFetchingService extends EventDrivenService {
     this.defineMetrics('data_fetches', 'new_candles_detected', 'fetch_errors');
   }
 
-  /** Open time of the last bar published per timeframe, ms UTC. */
-  lastPublished(timeframe: Timeframe): number | undefined {
-    return this.#lastPublished.get(timeframe);
+  /**
+   * Open time of the last bar published, ms UTC.
+   * @param symbol - the instrument.
+   * @param timeframe - the bar duration.
+   */
+  lastPublished(symbol: string, timeframe: Timeframe): number | undefined {
+    return this.#lastPublished.get(seriesKey(symbol, timeframe));
   }
 
   /**
-   * Fetches every timeframe once and publishes what is new. Does nothing
-   * unless the service is running or degraded.
+   * Fetches every symbol's timeframes once and publishes what is new. Does
+   * nothing unless the service is running or degraded.
    */
   async fetch(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'degraded') return;
-    for (const timeframe of this.#options.timeframes) await this.#fetchTimeframe(timeframe);
+    for (const symbol of this.#options.symbols) {
+      for (const timeframe of this.#options.timeframes) await this.#fetchSeries(symbol, timeframe);
+    }
   }
 
   protected override checkHealth(): HealthAssessment {
     const limit = this.#options.unhealthyAfterFailures ?? 3;
+    const worst = Math.max(0, ...this.#failures.values());
     const details = {
-      consecutive_failures: this.#consecutiveFailures,
+      consecutive_failures: worst,
+      ...(this.#failures.size > 0 ? { failing: [...this.#failures.keys()].map((key) => key.replace('|', ' ')) } : {}),
       ...(this.#lastError ? { last_fetch_error: this.#lastError } : {}),
     };
-    if (this.#consecutiveFailures >= limit)
-      return {
-        status: 'unhealthy',
-        details: { ...details, reason: `${this.#consecutiveFailures} failed fetches in a row` },
-      };
-    if (this.#consecutiveFailures > 0) return { status: 'degraded', details };
+    if (worst >= limit)
+      return { status: 'unhealthy', details: { ...details, reason: `${worst} failed fetches in a row` } };
+    if (worst > 0) return { status: 'degraded', details };
     return { details };
   }
 
-  async #fetchTimeframe(timeframe: Timeframe): Promise<void> {
-    const { symbol, config } = this.#options;
+  #succeeded(key: string): void {
+    this.#failures.delete(key);
+    if (this.#failures.size === 0) this.#lastError = undefined;
+  }
+
+  async #fetchSeries(symbol: string, timeframe: Timeframe): Promise<void> {
+    const { config } = this.#options;
+    const key = seriesKey(symbol, timeframe);
     const tfMs = timeframeToMs(timeframe);
     const now = this.clock.now();
-    const last = this.#lastPublished.get(timeframe);
+    const last = this.#lastPublished.get(key);
     const behind = last === undefined ? 0 : Math.ceil((now - last) / tfMs) + config.candle_index;
     const warmup = last === undefined ? Math.max(0, Math.ceil(this.#options.warmupBars?.(timeframe) ?? 0)) : 0;
     // `warmup` closed bars, then the first live one and those after it (`candle_index`), then the bar still forming.
@@ -117,10 +133,9 @@ export class DataFetchingService extends EventDrivenService {
     this.increment('data_fetches');
     try {
       bars = await this.#options.source.fetchBars({ symbol, timeframe, limit });
-      this.#consecutiveFailures = 0;
-      this.#lastError = undefined;
+      this.#succeeded(key);
     } catch (error) {
-      bars = await this.#retry(timeframe, limit, error);
+      bars = await this.#retry(symbol, timeframe, limit, error);
       if (bars === undefined) return;
     }
     this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
@@ -134,11 +149,11 @@ export class DataFetchingService extends EventDrivenService {
     const eligible = closed - (config.candle_index - 1);
     const first = last === undefined ? eligible - 1 : 0;
     if (warmup > 0 && eligible > 0)
-      this.#publishHistory(timeframe, bars.slice(Math.max(0, first - warmup), first), warmup);
+      this.#publishHistory(symbol, timeframe, bars.slice(Math.max(0, first - warmup), first), warmup);
     for (let i = Math.max(0, first); i < eligible; i++) {
       const bar = bars[i] as Bar;
-      if (last !== undefined && bar.openTime <= (this.#lastPublished.get(timeframe) ?? last)) continue;
-      this.#lastPublished.set(timeframe, bar.openTime);
+      if (last !== undefined && bar.openTime <= (this.#lastPublished.get(key) ?? last)) continue;
+      this.#lastPublished.set(key, bar.openTime);
       this.increment('new_candles_detected');
       this.logger.info(`New candle detected for ${symbol} ${timeframe}`, {
         symbol,
@@ -150,8 +165,7 @@ export class DataFetchingService extends EventDrivenService {
   }
 
   /** Publishes the warm-up history of a timeframe (when there is any) and logs what it holds. */
-  #publishHistory(timeframe: Timeframe, bars: readonly Bar[], wanted: number): void {
-    const { symbol } = this.#options;
+  #publishHistory(symbol: string, timeframe: Timeframe, bars: readonly Bar[], wanted: number): void {
     if (bars.length === 0) {
       // Usual at the start of a data file: nothing to warn about.
       this.logger.info(
@@ -170,8 +184,14 @@ export class DataFetchingService extends EventDrivenService {
   }
 
   /** Retries a failed fetch with exponential backoff; publishes DataFetchFailed when every attempt failed. */
-  async #retry(timeframe: Timeframe, limit: number, firstError: unknown): Promise<readonly Bar[] | undefined> {
-    const { source, symbol, config } = this.#options;
+  async #retry(
+    symbol: string,
+    timeframe: Timeframe,
+    limit: number,
+    firstError: unknown,
+  ): Promise<readonly Bar[] | undefined> {
+    const { source, config } = this.#options;
+    const key = seriesKey(symbol, timeframe);
     const attempts = config.retry_attempts + 1;
     let error = firstError;
     for (let attempt = 1; ; attempt++) {
@@ -183,7 +203,7 @@ export class DataFetchingService extends EventDrivenService {
         attempt,
       });
       if (attempt === attempts) {
-        this.#consecutiveFailures++;
+        this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1);
         this.#lastError = message;
         this.logger.error(`Fetching ${symbol} ${timeframe} failed after ${attempts} attempts: ${message}`, {
           symbol,
@@ -196,12 +216,15 @@ export class DataFetchingService extends EventDrivenService {
       this.increment('data_fetches');
       try {
         const bars = await source.fetchBars({ symbol, timeframe, limit });
-        this.#consecutiveFailures = 0;
-        this.#lastError = undefined;
+        this.#succeeded(key);
         return bars;
       } catch (next) {
         error = next;
       }
     }
   }
+}
+
+function seriesKey(symbol: string, timeframe: Timeframe): string {
+  return `${symbol}|${timeframe}`;
 }

@@ -71,7 +71,9 @@ export class StrategyEvaluationService extends EventDrivenService {
     let entries = 0;
     let exits = 0;
     for (const strategy of this.#options.strategies) {
-      if (strategy.timeframe !== timeframe || (strategy.symbol !== undefined && strategy.symbol !== symbol)) continue;
+      if (strategy.timeframe !== timeframe || (strategy.symbols !== undefined && !strategy.symbols.includes(symbol))) {
+        continue;
+      }
       const key = keyOf(strategy.name, symbol);
       this.increment('strategies_evaluated');
       const pending = this.#pending.get(key);

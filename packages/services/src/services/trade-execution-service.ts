@@ -336,6 +336,7 @@ export class TradeExecutionService extends EventDrivenService {
       price: signal.price,
       account: ledger.account(),
       positions: ledger.positions(),
+      workingEntries: this.#orders.working().filter((order) => order.intent === 'entry'),
     });
     const { symbol, strategyName } = signal;
     if (!decision.allowed) {

@@ -125,3 +125,51 @@ describe('loadStrategies', () => {
     expect(failure(join(dir, 'missing.yaml')).code).toBe('CONFIG_FILE_UNREADABLE');
   });
 });
+
+describe('loadStrategies with symbols', () => {
+  const strategy = (symbolLines: string[]) =>
+    file(
+      [
+        'strategies:',
+        '  - name: pick',
+        ...symbolLines,
+        '    timeframe: 5m',
+        '    entry:',
+        '      long: { left: rsi, op: "<", right: 30 }',
+        '    exit:',
+        '      long: { left: rsi, op: ">", right: 50 }',
+        '    sizing: { type: fixed, quantity: 0.1 }',
+        '',
+      ].join('\n'),
+    );
+  const load = (path: string) => loadStrategies(path, { outputsFor, symbols: ['BTCUSDT', 'BTCUSDC'] });
+  const failureOf = (path: string): ConfigError => {
+    try {
+      load(path);
+    } catch (error) {
+      if (ConfigError.isInstance(error)) return error;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads symbols (a list) or symbol (one), and every configured symbol when neither is given', () => {
+    expect(load(strategy(['    symbols: [BTCUSDC]']))[0]?.symbols).toEqual(['BTCUSDC']);
+    expect(load(strategy(['    symbol: BTCUSDT']))[0]?.symbols).toEqual(['BTCUSDT']);
+    expect(load(strategy([]))[0]?.symbols).toBeUndefined();
+  });
+
+  it('refuses a symbol that is not traded, with a suggestion, and both forms at once', () => {
+    const unknown = failureOf(strategy(['    symbols: [BTCUSDT, BTCUSDD]']));
+    expect(unknown.issues).toEqual([
+      {
+        path: 'strategies.0.symbols.1',
+        source: expect.stringMatching(/\.yaml:3:24$/),
+        message:
+          'symbol BTCUSDD is not one of trading.symbols (BTCUSDT, BTCUSDC); did you mean BTCUSDT?: the strategy would never trade it; add it there or remove it here',
+      },
+    ]);
+    const both = failureOf(strategy(['    symbol: BTCUSDT', '    symbols: [BTCUSDC]']));
+    expect(both.issues.map((issue) => issue.message)).toEqual(['expected symbol (one) or symbols (a list), not both']);
+  });
+});

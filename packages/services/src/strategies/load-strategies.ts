@@ -19,6 +19,11 @@ export interface LoadStrategiesOptions {
    */
   readonly timeframes?: readonly string[];
   /**
+   * The configured symbols (`config.trading.symbols`). When given, an enabled
+   * strategy listing another symbol is an error: it would never trade it.
+   */
+  readonly symbols?: readonly string[];
+  /**
    * Receives each warning, with its `file:line:column`: a strategy whose
    * positions nothing closes (no exit condition, stop-loss or take-profit),
    * every strategy disabled. Warnings are dropped when omitted.
@@ -49,14 +54,15 @@ function strategyWarnings(strategies: readonly StrategySpec[], where: (path: str
  * Reads and validates a strategies file (YAML), e.g. `conf/strategies.yaml`,
  * and builds its enabled strategies. Only a regular file of at most 1 MiB is read.
  * @param path - the file.
- * @param options - the indicator outputs each timeframe offers, the configured timeframes, a warning sink.
+ * @param options - the indicator outputs each timeframe offers, the configured timeframes and symbols, a warning sink.
  * @returns the enabled strategies, in file order.
  * @throws {@link @quant/config!ConfigError} listing every problem with its
  *   dotted path and `file:line:column` (`CONFIG_INVALID`): unknown keys (with
  *   a suggestion), bad values (an unknown operator, a number that is not
  *   finite), a missing stop-loss where one is needed, operands that name no
  *   configured indicator (with a suggestion), a repeated name (at the repeat,
- *   naming the first), a timeframe not in `options.timeframes`; or the file's
+ *   naming the first), a timeframe not in `options.timeframes`, a symbol not
+ *   in `options.symbols`, both `symbol` and `symbols`; or the file's
  *   errors: `CONFIG_FILE_UNREADABLE`, `CONFIG_NOT_A_FILE`, `CONFIG_TOO_LARGE`,
  *   `CONFIG_YAML_SYNTAX`, `CONFIG_YAML_ALIASES`.
  */
@@ -79,6 +85,21 @@ export function loadStrategies(path: string, options: LoadStrategiesOptions): Ya
         message: `timeframe ${spec.timeframe} is not one of trading.timeframes (${options.timeframes.join(
           ', ',
         )}): the strategy would never be evaluated; add it there or disable the strategy`,
+      });
+    }
+    if (options.symbols && spec.enabled) {
+      const listed = spec.symbols ?? (spec.symbol === undefined ? [] : [spec.symbol]);
+      listed.forEach((symbol, item) => {
+        if (options.symbols?.includes(symbol)) return;
+        const path = spec.symbols ? `${base}.symbols.${item}` : `${base}.symbol`;
+        const suggestion = closestMatch(symbol, options.symbols ?? []);
+        issues.push({
+          path,
+          source: where(path),
+          message: `symbol ${symbol} is not one of trading.symbols (${options.symbols?.join(', ')})${
+            suggestion ? `; did you mean ${suggestion}?` : ''
+          }: the strategy would never trade it; add it there or remove it here`,
+        });
       });
     }
     const known = [...options.outputsFor(spec.timeframe), ...PRICE_OPERANDS];

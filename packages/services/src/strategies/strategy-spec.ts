@@ -73,7 +73,8 @@ export const strategySpecSchema = v.pipe(
   v.object({
     name: v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'expected a name of letters, digits, _ and -')),
     enabled: v.optional(v.boolean(), true),
-    symbol: v.optional(v.string()),
+    symbol: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    symbols: v.optional(v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1))),
     timeframe: timeframeSchema,
     regimes: v.optional(
       v.object({
@@ -87,6 +88,10 @@ export const strategySpecSchema = v.pipe(
     take_profit: v.optional(takeProfitSchema),
     sizing: sizingSchema,
   }),
+  v.check(
+    (spec) => spec.symbol === undefined || spec.symbols === undefined,
+    'expected symbol (one) or symbols (a list), not both',
+  ),
   v.check(
     (spec) => spec.entry.long !== undefined || spec.entry.short !== undefined,
     'entry needs a long or a short condition',

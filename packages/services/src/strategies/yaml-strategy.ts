@@ -19,8 +19,8 @@ export class YamlStrategy implements Strategy {
   readonly name: string;
   /** {@inheritDoc Strategy.timeframe} */
   readonly timeframe: Timeframe;
-  /** {@inheritDoc Strategy.symbol} */
-  readonly symbol: string | undefined;
+  /** {@inheritDoc Strategy.symbols} */
+  readonly symbols: readonly string[] | undefined;
   readonly #spec: StrategySpec;
 
   /** @param spec - the validated definition. */
@@ -28,7 +28,7 @@ export class YamlStrategy implements Strategy {
     this.#spec = spec;
     this.name = spec.name;
     this.timeframe = spec.timeframe;
-    this.symbol = spec.symbol;
+    this.symbols = spec.symbols ?? (spec.symbol === undefined ? undefined : [spec.symbol]);
   }
 
   /** {@inheritDoc Strategy.evaluate} */

@@ -16,6 +16,10 @@ import { loadStrategies } from '../strategies/load-strategies.js';
 export const BTCUSDT = fileURLToPath(
   new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', import.meta.url),
 );
+/** The real BTCUSDC 1-minute file of shared/data (same minutes as BTCUSDT). */
+export const BTCUSDC = fileURLToPath(
+  new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDC_1m.csv', import.meta.url),
+);
 /** A file of the repository's conf/ folder. */
 export const conf = (name: string): string => fileURLToPath(new URL(`../../../../conf/${name}`, import.meta.url));
 
