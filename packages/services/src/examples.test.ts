@@ -25,7 +25,11 @@ const DOCUMENTED = [
   'packages/services/src/simulation.ts',
   'packages/services/src/ports/strategy.ts',
   'packages/services/src/market-data/csv-bar-source.ts',
+  'packages/services/src/market-data/multi-symbol-source.ts',
   'packages/services/src/execution/simulated-exchange.ts',
+  'packages/services/src/analysis/analyze-run.ts',
+  'packages/services/src/analysis/performance-tracker.ts',
+  'packages/services/src/analysis/equity-stats.ts',
 ] as const;
 
 /** One ```ts block of an `@example`. */

@@ -132,12 +132,35 @@ export interface RunAnalysis {
  * {@link RunAnalysis}.
  *
  * @example
+ * Over a run kept by hand (a {@link PerformanceTracker} does this for you):
  * ```ts
- * const trades: ClosedTrade[] = [];
+ * import { analyzeRun, type ClosedTrade, EquityStats } from '@quant/services';
+ *
+ * // The closed trades (closedTradeFrom of each PositionClosed event) and the account after every bar.
+ * const trades: ClosedTrade[] = [
+ *   {
+ *     strategy: 'rsi_reversion',
+ *     symbol: 'BTCUSDT',
+ *     direction: 'long',
+ *     quantity: 0.5,
+ *     entryTime: Date.UTC(2023, 2, 1, 13, 35),
+ *     entryPrice: 23_627.62,
+ *     exitTime: Date.UTC(2023, 2, 1, 14, 5),
+ *     exitPrice: 23_699.71,
+ *     pnl: 12.38,
+ *     fees: 23.66,
+ *     reason: 'exit_signal',
+ *   },
+ * ];
  * const equity = new EquityStats(100_000);
- * system.bus.subscribe('PositionClosed', (event) => void trades.push(closedTradeFrom(event)));
- * // … mark equity after every bar (or use a PerformanceTracker), run, then:
- * const analysis = analyzeRun({ trades, equity, benchmarks: [{ symbol: 'BTCUSDT', firstClose, lastClose }] });
+ * equity.mark(Date.UTC(2023, 2, 1, 13, 36), 99_960.1, 1);
+ * equity.mark(Date.UTC(2023, 2, 1, 14, 6), 100_012.38, 0);
+ * const analysis = analyzeRun({
+ *   trades,
+ *   equity,
+ *   benchmarks: [{ symbol: 'BTCUSDT', firstClose: 23_142.31, lastClose: 28_110.26 }],
+ * });
+ * console.log(analysis.totalReturnPct, analysis.maxDrawdown, analysis.winRate, analysis.buyAndHold[0]?.returnPct);
  * ```
  * @param input - the trades, the equity figures, the benchmarks.
  * @throws {@link ServicesError} `INVALID_ANALYSIS_INPUT` when the initial

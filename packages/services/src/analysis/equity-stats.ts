@@ -15,6 +15,8 @@ export const DAY_MS = 86_400_000;
  *
  * @example
  * ```ts
+ * import { EquityStats } from '@quant/services';
+ *
  * const stats = new EquityStats(100_000);
  * stats.mark(Date.UTC(2023, 2, 1, 0, 1), 100_000, 0);
  * stats.mark(Date.UTC(2023, 2, 1, 0, 2), 99_500, 1);

@@ -37,11 +37,48 @@ export interface EquityMark {
  * {@link PerformanceTracker.analyze} when it is over.
  *
  * @example
+ * A library backtest and its report figures, the same as the reference bot's:
  * ```ts
+ * import { buildConfig } from '@quant/config';
+ * import { LogManager, SimulatedClock } from '@quant/core';
+ * import {
+ *   CsvBarSource,
+ *   createTradingSystem,
+ *   indicatorsFromFile,
+ *   loadIndicators,
+ *   loadStrategies,
+ *   PerformanceTracker,
+ *   runSimulation,
+ *   SimulatedExchange,
+ * } from '@quant/services';
+ *
+ * const config = buildConfig({ trading: { symbol: 'BTCUSDT', timeframes: ['1m', '5m', '15m'] } });
+ * const clock = new SimulatedClock(Date.UTC(2023, 2, 1));
+ * const csv = await CsvBarSource.load({ path: 'data/BTCUSDT_1m.csv', symbol: 'BTCUSDT', clock });
+ * const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+ * const indicators = indicatorsFromFile(loadIndicators('conf/indicators.yaml'));
+ * const strategies = loadStrategies('conf/strategies.yaml', {
+ *   outputsFor: (timeframe) => indicators.processor.outputNames(timeframe),
+ * });
+ * const system = createTradingSystem(config, {
+ *   clock,
+ *   source: exchange.feedFrom(csv),
+ *   broker: exchange,
+ *   strategies,
+ *   ...indicators,
+ *   logs: new LogManager({ clock, level: 'warn' }),
+ * });
+ * // Before the run: it keeps the closed trades and the account after every 1-minute bar.
  * const tracker = new PerformanceTracker(system.bus, system.positions, { initialEquity: 100_000, timeframe: '1m' });
  * await system.orchestrator.start();
- * await runSimulation(system.orchestrator, clock, { start, end, stepMs: 60_000 });
+ * await runSimulation(system.orchestrator, clock, {
+ *   start: Date.UTC(2023, 2, 1, 0, 1),
+ *   end: Date.UTC(2023, 2, 8),
+ *   stepMs: 60_000,
+ * });
+ * await system.orchestrator.stop();
  * const report = tracker.analyze(); // buy and hold from the first and last bar the tracker saw
+ * console.log(report.totalReturnPct, report.maxDrawdownPct, report.sharpeRatio, report.byStrategy);
  * ```
  */
 export class PerformanceTracker {
