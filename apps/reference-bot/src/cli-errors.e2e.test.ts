@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkOutputDir } from './paths.js';
-import { BTCUSDT, type CliResult, ROOT, runCli } from './test-support/run-cli.js';
+import { BTCUSDC, BTCUSDT, type CliResult, ROOT, runCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-bad-'));
 const file = (name: string, content: string): string => {
@@ -401,7 +401,32 @@ describe('flags accepted silently before are refused, saying what was expected',
     [
       'an empty --symbol',
       ['--symbol', ''],
-      /Error \[BAD_FLAG\]: --symbol "" is not valid: expected a symbol without spaces/,
+      /Error \[BAD_FLAG\]: --symbol "" is not valid: expected a symbol of letters, digits or \._\/:-, e\.g\. BTCUSDT/,
+    ],
+    [
+      'one --symbol for two files',
+      ['--data', BTCUSDT, '--data', BTCUSDC, '--symbol', 'BTCUSDT'],
+      /Error \[BAD_FLAG\]: 1 --symbol for 2 --data file\(s\): expected one --symbol per --data, in the same order, or none/,
+    ],
+    [
+      'two files of one symbol',
+      ['--data', BTCUSDT, '--data', BTCUSDC, '--symbol', 'BTCUSDT', '--symbol', 'BTCUSDT'],
+      /Error \[BAD_FLAG\]: .*BTCUSDC_1m\.csv and .*BTCUSDT_1m\.csv both hold BTCUSDT: expected one data file per symbol/,
+    ],
+    [
+      'a second file whose symbol its name does not tell',
+      ['--data', BTCUSDT, '--data', file('march.csv', head.join('\n'))],
+      /Error \[BAD_FLAG\]: .*march\.csv: cannot tell its symbol from its name: name the file like BTCUSDT_1m\.csv or give one --symbol per --data/,
+    ],
+    [
+      'symbols quoted in two currencies without --currency',
+      ['--data', BTCUSDT, '--data', BTCUSDC],
+      /Error \[BAD_FLAG\]: the symbols are quoted in different currencies \(BTCUSDT in USDT, BTCUSDC in USDC\) and the account holds one: pass --currency/,
+    ],
+    [
+      'a --currency that is not a code',
+      ['--currency', 'US dollar'],
+      /Error \[BAD_FLAG\]: --currency "US dollar" is not valid: expected a currency code of 2 to 10 letters or digits, e\.g\. USDT/,
     ],
   ])('%s', async (_name, args, message) => {
     const out = fresh('out');

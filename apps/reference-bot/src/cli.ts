@@ -5,6 +5,9 @@ import { describeFailure } from './cli-error.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { type LiveOptions, live, MIN_SPEED } from './commands/live.js';
 
+/** Collects a repeatable flag's values, in order. */
+const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
+
 function program(run: (task: () => Promise<number>) => void): Command {
   const cli = new Command('quant-bot')
     .description('The @quant reference bot: backtest and paper-trade the example strategies on real market data.')
@@ -15,14 +18,26 @@ function program(run: (task: () => Promise<number>) => void): Command {
       .option('--config <file>', 'configuration file', undefined)
       .option('--strategies <file>', 'strategies file (YAML)', undefined)
       .option('--indicators <file>', 'indicators file (YAML)', undefined)
-      .option('--symbol <symbol>', 'symbol of the data (default: from the data file name, e.g. BTCUSDT_1m.csv)')
+      .option(
+        '--symbol <symbol>',
+        'symbol of the data file, once per file in the same order (default: from the file name, e.g. BTCUSDT_1m.csv)',
+        collect,
+      )
+      .option(
+        '--currency <code>',
+        "account currency (default: the symbols' quote currency, e.g. USDT for BTCUSDT; needed when they differ)",
+      )
       .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]))
       .exitOverride();
   common(
     cli
       .command('backtest')
       .description('backtest on a simulated clock over a data file, as fast as the machine allows')
-      .option('--data <csv>', 'OHLCV CSV file (default: the shared BTCUSDT 1-minute data)')
+      .option(
+        '--data <csv>',
+        'OHLCV CSV file, repeat for several symbols (default: the shared BTCUSDT 1-minute data)',
+        collect,
+      )
       .option('--from <date>', 'first bar to trade, YYYY-MM-DD or ISO 8601 (UTC)')
       .option('--to <date>', 'last bar to trade, YYYY-MM-DD (whole day) or ISO 8601 (UTC)')
       .option('--out <dir>', 'report folder', 'backtest-report'),
@@ -31,7 +46,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
     cli
       .command('live')
       .description('paper-trade in the live loop; --replay plays a data file as if live')
-      .option('--replay <csv>', 'play this OHLCV CSV file as the market (default: the shared BTCUSDT 1-minute data)')
+      .option(
+        '--replay <csv>',
+        'play this OHLCV CSV file as the market, repeat for several symbols (default: the shared BTCUSDT 1-minute data)',
+        collect,
+      )
       .option(
         '--speed <x>',
         `replay speed: recorded ms per real ms (60 = a minute per second), at least ${MIN_SPEED}, or max`,

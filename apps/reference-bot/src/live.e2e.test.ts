@@ -60,7 +60,7 @@ describe('quant-bot live', () => {
     const output = result.stdout;
     for (const line of [
       'Starting Orchestrated Live Trading System',
-      'config trading.symbol = "BTCUSDT" (env TRADING_SYMBOL)',
+      'config trading.symbols = ["BTCUSDT"] (env TRADING_SYMBOLS)',
       'config services.data_fetching.fetch_interval = 30 (config/services.yaml:7:21)',
       '✓ DataFetchingService created',
       '=== STARTING ALL SERVICES ===',

@@ -17,28 +17,46 @@ import {
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
+  MultiSymbolSource,
   SimulatedExchange,
   type Strategy,
   type TradingSystem,
 } from '@quant/services';
 import { UsageError } from './cli-error.js';
 import { checkInputFile, defaultDataFile, defaultFile, symbolFromFileName } from './paths.js';
+import { quoteCurrencyOf } from './quote-currency.js';
 
 /** The flags both commands share. */
 export interface CommonOptions {
   readonly config?: string;
   readonly strategies?: string;
   readonly indicators?: string;
-  readonly symbol?: string;
+  /** One per data file, in the order of the files (`--symbol` repeated). */
+  readonly symbol?: readonly string[];
+  /** The account currency. */
+  readonly currency?: string;
   readonly logLevel?: LogLevelName;
+}
+
+/** One data file and the symbol it holds. */
+export interface DataFile {
+  readonly symbol: string;
+  readonly path: string;
+  /** The bars, loaded on a placeholder clock; see {@link CsvBarSource.withClock}. */
+  readonly data: CsvBarSource;
 }
 
 /** Everything read and validated before a run starts. */
 export interface BotInputs {
   readonly loaded: LoadedConfig;
   readonly config: SystemConfig;
-  readonly symbol: string;
-  readonly dataPath: string;
+  /** The symbols traded (`config.trading.symbols`), one per data file, in the order of the files. */
+  readonly symbols: readonly string[];
+  readonly files: readonly DataFile[];
+  /** The account currency: `--currency`, else `paper_broker.currency` when set, else the symbols' quote currency. */
+  readonly currency: string;
+  /** Where the currency came from, in words: `--currency`, `paper_broker.currency`, `the quote currency of BTCUSDT`. */
+  readonly currencySource: string;
   readonly strategiesPath: string;
   readonly indicatorsPath: string;
   readonly indicators: IndicatorSetup;
@@ -49,34 +67,22 @@ export interface BotInputs {
    * (a strategy that never exits, every strategy disabled).
    */
   readonly warnings: readonly string[];
-  /** The data, loaded on a placeholder clock; see {@link CsvBarSource.withClock}. */
-  readonly data: CsvBarSource;
 }
 
-/**
- * Reads and validates the configuration, the indicators and strategies files
- * and the data file, in that order, so that bad input stops the bot before
- * anything runs. The symbol is `--symbol`, else the data file's name
- * (`BTCUSDT_1m.csv`), else `trading.symbol`. Input paths must be regular
- * files (a FIFO or a device would never end).
- * @param options - the common flags.
- * @param dataFlag - the data file flag's value, if given.
- * @param cwd - the working directory.
- * @param env - the environment.
- * @param dataFlagName - the data file flag, for messages: `--data` (default) or `--replay`.
- * @throws {@link @quant/config!ConfigError}, {@link @quant/services!ServicesError} or {@link UsageError}
- *   (`BAD_FLAG` for an empty file flag or a `--symbol` that is empty or has spaces,
- *   `DATA_FILE_NOT_FOUND`, `NOT_A_FILE`, `NO_BARS`).
- */
-export async function readInputs(
-  options: CommonOptions,
-  dataFlag: string | undefined,
-  cwd: string,
-  env: Readonly<Record<string, string | undefined>>,
-  dataFlagName = '--data',
-): Promise<BotInputs> {
+/** The span of the data files together: the first and last open time (ms UTC) and the bars of all files. */
+export function dataSpan(inputs: BotInputs): { readonly first: number; readonly last: number; readonly bars: number } {
+  const stats = inputs.files.map((file) => file.data.stats);
+  return {
+    first: Math.min(...stats.map((s) => s.firstOpenTime as number)),
+    last: Math.max(...stats.map((s) => s.lastOpenTime as number)),
+    bars: stats.reduce((sum, s) => sum + s.bars, 0),
+  };
+}
+
+/** Checks the flags that name files, symbols and the currency before anything is read. */
+function checkFlags(options: CommonOptions, dataFlags: readonly string[], dataFlagName: string): void {
   const files: readonly [string, string | undefined][] = [
-    [dataFlagName, dataFlag],
+    ...dataFlags.map((value): [string, string] => [dataFlagName, value]),
     ['--config', options.config],
     ['--strategies', options.strategies],
     ['--indicators', options.indicators],
@@ -86,30 +92,157 @@ export async function readInputs(
       throw new UsageError('BAD_FLAG', `${flag} "${value}" is empty: expected a file path`);
     }
   }
-  if (options.symbol !== undefined && !/^\S+$/.test(options.symbol)) {
+  for (const symbol of options.symbol ?? []) {
+    if (!/^[A-Za-z0-9._/:-]{1,40}$/.test(symbol)) {
+      throw new UsageError(
+        'BAD_FLAG',
+        `--symbol "${symbol}" is not valid: expected a symbol of letters, digits or ._/:-, e.g. BTCUSDT (or leave --symbol out to take it from the data file's name)`,
+      );
+    }
+  }
+  const symbols = options.symbol?.length ?? 0;
+  if (symbols > 0 && symbols !== Math.max(1, dataFlags.length)) {
     throw new UsageError(
       'BAD_FLAG',
-      `--symbol "${options.symbol}" is not valid: expected a symbol without spaces, e.g. BTCUSDT (or leave --symbol out to take it from the data file's name)`,
+      `${symbols} --symbol for ${Math.max(1, dataFlags.length)} ${dataFlagName} file(s): expected one --symbol per ${dataFlagName}, in the same order, or none (the symbols then come from the file names, e.g. BTCUSDT_1m.csv)`,
     );
   }
-  const dataPath = dataFlag ? resolve(cwd, dataFlag) : defaultDataFile(cwd);
-  if (!dataPath) {
+  if (options.currency !== undefined && !/^[A-Za-z0-9]{2,10}$/.test(options.currency)) {
     throw new UsageError(
-      'DATA_FILE_NOT_FOUND',
-      'no data file: pass --data <csv> (the shared BTCUSDT data was not found beside the repository)',
+      'BAD_FLAG',
+      `--currency "${options.currency}" is not valid: expected a currency code of 2 to 10 letters or digits, e.g. USDT`,
     );
   }
-  if (!existsSync(dataPath)) throw new UsageError('DATA_FILE_NOT_FOUND', `data file not found: ${dataPath}`);
+}
+
+/**
+ * The data files' paths and the symbol of each: `--symbol` (the n-th for
+ * the n-th file), else the file's name (`BTCUSDT_1m.csv`); for a single file
+ * without either, the configured symbol (`undefined` here).
+ */
+function dataFiles(
+  options: CommonOptions,
+  dataFlags: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  dataFlagName: string,
+): { path: string; symbol: string | undefined }[] {
+  const paths = dataFlags.length > 0 ? dataFlags.map((flag) => resolve(cwd, flag)) : [defaultDataFile(cwd)];
+  const files = paths.map((path, index) => {
+    if (!path) {
+      throw new UsageError(
+        'DATA_FILE_NOT_FOUND',
+        `no data file: pass ${dataFlagName} <csv> (the shared BTCUSDT data was not found beside the repository)`,
+      );
+    }
+    if (!existsSync(path)) throw new UsageError('DATA_FILE_NOT_FOUND', `data file not found: ${path}`);
+    const configured = paths.length === 1 && (env.TRADING_SYMBOLS || env.TRADING_SYMBOL || env.SYMBOL);
+    return { path, symbol: options.symbol?.[index] ?? (configured ? undefined : symbolFromFileName(path)) };
+  });
+  if (files.length === 1) return files;
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    if (file.symbol === undefined) {
+      throw new UsageError(
+        'BAD_FLAG',
+        `${file.path}: cannot tell its symbol from its name: name the file like BTCUSDT_1m.csv or give one --symbol per ${dataFlagName}, in the same order`,
+      );
+    }
+    const other = seen.get(file.symbol);
+    if (other !== undefined) {
+      throw new UsageError(
+        'BAD_FLAG',
+        `${file.path} and ${other} both hold ${file.symbol}: expected one data file per symbol`,
+      );
+    }
+    seen.set(file.symbol, file.path);
+  }
+  return files;
+}
+
+/**
+ * The account currency: `--currency`; else `paper_broker.currency` when the
+ * configuration sets it; else the quote currency the symbols share; else
+ * `paper_broker.currency`'s default.
+ * @throws {@link UsageError} `BAD_FLAG` when the symbols are quoted in different currencies and neither is set.
+ */
+function accountCurrency(
+  options: CommonOptions,
+  loaded: LoadedConfig,
+  symbols: readonly string[],
+): { currency: string; currencySource: string } {
+  if (options.currency !== undefined) return { currency: options.currency.toUpperCase(), currencySource: '--currency' };
+  const configured = loaded.sources.get('paper_broker.currency');
+  if (configured && configured.kind !== 'default') {
+    return {
+      currency: loaded.config.paper_broker.currency,
+      currencySource: `paper_broker.currency, ${describeSource(configured)}`,
+    };
+  }
+  const quotes = new Map(symbols.map((symbol) => [symbol, quoteCurrencyOf(symbol)] as const));
+  const distinct = new Set([...quotes.values()].filter((quote) => quote !== undefined));
+  if (distinct.size > 1) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `the symbols are quoted in different currencies (${[...quotes].map(([symbol, quote]) => `${symbol} in ${quote ?? '?'}`).join(', ')}) and the account holds one: pass --currency (e.g. --currency USD) to count every P&L in it, 1:1`,
+    );
+  }
+  const quote = [...distinct][0];
+  return quote === undefined
+    ? { currency: loaded.config.paper_broker.currency, currencySource: 'paper_broker.currency, default' }
+    : { currency: quote, currencySource: `the quote currency of ${symbols.join(', ')}` };
+}
+
+/**
+ * Reads and validates the configuration, the indicators and strategies files
+ * and the data files, in that order, so that bad input stops the bot before
+ * anything runs. Each file's symbol is its `--symbol` (given once per file,
+ * in order), else the file's name (`BTCUSDT_1m.csv`); a single file without
+ * either holds the configured symbol (`TRADING_SYMBOL`, …). The symbols found
+ * become `trading.symbols`. The account currency is `--currency`, else
+ * `paper_broker.currency` when configured, else the symbols' quote currency
+ * (`BTCUSDT` → USDT). Input paths must be regular files (a FIFO or a device
+ * would never end).
+ * @param options - the common flags.
+ * @param dataFlags - the data file flag's values, in order (none: the shared BTCUSDT file).
+ * @param cwd - the working directory.
+ * @param env - the environment.
+ * @param dataFlagName - the data file flag, for messages: `--data` (default) or `--replay`.
+ * @throws {@link @quant/config!ConfigError}, {@link @quant/services!ServicesError} or {@link UsageError}
+ *   (`BAD_FLAG` for an empty file flag, a bad `--symbol` or `--currency`, a count of
+ *   `--symbol` that is not one per file, a file whose symbol cannot be told, two files of
+ *   one symbol, symbols quoted in different currencies without `--currency`;
+ *   `DATA_FILE_NOT_FOUND`, `NOT_A_FILE`, `NO_BARS`).
+ */
+export async function readInputs(
+  options: CommonOptions,
+  dataFlags: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  dataFlagName = '--data',
+): Promise<BotInputs> {
+  checkFlags(options, dataFlags, dataFlagName);
+  const found = dataFiles(options, dataFlags, cwd, env, dataFlagName);
   if (options.config) checkInputFile('--config', resolve(cwd, options.config));
-  const symbol = options.symbol ?? (env.TRADING_SYMBOL || env.SYMBOL ? undefined : symbolFromFileName(dataPath));
   const configPath =
     options.config ??
     (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
+  const named = found.every((file) => file.symbol !== undefined);
+  // The files' symbols are the symbols traded: they replace any configured in the environment.
+  const { TRADING_SYMBOL: _symbol, SYMBOL: _legacy, TRADING_SYMBOLS: _symbols, ...rest } = env;
   const loaded = loadConfig({
     cwd,
-    env: symbol ? { ...env, TRADING_SYMBOL: symbol } : env,
+    env: named ? { ...rest, TRADING_SYMBOLS: found.map((file) => file.symbol).join(',') } : env,
     ...(configPath ? { path: configPath } : {}),
   });
+  const { symbols } = loaded.config.trading;
+  if (symbols.length !== found.length) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `${found.length} data file(s) for ${symbols.length} configured symbols (${symbols.join(', ')}): expected one ${dataFlagName} per symbol`,
+    );
+  }
+  const { currency, currencySource } = accountCurrency(options, loaded, symbols);
   const indicatorsPath = resolve(cwd, options.indicators ?? defaultFile(cwd, 'conf/indicators.yaml'));
   const strategiesPath = resolve(cwd, options.strategies ?? defaultFile(cwd, 'conf/strategies.yaml'));
   checkInputFile('--indicators', indicatorsPath);
@@ -119,32 +252,35 @@ export async function readInputs(
   const strategies = loadStrategies(strategiesPath, {
     outputsFor: (tf) => indicators.processor.outputNames(tf),
     timeframes: loaded.config.trading.timeframes,
+    symbols,
     onWarning: (warning) => warnings.push(warning),
   });
-  const data = await CsvBarSource.load({
-    path: dataPath,
-    symbol: loaded.config.trading.symbol,
-    clock: new SimulatedClock(0),
-  });
-  if (data.stats.bars === 0) {
-    throw new UsageError(
-      'NO_BARS',
-      statSync(dataPath).size === 0
-        ? `${dataPath}: no bars, the file is empty: expected a header line open_time,open,high,low,close,volume, then one bar per line`
-        : `${dataPath}: no bars, the file has no line after its header: expected one bar per line, e.g. 2023-03-01 00:00:00+00:00,23140.48,23150.77,23128.52,23142.31,2.13`,
-    );
+  const files: DataFile[] = [];
+  for (const [index, file] of found.entries()) {
+    const symbol = symbols[index] as string;
+    const data = await CsvBarSource.load({ path: file.path, symbol, clock: new SimulatedClock(0) });
+    if (data.stats.bars === 0) {
+      throw new UsageError(
+        'NO_BARS',
+        statSync(file.path).size === 0
+          ? `${file.path}: no bars, the file is empty: expected a header line open_time,open,high,low,close,volume, then one bar per line`
+          : `${file.path}: no bars, the file has no line after its header: expected one bar per line, e.g. 2023-03-01 00:00:00+00:00,23140.48,23150.77,23128.52,23142.31,2.13`,
+      );
+    }
+    files.push({ symbol, path: file.path, data });
   }
   return {
     loaded,
     warnings,
     config: loaded.config,
-    symbol: loaded.config.trading.symbol,
-    dataPath,
+    symbols,
+    files,
+    currency,
+    currencySource,
     strategiesPath,
     indicatorsPath,
     indicators,
     strategies,
-    data,
   };
 }
 
@@ -153,7 +289,8 @@ export interface Bot {
   readonly system: TradingSystem;
   /** The simulated venue. */
   readonly exchange: SimulatedExchange;
-  readonly source: CsvBarSource;
+  /** Each symbol's data, served on the bot's clock. */
+  readonly sources: ReadonlyMap<string, CsvBarSource>;
   readonly logs: LogManager;
   readonly executionTimeframe: Timeframe;
   /** The coarsest timeframe, whose regime changes the report marks. */
@@ -185,8 +322,8 @@ function openLogs(loaded: LoadedConfig, options: LogManagerOptions): LogManager 
 }
 
 /**
- * Wires the trading system on `clock`: the data served on that clock, a paper
- * exchange from `paper_broker` (fed by the data, so it matches each bar before
+ * Wires the trading system on `clock`: each symbol's data served on that
+ * clock, a paper exchange from `paper_broker` in the account currency (fed by the data, so it matches each bar before
  * the bot sees it), and a log manager from `logging` (its level
  * replaced by `logLevel` when given). The log file, when configured, is
  * opened here, so call this before writing anything else.
@@ -195,11 +332,11 @@ function openLogs(loaded: LoadedConfig, options: LogManagerOptions): LogManager 
  */
 export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName | undefined): Bot {
   const { config } = inputs;
-  const source = inputs.data.withClock(clock);
+  const sources = new Map(inputs.files.map((file) => [file.symbol, file.data.withClock(clock)] as const));
   const exchange = new SimulatedExchange({
     clock,
     timeframe: (config.trading.timeframes as readonly Timeframe[])[0] as Timeframe,
-    currency: config.paper_broker.currency,
+    currency: inputs.currency,
     initialCash: config.paper_broker.initial_cash,
     feeBps: config.paper_broker.fee_bps,
     slippageBps: config.paper_broker.slippage_bps,
@@ -214,8 +351,9 @@ export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName
   });
   const system = createTradingSystem(config, {
     clock,
-    source: exchange.feedFrom(source),
+    source: exchange.feedFrom(new MultiSymbolSource(sources)),
     broker: exchange,
+    currency: inputs.currency,
     strategies: inputs.strategies,
     ...inputs.indicators,
     logs,
@@ -224,7 +362,7 @@ export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName
   return {
     system,
     exchange,
-    source,
+    sources,
     logs,
     executionTimeframe: timeframes[0] as Timeframe,
     regimeTimeframe: timeframes[timeframes.length - 1] as Timeframe,

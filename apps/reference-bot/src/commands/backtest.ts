@@ -8,19 +8,21 @@ import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport, formatTable } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
-import { buildBot, type CommonOptions, readInputs } from '../setup.js';
+import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
 /** Flags of `quant-bot backtest`. */
 export interface BacktestOptions extends CommonOptions {
-  readonly data?: string;
+  /** The data files, one per symbol (`--data` repeated). */
+  readonly data?: readonly string[];
   readonly from?: string;
   readonly to?: string;
   readonly out: string;
 }
 
 /**
- * Backtests on a simulated clock over the data file as fast as possible: one
+ * Backtests on a simulated clock over the data files (one per symbol, traded
+ * together on one account) as fast as possible: one
  * cycle per bar of the execution timeframe, the same services and
  * orchestrator as live trading. Prints a summary and writes the report folder.
  * Logs go to standard output at `--log-level` (warn by default, so a
@@ -47,9 +49,8 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     );
   }
   const outDir = checkOutputDir('--out', options.out, cwd);
-  const inputs = await readInputs(options, options.data, cwd, env);
-  const first = inputs.data.stats.firstOpenTime as number;
-  const last = inputs.data.stats.lastOpenTime as number;
+  const inputs = await readInputs(options, options.data ?? [], cwd, env);
+  const { first, last } = dataSpan(inputs);
   const from = fromFlag === undefined ? first : Math.max(first, fromFlag);
   const to = toFlag === undefined ? last : Math.min(last, toFlag);
   if (from > to)
@@ -79,7 +80,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   );
   const total = Math.floor((to - from) / stepMs) + 1;
   await bot.system.orchestrator.start();
-  process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbol} (Ctrl+C to stop early)\n`);
+  process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbols.join(', ')} (Ctrl+C to stop early)\n`);
   const progress = process.stderr.isTTY
     ? new SingleBar({
         format: 'backtest [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',

@@ -8,12 +8,13 @@ import { ReplayClock } from '../replay-clock.js';
 import { buildReport, formatTable } from '../report/build-report.js';
 import { RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
-import { buildBot, type CommonOptions, readInputs } from '../setup.js';
+import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 
 /** Flags of `quant-bot live`. */
 export interface LiveOptions extends CommonOptions {
-  readonly replay?: string;
+  /** The data files to replay, one per symbol (`--replay` repeated). */
+  readonly replay?: readonly string[];
   readonly speed: string;
   readonly out?: string;
 }
@@ -61,7 +62,7 @@ export function parseSpeed(text: string): number | 'max' {
 export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const speed = parseSpeed(options.speed);
   const outDir = options.out === undefined ? undefined : checkOutputDir('--out', options.out, cwd);
-  const inputs = await readInputs(options, options.replay, cwd, env, '--replay');
+  const inputs = await readInputs(options, options.replay ?? [], cwd, env, '--replay');
   const intervalMs = inputs.config.services.data_fetching.fetch_interval * 1000;
   if (speed !== 'max' && intervalMs / speed > MAX_TIMER_MS) {
     throw new UsageError(
@@ -69,8 +70,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       `--speed "${options.speed}" is too slow for services.data_fetching.fetch_interval = ${intervalMs / 1000} s: a cycle would wait ${(intervalMs / speed / 86_400_000).toFixed(1)} days; expected a --speed of at least ${Math.ceil((intervalMs / MAX_TIMER_MS) * 1000) / 1000}`,
     );
   }
-  const first = inputs.data.stats.firstOpenTime as number;
-  const last = inputs.data.stats.lastOpenTime as number;
+  const { first, last } = dataSpan(inputs);
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
   const clock = new ReplayClock(first + stepMs, speed);
   const bot = buildBot(inputs, clock, options.logLevel);
@@ -84,7 +84,10 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   log.info(`Loaded configuration from ${inputs.loaded.file ?? 'defaults'}`);
   for (const warning of inputs.warnings) log.warn(warning);
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
-  log.info(`Replaying ${inputs.dataPath} (${inputs.data.stats.bars} bars of ${inputs.symbol}) at speed ${speed}`);
+  log.info(`Account currency: ${inputs.currency} (${inputs.currencySource})`);
+  for (const file of inputs.files) {
+    log.info(`Replaying ${file.path} (${file.data.stats.bars} bars of ${file.symbol}) at speed ${speed}`);
+  }
   log.info(
     `Strategies: ${inputs.strategies.map((s) => `${s.name} (${s.timeframe})`).join(', ')} from ${inputs.strategiesPath}`,
   );

@@ -104,7 +104,7 @@ export function buildReport(options: {
   readonly outDir?: string;
 }): RunSummary {
   const { inputs, bot, recorder } = options;
-  const currency = inputs.config.paper_broker.currency;
+  const { currency } = inputs;
   // Buy and hold over the run's span: the close of its first and of its last execution bar, as the tracker saw them.
   const performance = recorder.performance.analyze();
   const trade = (t: (typeof recorder.trades)[number] | null) =>
@@ -138,8 +138,8 @@ export function buildReport(options: {
   );
   const report = {
     mode: options.mode,
-    symbol: inputs.symbol,
-    data_file: inputs.dataPath,
+    symbols: inputs.symbols,
+    data_files: Object.fromEntries(inputs.files.map((file) => [file.symbol, file.path])),
     from: new Date(options.from).toISOString(),
     to: new Date(options.to).toISOString(),
     interrupted: options.interrupted,
@@ -208,7 +208,10 @@ export function buildReport(options: {
     },
   };
   const lines: [string, string][] = [
-    ['Symbol', `${inputs.symbol} (${report.from} → ${report.to})`],
+    [
+      inputs.symbols.length === 1 ? 'Symbol' : 'Symbols',
+      `${inputs.symbols.join(', ')} (${report.from} → ${report.to})`,
+    ],
     ['Bars processed', `${options.barsProcessed} (${options.cycles} cycles)`],
     [
       'Candles',
@@ -256,16 +259,33 @@ export function buildReport(options: {
       `Buy and hold ${b.symbol}`,
       `${b.returnPct.toFixed(2)} % (${b.firstClose} → ${b.lastClose})`,
     ]),
+    ...(performance.buyAndHold.length > 1
+      ? [
+          [
+            'Buy and hold, equal split',
+            `${(performance.buyAndHold.reduce((sum, b) => sum + b.returnPct, 0) / performance.buyAndHold.length).toFixed(2)} % (the initial equity split equally between the symbols)`,
+          ] as [string, string],
+        ]
+      : []),
     ['Fees', money(account.fees, currency)],
     ['Final equity', `${money(performance.finalEquity, currency)}, ${report.open_positions_at_end} position(s) open`],
     ['Wall time', `${(options.wallMs / 1000).toFixed(2)} s (${report.bars_per_second ?? 'n/a'} bars/s)`],
   ];
   const tables: SummaryTable[] = [
     groupTable('Trades by strategy', 'Strategy', performance.byStrategy, currency),
+    groupTable('Trades by symbol', 'Symbol', performance.bySymbol, currency),
     groupTable('Trades by exit reason', 'Exit reason', performance.byExitReason, currency),
   ];
   if (options.outDir) {
-    const bars = bot.source.allBars('5m').filter((bar) => bar.openTime >= options.from && bar.openTime <= options.to);
+    const chartTimeframe: Timeframe = '5m';
+    const symbols = inputs.symbols.map((symbol) => ({
+      symbol,
+      timeframe: chartTimeframe,
+      bars: (bot.sources.get(symbol)?.allBars(chartTimeframe) ?? []).filter(
+        (bar) => bar.openTime >= options.from && bar.openTime <= options.to,
+      ),
+      regimes: recorder.regimes(symbol),
+    }));
     const events = join(options.outDir, 'events.jsonl.partial');
     const equityPath = recorder.equityPath;
     try {
@@ -280,13 +300,20 @@ export function buildReport(options: {
         trades: recorder.trades,
         equityPath,
         html: {
-          title: `@quant ${options.mode}: ${inputs.symbol}`,
+          title: `@quant ${options.mode}: ${inputs.symbols.join(', ')}`,
+          currency,
+          initialEquity: performance.initialEquity,
           summary: lines,
           tables,
-          bars,
           equity: recorder.equity,
           equityResolution: resolution.description,
-          markers: recorder.markers,
+          buyAndHold: performance.buyAndHold.map(({ symbol, firstClose, lastClose }) => ({
+            symbol,
+            firstClose,
+            lastClose,
+          })),
+          symbols,
+          trades: recorder.trades,
         },
       });
       moveIntoPlace(events, join(options.outDir, 'events.jsonl'));

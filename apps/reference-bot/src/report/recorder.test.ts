@@ -102,7 +102,8 @@ describe('RunRecorder', () => {
     expect(atEnd.equity_points).toBeLessThanOrEqual(6_000);
     expect(atEnd.regime_markers).toBeLessThanOrEqual(MAX_REGIME_MARKERS);
     expect(atEnd.regime_markers).toBeGreaterThanOrEqual(MAX_REGIME_MARKERS / 2);
-    expect(atEnd.markers).toBe(atEnd.regime_markers);
+    expect(recorder.regimes('BTCUSDT')).toHaveLength(atEnd.regime_markers as number);
+    expect(recorder.regimes('BTCUSDC')).toEqual([]);
     expect(atEnd.pending_events).toBe(0);
     expect(atEnd.pending_equity_rows).toBeLessThan(512);
     // Five times the bars, the same bounds (the daily closes grow with the days: one number a day).
@@ -125,7 +126,7 @@ describe('RunRecorder', () => {
       `${new Date(START + BARS * MINUTE).toISOString()},${current.equity},${current.cash},0,${current.openPositions}`,
     );
     // Regime markers kept are evenly spread: every 2^k-th change.
-    const times = recorder.markers.map((marker) => marker.time);
+    const times = recorder.regimes('BTCUSDT').map((marker) => marker.time);
     const gaps = new Set(times.slice(1).map((time, i) => time - (times[i] as number)));
     expect(gaps.size).toBe(1);
   });

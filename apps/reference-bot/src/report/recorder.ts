@@ -9,6 +9,7 @@ import {
   type PositionReader,
 } from '@quant/services';
 import { type CurveResolution, EquityCurve, type EquityPoint } from './equity-curve.js';
+import type { RegimeMark } from './html-data.js';
 import { equityCsvHeader, equityCsvRows, type ReportWriteError, writeFailure } from './write-report.js';
 
 /** Events serialized per write to the events file. */
@@ -20,19 +21,19 @@ const EQUITY_ROWS_PER_WRITE = 512;
  * report moves it to `equity.csv` (see {@link RunRecorder.equityPath}).
  */
 export const EQUITY_STREAM_NAME = 'equity.csv.stream';
-/** Regime markers kept at most for the price chart (see {@link RunRecorder.markers}). */
+/** Regime changes kept at most per symbol for its price chart (see {@link RunRecorder.regimes}). */
 export const MAX_REGIME_MARKERS = 1_000;
 
 /** One closed trade (a position closed in full or in part): the library's {@link ClosedTrade}, a row of `trades.csv`. */
 export type TradeRecord = ClosedTrade;
 
-/** A mark on the price chart: an entry, an exit, or a regime change. */
-export interface ChartMarker {
-  /** ms UTC. */
-  readonly time: number;
-  readonly kind: 'entry' | 'exit' | 'regime';
-  readonly text: string;
-  readonly direction?: 'long' | 'short';
+/** The regime changes of one symbol kept for its chart, thinned evenly when full. */
+interface RegimeTrack {
+  readonly marks: RegimeMark[];
+  /** Changes seen. */
+  seen: number;
+  /** Every `stride`-th change is kept. */
+  stride: number;
 }
 
 /** Options of a {@link RunRecorder}. */
@@ -60,10 +61,10 @@ export interface RunRecorderOptions {
  * timeframe goes into the report's figures ({@link RunRecorder.stats}, exact
  * over every bar), into the chart's curve at a bounded resolution
  * ({@link RunRecorder.equity}) and, when a file is given, into `equity.csv`
- * in full. It also keeps the closed trades and their chart markers (they grow
- * with the trades, not the bars), the regime changes of the coarsest
- * timeframe as chart markers (at most {@link MAX_REGIME_MARKERS}: when full,
- * every other one is dropped, and from then on only every second, fourth, …
+ * in full. It also keeps the closed trades (they grow with the trades, not
+ * the bars), each symbol's regime changes of the coarsest timeframe for its
+ * chart (at most {@link MAX_REGIME_MARKERS} per symbol: when full, every
+ * other one is dropped, and from then on only every second, fourth, …
  * change is kept), and counts.
  *
  * A write to either file that fails (the disk is full, …) does not stop the
@@ -71,8 +72,6 @@ export interface RunRecorderOptions {
  * {@link RunRecorder.close} removes both files and throws it.
  */
 export class RunRecorder {
-  /** Chart markers: entries, exits and the regime changes kept, in order of arrival. */
-  readonly markers: ChartMarker[] = [];
   /** Events seen, by type. */
   readonly counts = new Map<string, number>();
   /** `NewCandle` events seen, by timeframe. */
@@ -90,9 +89,7 @@ export class RunRecorder {
   #written = 0;
   #pending: string[] = [];
   #pendingEquity: EquityPoint[] = [];
-  #regimeChanges = 0;
-  #regimeStride = 1;
-  #regimeMarkers = 0;
+  readonly #regimes = new Map<string, RegimeTrack>();
 
   /** Closed trades, in order. */
   get trades(): readonly TradeRecord[] {
@@ -159,15 +156,23 @@ export class RunRecorder {
   }
 
   /**
+   * The regime changes of `symbol` kept for its chart, in time order (see
+   * {@link MAX_REGIME_MARKERS}).
+   * @param symbol - the instrument.
+   */
+  regimes(symbol: string): readonly RegimeMark[] {
+    return this.#regimes.get(symbol)?.marks ?? [];
+  }
+
+  /**
    * What the recorder holds now, as counts: to check that nothing grows with
-   * the bars (the trades and their markers grow with the trades, the daily
-   * closes with the days).
+   * the bars (the trades grow with the trades, the daily closes with the
+   * days, the regime marks with the symbols).
    */
   retained(): Record<string, number> {
     return {
       equity_points: this.#curve.resolution().points,
-      markers: this.markers.length,
-      regime_markers: this.#regimeMarkers,
+      regime_markers: [...this.#regimes.values()].reduce((sum, track) => sum + track.marks.length, 0),
       trades: this.trades.length,
       daily_closes: this.stats.days,
       pending_events: this.#pending.length,
@@ -222,33 +227,12 @@ export class RunRecorder {
       case 'NewCandle':
         this.candles.set(event.timeframe, (this.candles.get(event.timeframe) ?? 0) + 1);
         return;
-      case 'OrderFilled':
-        if (event.order.intent === 'entry') {
-          this.markers.push({
-            time: event.fill.timestamp,
-            kind: 'entry',
-            direction: event.order.direction,
-            text: event.order.direction === 'long' ? 'L' : 'S',
-          });
-        }
-        return;
-      case 'PositionClosed':
-        this.markers.push({
-          time: event.closedAt,
-          kind: 'exit',
-          direction: event.position.direction,
-          text: `${event.realizedPnl >= 0 ? '+' : ''}${event.realizedPnl.toFixed(0)}`,
-        });
-        return;
       case 'RegimeChanged':
-        if (event.timeframe === this.regimeTimeframe && this.#regimeChanges++ % this.#regimeStride === 0) {
-          if (this.#regimeMarkers === MAX_REGIME_MARKERS) this.#thinRegimeMarkers();
-          this.markers.push({
+        if (event.timeframe === this.regimeTimeframe) {
+          this.#addRegime(event.symbol, {
             time: event.barOpenTime,
-            kind: 'regime',
             text: `${event.timeframe} ${describe(event.newRegime)}`,
           });
-          this.#regimeMarkers++;
         }
         return;
       default:
@@ -261,19 +245,27 @@ export class RunRecorder {
     this.#pending = [];
   }
 
-  /** Drops every other regime marker kept, and from now on keeps every other regime change of those it kept. */
-  #thinRegimeMarkers(): void {
-    let seen = 0;
-    let kept = 0;
-    for (let i = this.markers.length - 1; i >= 0; i--) {
-      if ((this.markers[i] as ChartMarker).kind !== 'regime') continue;
-      // Counted from the first: keep the 1st, 3rd, 5th, … regime marker.
-      const ordinal = this.#regimeMarkers - 1 - seen++;
-      if (ordinal % 2 === 1) this.markers.splice(i, 1);
-      else kept++;
+  /**
+   * Keeps every `stride`-th regime change of a symbol; when the symbol's
+   * marks are full, drops every other one kept (the 2nd, 4th, …) and doubles
+   * the stride, so the marks kept stay evenly spread over the changes.
+   */
+  #addRegime(symbol: string, mark: RegimeMark): void {
+    let track = this.#regimes.get(symbol);
+    if (!track) {
+      track = { marks: [], seen: 0, stride: 1 };
+      this.#regimes.set(symbol, track);
     }
-    this.#regimeMarkers = kept;
-    this.#regimeStride *= 2;
+    if (track.seen++ % track.stride !== 0) return;
+    if (track.marks.length === MAX_REGIME_MARKERS) {
+      const kept = track.marks.filter((_, index) => index % 2 === 0);
+      track.marks.length = 0;
+      track.marks.push(...kept);
+      track.stride *= 2;
+      // This change is the (seen - 1)-th: kept only if it falls on the new stride.
+      if ((track.seen - 1) % track.stride !== 0) return;
+    }
+    track.marks.push(mark);
   }
 
   #flushEquity(): void {

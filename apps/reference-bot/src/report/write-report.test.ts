@@ -26,7 +26,18 @@ const files = (equityPath: string): ReportFiles => ({
   report: { mode: 'backtest' },
   trades: [],
   equityPath,
-  html: { title: 't', summary: [], bars: [], equity: [], equityResolution: 'every bar', markers: [] },
+  html: {
+    title: 't',
+    currency: 'USDT',
+    initialEquity: 100_000,
+    summary: [],
+    tables: [],
+    equity: [],
+    equityResolution: 'every bar',
+    buyAndHold: [],
+    symbols: [],
+    trades: [],
+  },
 });
 
 describe('equity.csv format', () => {

@@ -10,6 +10,10 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const BTCUSDT = fileURLToPath(
   new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', import.meta.url),
 );
+/** The shared BTCUSDC data (the same minutes as {@link BTCUSDT}). */
+export const BTCUSDC = fileURLToPath(
+  new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDC_1m.csv', import.meta.url),
+);
 
 /** What a finished run printed and returned. */
 export interface CliResult {
