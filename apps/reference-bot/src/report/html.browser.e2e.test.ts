@@ -118,6 +118,31 @@ const rowOrder = (page: Page): Promise<number[]> =>
  * the regime toggle, and a page that loads nothing and logs no error. Saves `report.png` in
  * `outDir` and copies of the screenshots in {@link SHOTS} named after `name`.
  */
+/**
+ * Waits until the equity chart's visible range satisfies `when` (wider than
+ * a width, or starting after a time, ms) and `symbol`'s chart shows the same
+ * times, within 10 minutes at either end.
+ */
+function waitUntilSynced(page: Page, symbol: string, when: { widerThan?: number; fromAfter?: number }) {
+  return page.waitForFunction(
+    ([s, w]) => {
+      const h = (window as unknown as ReportWindow).__report;
+      const equity = h.visibleRange();
+      const own = h.visibleRange(s);
+      return (
+        equity !== null &&
+        own !== null &&
+        (w.widerThan === undefined || equity.to - equity.from > w.widerThan) &&
+        (w.fromAfter === undefined || equity.from > w.fromAfter) &&
+        Math.abs(own.from - equity.from) < 600_000 &&
+        Math.abs(own.to - equity.to) < 600_000
+      );
+    },
+    [symbol, when] as const,
+    { timeout: 60_000 },
+  );
+}
+
 async function checkReport(path: string, outDir: string, name: string, symbols: readonly string[], trades: number) {
   const { page, errors, requests, ready } = await open(path);
   try {
@@ -198,22 +223,9 @@ async function checkReport(path: string, outDir: string, name: string, symbols: 
     await page.mouse.move(equityBox.x + equityBox.width / 2, equityBox.y + equityBox.height / 3);
     const before = await visibleRange(page);
     for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 300);
-    await page.waitForFunction(
-      ([symbol, width]) => {
-        const h = (window as unknown as ReportWindow).__report;
-        const equity = h.visibleRange();
-        const own = h.visibleRange(symbol as string);
-        return (
-          equity !== null &&
-          own !== null &&
-          equity.to - equity.from > (width as number) * 1.1 &&
-          Math.abs(own.from - equity.from) < 600_000 &&
-          Math.abs(own.to - equity.to) < 600_000
-        );
-      },
-      [symbols[symbols.length - 1], (before?.to ?? 0) - (before?.from ?? 0)] as const,
-      { timeout: 60_000 },
-    );
+    await waitUntilSynced(page, symbols[symbols.length - 1] as string, {
+      widerThan: ((before?.to ?? 0) - (before?.from ?? 0)) * 1.1,
+    });
 
     // Dragging a price chart moves the equity chart to the same times; the crosshair follows there too.
     const priceChart = page.locator('#price-0');
@@ -225,22 +237,7 @@ async function checkReport(path: string, outDir: string, name: string, symbols: 
     await page.mouse.down();
     await page.mouse.move(priceBox.x + priceBox.width * 0.3, priceBox.y + priceBox.height / 2, { steps: 8 });
     await page.mouse.up();
-    await page.waitForFunction(
-      ([symbol, from]) => {
-        const h = (window as unknown as ReportWindow).__report;
-        const equity = h.visibleRange();
-        const own = h.visibleRange(symbol as string);
-        return (
-          equity !== null &&
-          own !== null &&
-          equity.from > (from as number) + 60_000 &&
-          Math.abs(own.from - equity.from) < 600_000 &&
-          Math.abs(own.to - equity.to) < 600_000
-        );
-      },
-      [symbols[0], equityBefore.from] as const,
-      { timeout: 60_000 },
-    );
+    await waitUntilSynced(page, symbols[0] as string, { fromAfter: equityBefore.from + 60_000 });
     expect(await page.textContent('#equity-readout')).not.toBe(readout);
 
     // The regime toggle hides and shows the regime markers.

@@ -16,9 +16,9 @@ const file = (content: string): string => {
   writeFileSync(path, content);
   return path;
 };
-const failure = (path: string): ConfigError => {
+const failure = (path: string, symbols?: readonly string[]): ConfigError => {
   try {
-    loadStrategies(path, { outputsFor });
+    loadStrategies(path, { outputsFor, ...(symbols ? { symbols } : {}) });
   } catch (error) {
     if (ConfigError.isInstance(error)) return error;
     throw error;
@@ -142,16 +142,9 @@ describe('loadStrategies with symbols', () => {
         '',
       ].join('\n'),
     );
-  const load = (path: string) => loadStrategies(path, { outputsFor, symbols: ['BTCUSDT', 'BTCUSDC'] });
-  const failureOf = (path: string): ConfigError => {
-    try {
-      load(path);
-    } catch (error) {
-      if (ConfigError.isInstance(error)) return error;
-      throw error;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const symbols = ['BTCUSDT', 'BTCUSDC'];
+  const load = (path: string) => loadStrategies(path, { outputsFor, symbols });
+  const failureOf = (path: string): ConfigError => failure(path, symbols);
 
   it('reads symbols (a list) or symbol (one), and every configured symbol when neither is given', () => {
     expect(load(strategy(['    symbols: [BTCUSDC]']))[0]?.symbols).toEqual(['BTCUSDC']);
