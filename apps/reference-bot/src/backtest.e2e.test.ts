@@ -14,8 +14,8 @@ let report: Record<string, unknown> & Record<string, number>;
 beforeAll(async () => {
   // The README's command, with the output folder in a temporary directory; and the same on an asynchronous bus.
   [result, asyncResult] = await Promise.all([
-    runCli(['backtest', '--out', out]),
-    runCli(['backtest', '--out', outAsync], { EVENT_BUS_MODE: 'asynchronous' }),
+    runCli(['backtest', '--events', 'all', '--out', out]),
+    runCli(['backtest', '--events', 'all', '--out', outAsync], { EVENT_BUS_MODE: 'asynchronous' }),
   ]);
   report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
 }, 180_000);
@@ -293,6 +293,44 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     expect(report.max_drawdown).toBeCloseTo(2944.6213595924637, 9);
     expect(report.sharpe_ratio).toBeCloseTo(-13.720046711445027, 9);
   });
+});
+
+describe('quant-bot backtest --events', () => {
+  it('writes the trading events by default, every event with all, and no file with none; the figures the same', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'quant-bot-events-'));
+    const run = (name: string, extra: string[]) =>
+      runCli(['backtest', '--to', '2023-03-03', ...extra, '--out', join(folder, name)]);
+    const [trading, all, none] = await Promise.all([
+      run('trading', []),
+      run('all', ['--events', 'all']),
+      run('none', ['--events', 'none']),
+    ]);
+    for (const result of [trading, all, none]) expect(result.code, result.stderr).toBe(0);
+    const types = (name: string) =>
+      readFileSync(join(folder, name, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string }).type);
+    const allTypes = types('all');
+    const tradingTypes = types('trading');
+    const marketData = new Set(['DataFetched', 'HistoryLoaded', 'NewCandle', 'IndicatorsCalculated']);
+    // The trading file is the full stream without the per-bar market data, in the same order.
+    expect(tradingTypes).toEqual(allTypes.filter((type) => !marketData.has(type)));
+    expect(tradingTypes).toContain('OrderFilled');
+    expect(tradingTypes).toContain('RegimeChanged');
+    expect(tradingTypes.length * 20).toBeLessThan(allTypes.length);
+    expect(existsSync(join(folder, 'none', 'events.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'none', 'events.jsonl.partial'))).toBe(false);
+    expect(existsSync(join(folder, 'none', 'equity.csv'))).toBe(true);
+    const report = (name: string) => JSON.parse(readFileSync(join(folder, name, 'report.json'), 'utf8'));
+    expect(report('trading')).toMatchObject({ events_file: 'trading', events_written: tradingTypes.length });
+    expect(report('none')).toMatchObject({ events_file: 'none', events_written: 0 });
+    for (const name of ['all', 'none']) {
+      expect(readFileSync(join(folder, name, 'trades.csv'), 'utf8')).toBe(
+        readFileSync(join(folder, 'trading', 'trades.csv'), 'utf8'),
+      );
+    }
+  }, 120_000);
 });
 
 describe('quant-bot backtest on a file with a gap', () => {

@@ -424,6 +424,11 @@ describe('flags accepted silently before are refused, saying what was expected',
       /Error \[BAD_FLAG\]: the symbols are quoted in different currencies \(BTCUSDT in USDT, BTCUSDC in USDC\) and the account holds one: pass --currency/,
     ],
     [
+      'an --events that is not a choice',
+      ['--events', 'trades'],
+      /Error \[BAD_FLAG\]: --events "trades" is not valid: expected trading \(orders, fills, positions, signals, risk, regimes, lifecycle\), all \(every event, per bar too\) or none/,
+    ],
+    [
       'a --currency that is not a code',
       ['--currency', 'US dollar'],
       /Error \[BAD_FLAG\]: --currency "US dollar" is not valid: expected a currency code of 2 to 10 letters or digits, e\.g\. USDT/,

@@ -40,7 +40,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
       )
       .option('--from <date>', 'first bar to trade, YYYY-MM-DD or ISO 8601 (UTC)')
       .option('--to <date>', 'last bar to trade, YYYY-MM-DD (whole day) or ISO 8601 (UTC)')
-      .option('--out <dir>', 'report folder', 'backtest-report'),
+      .option('--out <dir>', 'report folder', 'backtest-report')
+      .option(
+        '--events <which>',
+        'what events.jsonl holds: trading (orders, fills, positions, signals, risk, regimes, lifecycle), all, or none',
+      ),
   ).action((options: BacktestOptions) => run(() => backtest(options, process.cwd(), process.env)));
   common(
     cli
@@ -56,7 +60,8 @@ function program(run: (task: () => Promise<number>) => void): Command {
         `replay speed: recorded ms per real ms (60 = a minute per second), at least ${MIN_SPEED}, or max`,
         '1',
       )
-      .option('--out <dir>', 'write events.jsonl and the report here'),
+      .option('--out <dir>', 'write events.jsonl and the report here')
+      .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none'),
   ).action((options: LiveOptions) => run(() => live(options, process.cwd(), process.env)));
   return cli;
 }

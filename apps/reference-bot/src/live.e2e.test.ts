@@ -33,8 +33,20 @@ function tradingEvents(path: string): string[] {
 describe('quant-bot live', () => {
   it('produces the same signals, orders, fills and positions as the backtest on the real file (parity)', async () => {
     const [backtest, replay] = await Promise.all([
-      runCli(['backtest', '--out', join(dir, 'backtest')]),
-      runCli(['live', '--replay', BTCUSDT, '--speed', 'max', '--log-level', 'warn', '--out', join(dir, 'live')]),
+      runCli(['backtest', '--events', 'all', '--out', join(dir, 'backtest')]),
+      runCli([
+        'live',
+        '--replay',
+        BTCUSDT,
+        '--speed',
+        'max',
+        '--log-level',
+        'warn',
+        '--events',
+        'all',
+        '--out',
+        join(dir, 'live'),
+      ]),
     ]);
     expect(backtest.code, backtest.stderr).toBe(0);
     expect(replay.code, replay.stderr).toBe(0);

@@ -4,9 +4,10 @@ import { runSimulation } from '@quant/services';
 import { SingleBar } from 'cli-progress';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
+import { parseEventsFlag } from '../events-flag.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport, formatTable } from '../report/build-report.js';
-import { RunRecorder } from '../report/recorder.js';
+import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
@@ -18,6 +19,8 @@ export interface BacktestOptions extends CommonOptions {
   readonly from?: string;
   readonly to?: string;
   readonly out: string;
+  /** What `events.jsonl` holds: `trading` (default), `all` or `none`. */
+  readonly events?: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
       `--from "${options.from}" is after --to "${options.to}": expected --from at or before --to`,
     );
   }
+  const events = parseEventsFlag(options.events);
   const outDir = checkOutputDir('--out', options.out, cwd);
   const inputs = await readInputs(options, options.data ?? [], cwd, env);
   const { first, last } = dataSpan(inputs);
@@ -71,8 +75,12 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     bot.system.positions,
     bot.executionTimeframe,
     bot.regimeTimeframe,
-    join(outDir, 'events.jsonl.partial'),
-    { initialEquity: inputs.config.paper_broker.initial_cash },
+    events === 'none' ? undefined : join(outDir, 'events.jsonl.partial'),
+    {
+      initialEquity: inputs.config.paper_broker.initial_cash,
+      equityPath: join(outDir, EQUITY_STREAM_NAME),
+      ...(events === 'none' ? {} : { events }),
+    },
   );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () =>
@@ -127,6 +135,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
     wallMs,
     interrupted: controller.signal.aborted,
     outDir,
+    events,
   });
   const width = Math.max(...summary.lines.map(([label]) => label.length));
   process.stdout.write(
@@ -134,7 +143,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   );
   for (const table of summary.tables) process.stdout.write(`\n${formatTable(table)}\n`);
   process.stdout.write(
-    `\nReport: ${join(outDir, 'report.html')} (also report.json, trades.csv, equity.csv, events.jsonl)\n`,
+    `\nReport: ${join(outDir, 'report.html')} (also report.json, trades.csv, equity.csv${events === 'none' ? '' : `, events.jsonl (${events} events)`})\n`,
   );
   // Until here a second Ctrl+C still exits at once (code 130).
   await yieldToEventLoop();

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describeConfig } from '@quant/config';
 import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
+import { parseEventsFlag } from '../events-flag.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { ReplayClock } from '../replay-clock.js';
 import { buildReport, formatTable } from '../report/build-report.js';
-import { RunRecorder } from '../report/recorder.js';
+import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
@@ -17,6 +18,8 @@ export interface LiveOptions extends CommonOptions {
   readonly replay?: readonly string[];
   readonly speed: string;
   readonly out?: string;
+  /** What `events.jsonl` holds, with `--out`: `trading` (default), `all` or `none`. */
+  readonly events?: string;
 }
 
 const RULE = '='.repeat(80);
@@ -61,6 +64,7 @@ export function parseSpeed(text: string): number | 'max' {
  */
 export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const speed = parseSpeed(options.speed);
+  const events = parseEventsFlag(options.events);
   const outDir = options.out === undefined ? undefined : checkOutputDir('--out', options.out, cwd);
   const inputs = await readInputs(options, options.replay ?? [], cwd, env, '--replay');
   const intervalMs = inputs.config.services.data_fetching.fetch_interval * 1000;
@@ -102,8 +106,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     bot.system.positions,
     bot.executionTimeframe,
     bot.regimeTimeframe,
-    outDir === undefined ? undefined : join(outDir, 'events.jsonl.partial'),
-    { initialEquity: inputs.config.paper_broker.initial_cash },
+    outDir === undefined || events === 'none' ? undefined : join(outDir, 'events.jsonl.partial'),
+    {
+      initialEquity: inputs.config.paper_broker.initial_cash,
+      equityPath: outDir === undefined ? null : join(outDir, EQUITY_STREAM_NAME),
+      ...(events === 'none' ? {} : { events }),
+    },
   );
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
@@ -163,6 +171,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       wallMs,
       interrupted: clock.now() < end,
       ...(outDir === undefined ? {} : { outDir }),
+      events,
     });
   } catch (error) {
     await bot.logs.close();

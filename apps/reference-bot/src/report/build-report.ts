@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeframe } from '@quant/core';
 import type { TradeGroup } from '@quant/services';
+import type { EventsChoice } from '../events-flag.js';
 import type { Bot, BotInputs } from '../setup.js';
 import type { RunRecorder } from './recorder.js';
 import { moveIntoPlace, ReportWriteError, writeReport } from './write-report.js';
@@ -102,6 +103,8 @@ export function buildReport(options: {
   readonly wallMs: number;
   readonly interrupted: boolean;
   readonly outDir?: string;
+  /** What the streamed events file holds; `none`: there is none to move into place. */
+  readonly events: EventsChoice;
 }): RunSummary {
   const { inputs, bot, recorder } = options;
   const { currency } = inputs;
@@ -200,6 +203,8 @@ export function buildReport(options: {
     by_exit_reason: groups(performance.byExitReason),
     open_positions_at_end: bot.system.positions.positions().length,
     events_published: bot.system.bus.getMetrics().events_published,
+    events_file: options.events,
+    events_written: recorder.eventsWritten,
     equity_chart: {
       points: resolution.points,
       bars_per_bucket: resolution.barsPerBucket,
@@ -286,7 +291,7 @@ export function buildReport(options: {
       ),
       regimes: recorder.regimes(symbol),
     }));
-    const events = join(options.outDir, 'events.jsonl.partial');
+    const events = options.events === 'none' ? undefined : join(options.outDir, 'events.jsonl.partial');
     const equityPath = recorder.equityPath;
     try {
       if (equityPath === undefined) {
@@ -316,7 +321,7 @@ export function buildReport(options: {
           trades: recorder.trades,
         },
       });
-      moveIntoPlace(events, join(options.outDir, 'events.jsonl'));
+      if (events !== undefined) moveIntoPlace(events, join(options.outDir, 'events.jsonl'));
     } catch (error) {
       for (const path of [events, equityPath]) if (path !== undefined) rmSync(path, { force: true });
       throw error;

@@ -8,6 +8,7 @@ import {
   PerformanceTracker,
   type PositionReader,
 } from '@quant/services';
+import { MARKET_DATA_EVENTS } from '../events-flag.js';
 import { type CurveResolution, EquityCurve, type EquityPoint } from './equity-curve.js';
 import type { RegimeMark } from './html-data.js';
 import { equityCsvHeader, equityCsvRows, type ReportWriteError, writeFailure } from './write-report.js';
@@ -52,12 +53,18 @@ export interface RunRecorderOptions {
   readonly equityPath?: string | null;
   /** Buckets of the chart's equity curve (see {@link EquityCurve}); 2 000 by default. */
   readonly curveBuckets?: number;
+  /**
+   * Which events go to the events file: `all`, or `trading` (every event but
+   * {@link MARKET_DATA_EVENTS}); `trading` by default.
+   */
+  readonly events?: 'trading' | 'all';
 }
 
 /**
  * Listens to a run's bus and keeps what the report needs, in memory that
- * does not grow with the bars: every event is streamed to `events.jsonl`
- * when a path is given; the account after each bar of the execution
+ * does not grow with the bars: the events chosen (see
+ * {@link RunRecorderOptions.events}) are streamed to `events.jsonl` when a
+ * path is given; the account after each bar of the execution
  * timeframe goes into the report's figures ({@link RunRecorder.stats}, exact
  * over every bar), into the chart's curve at a bounded resolution
  * ({@link RunRecorder.equity}) and, when a file is given, into `equity.csv`
@@ -89,6 +96,7 @@ export class RunRecorder {
   #written = 0;
   #pending: string[] = [];
   #pendingEquity: EquityPoint[] = [];
+  readonly #skipped: ReadonlySet<string>;
   readonly #regimes = new Map<string, RegimeTrack>();
 
   /** Closed trades, in order. */
@@ -125,6 +133,7 @@ export class RunRecorder {
     });
     this.#curve = new EquityCurve(options.curveBuckets);
     this.#eventsPath = eventsPath;
+    this.#skipped = options.events === 'all' ? new Set() : MARKET_DATA_EVENTS;
     this.#events = eventsPath ? this.#open(eventsPath) : undefined;
     const equityPath =
       options.equityPath === undefined
@@ -218,7 +227,7 @@ export class RunRecorder {
 
   #record(event: TradingEvent): void {
     this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
-    if (this.#writable(this.#events)) {
+    if (this.#writable(this.#events) && !this.#skipped.has(event.type)) {
       this.#pending.push(JSON.stringify(event));
       this.#written++;
       if (this.#pending.length === EVENTS_PER_WRITE) this.#flush();
