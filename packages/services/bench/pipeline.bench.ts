@@ -10,6 +10,15 @@
  * the indicator math alone (the same processor and regime detector fed the
  * same bars) is timed in the same run and subtracted.
  * Targets: >= 100 000 bars/s, peak RSS < 200 MB, share outside indicators < 50 %.
+ *
+ * The floor (`reference_loop` in the results): the same work as one plain
+ * loop (bench/reference-loop.ts: the same indicator objects, strategies,
+ * sizing, risk checks and paper-broker fills, no bus, no services), which
+ * makes exactly the pipeline's trades. Pipeline runs and reference-loop runs
+ * alternate in this process (5 of each, after a warm-up of each); reported:
+ * bars/s of each (medians), the time per bar of the pipeline over the
+ * reference loop's (the median of the 5 pairs' ratios), and the parse time of
+ * each (CsvBarSource.load for both, outside the timed runs).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +34,7 @@ import {
   runSimulation,
   SimulatedExchange,
 } from '../src/index.js';
+import { loadReferenceBars, runReferenceLoop } from './reference-loop.js';
 
 const root = new URL('../../../', import.meta.url);
 const DATA = fileURLToPath(new URL('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', root));
@@ -34,10 +44,13 @@ const { config } = loadConfig({
   env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: TIMEFRAMES.join(',') },
 });
 const indicatorsFile = loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', root)));
+const STRATEGIES = fileURLToPath(new URL('conf/strategies.yaml', root));
 
 async function pipelineRun() {
   const clock = new SimulatedClock(0);
+  const l0 = performance.now();
   const source = await CsvBarSource.load({ path: DATA, symbol: 'BTCUSDT', clock });
+  const parseMs = performance.now() - l0;
   const indicators = indicatorsFromFile(indicatorsFile);
   const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', root)), {
     outputsFor: (tf) => indicators.processor.outputNames(tf),
@@ -65,8 +78,30 @@ async function pipelineRun() {
   const ms = performance.now() - t0;
   const events = system.bus.getMetrics().events_published;
   await system.orchestrator.stop();
-  return { source, cycles, ms, events, trades: system.positions.account() };
+  return { source, cycles, ms, events, trades: system.positions.account(), parseMs };
 }
+
+/** One run of the reference loop: parse (CsvBarSource), then the timed per-bar loop. */
+async function referenceRun() {
+  const { bars, parseMs } = await loadReferenceBars(DATA, 'BTCUSDT');
+  const result = runReferenceLoop(bars, {
+    config,
+    indicators: indicatorsFile,
+    strategiesPath: STRATEGIES,
+    initialCash: 100_000,
+    feeBps: 10,
+    slippageBps: 1,
+  });
+  return { ...result, parseMs };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
 
 function indicatorMathRun(source: CsvBarSource): number {
   const { processor, regimeDetector } = indicatorsFromFile(indicatorsFile);
@@ -100,6 +135,40 @@ const run = runs[1] as Awaited<ReturnType<typeof pipelineRun>>;
 const indicatorMs = indicatorMathRun(run.source);
 const barsPerSecond = (run.cycles / run.ms) * 1000;
 const outsideShare = (run.ms - indicatorMs) / run.ms;
+
+// The floor: pipeline and reference loop alternately, after a warm-up of the reference loop.
+const PAIRS = 5;
+await referenceRun();
+const pairs: {
+  pipeline: Awaited<ReturnType<typeof pipelineRun>>;
+  reference: Awaited<ReturnType<typeof referenceRun>>;
+}[] = [];
+for (let i = 0; i < PAIRS; i++) pairs.push({ pipeline: await pipelineRun(), reference: await referenceRun() });
+const perBarRatios = pairs.map(
+  ({ pipeline, reference }) => pipeline.ms / pipeline.cycles / (reference.loopMs / reference.bars),
+);
+const lastPair = pairs[pairs.length - 1] as (typeof pairs)[number];
+const referenceLoop = {
+  description:
+    'bench/reference-loop.ts: the pipeline work as one plain loop (same indicator objects, strategies, sizing, risk checks, paper-broker fills; no bus, no services, no orchestrator), run alternately with the pipeline',
+  parsing: 'CsvBarSource.load (+ allBars for the reference loop), outside the timed runs',
+  pairs: PAIRS,
+  bars: lastPair.reference.bars,
+  pipeline_wall_ms_runs: pairs.map(({ pipeline }) => pipeline.ms),
+  reference_loop_ms_runs: pairs.map(({ reference }) => reference.loopMs),
+  pipeline_bars_per_second: median(pairs.map(({ pipeline }) => (pipeline.cycles / pipeline.ms) * 1000)),
+  reference_bars_per_second: median(pairs.map(({ reference }) => (reference.bars / reference.loopMs) * 1000)),
+  ratio_per_bar_runs: perBarRatios,
+  ratio_per_bar: median(perBarRatios),
+  pipeline_parse_ms: median(pairs.map(({ pipeline }) => pipeline.parseMs)),
+  reference_parse_ms: median(pairs.map(({ reference }) => reference.parseMs)),
+  reference_trades: lastPair.reference.trades.length,
+  reference_final_account: lastPair.reference.account,
+  same_result: pairs.every(
+    ({ pipeline, reference }) =>
+      pipeline.trades.equity === reference.account.equity && pipeline.trades.fees === reference.account.fees,
+  ),
+};
 const results = {
   package: '@quant/services',
   date: new Date().toISOString(),
@@ -117,6 +186,7 @@ const results = {
   indicator_math_ms: indicatorMs,
   share_outside_indicator_math: outsideShare,
   final_account: run.trades,
+  reference_loop: referenceLoop,
   targets: {
     bars_per_second_at_least_100k: barsPerSecond >= 100_000,
     peak_rss_under_200mb: peakRssMb < 200,
