@@ -3,7 +3,6 @@ import {
   type Clock,
   EventBus,
   LogManager,
-  SimulatedClock,
   type Timeframe,
   type TradingEventPayloads,
   TradingOrchestrator,
@@ -219,11 +218,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     clock,
     logger: logs.getLogger('orchestrator'),
     enableAutoRestart: config.orchestrator.enable_auto_restart,
-    // On a simulated clock a round every simulated minute would be work without meaning (decision 0010).
-    healthCheckIntervalMs:
-      (clock instanceof SimulatedClock
-        ? config.orchestrator.simulated_health_check_interval
-        : config.orchestrator.health_check_interval) * 1000,
+    healthCheckIntervalMs: config.orchestrator.health_check_interval * 1000,
     statusLogIntervalMs: config.orchestrator.status_log_interval * 1000,
     startTimeoutMs: config.orchestrator.start_timeout * 1000,
     stopTimeoutMs: config.orchestrator.stop_timeout * 1000,

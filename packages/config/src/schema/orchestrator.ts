@@ -7,10 +7,6 @@ export const orchestratorSchema = section(
   {
     enable_auto_restart: flag(true, 'Restart unhealthy or failed services.'),
     health_check_interval: seconds(60, 'Seconds between health check rounds.'),
-    simulated_health_check_interval: seconds(
-      3600,
-      'Seconds of simulated time between health check rounds on a simulated clock (a backtest); health_check_interval applies live.',
-    ),
     status_log_interval: seconds(10, 'Seconds between status log lines.'),
     max_restarts: count(5, 0, 'Restarts allowed per service within restart_window before it stays failed.'),
     restart_window: seconds(600, 'Seconds of the sliding window that max_restarts counts in.'),
