@@ -183,7 +183,7 @@ describe('RunRecorder when a file cannot be written', () => {
       const events = join(dir, 'events.jsonl.partial');
       symlinkSync(DEV_FULL, events); // every write to it fails with ENOSPC
       const bus = new EventBus({ clock: new SimulatedClock(START) });
-      const recorder = new RunRecorder(bus, flat, '1m', '15m', events, { initialEquity: 100_000 });
+      const recorder = new RunRecorder(bus, flat, '1m', '15m', events, { initialEquity: 100_000, events: 'all' });
       expect(recorder.equityPath).toBe(join(dir, EQUITY_STREAM_NAME));
       let failure: unknown;
       const uncaught = await catchingUncaught(async () => {
