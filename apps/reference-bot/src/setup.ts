@@ -1,6 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, describeSource, type LoadedConfig, loadConfig, type SystemConfig } from '@quant/config';
+import {
+  ConfigError,
+  describeSource,
+  type LoadedConfig,
+  loadConfig,
+  SYMBOL_PATTERN,
+  type SystemConfig,
+} from '@quant/config';
 import {
   type Clock,
   LoggingError,
@@ -93,7 +100,7 @@ function checkFlags(options: CommonOptions, dataFlags: readonly string[], dataFl
     }
   }
   for (const symbol of options.symbol ?? []) {
-    if (!/^[A-Za-z0-9._/:-]{1,40}$/.test(symbol)) {
+    if (!SYMBOL_PATTERN.test(symbol)) {
       throw new UsageError(
         'BAD_FLAG',
         `--symbol "${symbol}" is not valid: expected a symbol of letters, digits or ._/:-, e.g. BTCUSDT (or leave --symbol out to take it from the data file's name)`,
@@ -128,6 +135,8 @@ function dataFiles(
   dataFlagName: string,
 ): { path: string; symbol: string | undefined }[] {
   const paths = dataFlags.length > 0 ? dataFlags.map((flag) => resolve(cwd, flag)) : [defaultDataFile(cwd)];
+  // A single file without --symbol holds the configured symbol when the environment names one.
+  const configured = paths.length === 1 && Boolean(env.TRADING_SYMBOLS || env.TRADING_SYMBOL || env.SYMBOL);
   const files = paths.map((path, index) => {
     if (!path) {
       throw new UsageError(
@@ -136,7 +145,6 @@ function dataFiles(
       );
     }
     if (!existsSync(path)) throw new UsageError('DATA_FILE_NOT_FOUND', `data file not found: ${path}`);
-    const configured = paths.length === 1 && (env.TRADING_SYMBOLS || env.TRADING_SYMBOL || env.SYMBOL);
     return { path, symbol: options.symbol?.[index] ?? (configured ? undefined : symbolFromFileName(path)) };
   });
   if (files.length === 1) return files;

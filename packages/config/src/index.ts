@@ -27,7 +27,7 @@ export {
 } from './schema/services.js';
 export { SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
-export { type TradingConfig, tradingSchema } from './schema/trading.js';
+export { SYMBOL_PATTERN, type TradingConfig, tradingSchema } from './schema/trading.js';
 export { findUnknownKeys, type UnknownKey } from './schema-walk.js';
 export { isSecretName, REDACTED, redactSecrets, SECRET_NAME_PATTERN } from './secrets.js';
 export { closestMatch } from './suggest.js';

@@ -30,8 +30,9 @@
  *   with slippage; fees in basis points of each fill's notional; an exit
  *   signal cancels the levels and sends a market exit;
  * - the position ledger (cash, fees, P&L on the entry price, positions marked
- *   at each 1-minute close) and the risk manager's checks (daily loss limit,
- *   max positions, max position size, leverage, news blocks, trading hours).
+ *   at each 1-minute close) and the risk checks, by the library's own
+ *   `DefaultRiskManager` fed the equity at each 1-minute close and the
+ *   entries still working.
  *
  * Not covered, and refused where the configuration asks for it: several
  * symbols, `batch` execution, a disabled service. Bot-side stop watching is
@@ -48,6 +49,7 @@ import {
   barOpenTime,
   type Direction,
   type IndicatorRow,
+  type Order,
   type Position,
   type SeriesKey,
   SimulatedClock,
@@ -56,8 +58,10 @@ import {
 } from '@quant/core';
 import {
   type Account,
+  type ClosedTrade,
   CsvBarSource,
   DefaultEntryManager,
+  DefaultRiskManager,
   type IndicatorsFile,
   indicatorsFromFile,
   loadStrategies,
@@ -67,7 +71,6 @@ import {
   type TradingSignalsProcessor,
 } from '../src/index.js';
 
-const DAY_MS = 86_400_000;
 /** The venue's matching phases after market orders: stops (`true`), then take-profits. */
 const PHASES = [true, false] as const;
 
@@ -108,31 +111,8 @@ export interface ReferenceSettings {
   readonly slippageBps?: number;
 }
 
-/** A closed trade of the reference loop, as the pipeline's `PositionClosed` describes it. */
-export interface ReferenceTrade {
-  /** The strategy whose position it was. */
-  readonly strategy: string;
-  /** The instrument. */
-  readonly symbol: string;
-  /** `long` or `short`. */
-  readonly direction: Direction;
-  /** Base units. */
-  readonly quantity: number;
-  /** The entry fill's time (the open time of its bar), ms UTC. */
-  readonly entryTime: number;
-  /** The entry fill's price, slippage included. */
-  readonly entryPrice: number;
-  /** The exit fill's time (the open time of its bar), ms UTC. */
-  readonly exitTime: number;
-  /** The exit fill's price, slippage included. */
-  readonly exitPrice: number;
-  /** P&L after the entry's and the exit's fees. */
-  readonly pnl: number;
-  /** The entry's and the exit's fees. */
-  readonly fees: number;
-  /** `exit_signal`, `stop_loss` or `take_profit`. */
-  readonly reason: string;
-}
+/** A closed trade of the reference loop: the library's {@link ClosedTrade}, as the pipeline's `PositionClosed` gives it. */
+export type ReferenceTrade = ClosedTrade;
 
 /** What a run of the reference loop gives. */
 export interface ReferenceResult {
@@ -279,8 +259,7 @@ class Run {
   readonly #recentRows: number;
   readonly #minRows: number;
   readonly #trackRegimes: boolean;
-  readonly #risk: SystemConfig['risk'];
-  readonly #hours: { readonly start: number; readonly end: number };
+  readonly #risk: DefaultRiskManager;
   readonly #currency: string;
   readonly #feeRate: number;
   readonly #slippage: number;
@@ -291,9 +270,6 @@ class Run {
   #cash: number;
   #realized = 0;
   #fees = 0;
-  #day = Number.NaN;
-  #dayStartEquity = Number.NaN;
-  #breachedDay = Number.NaN;
 
   constructor(
     settings: ReferenceSettings,
@@ -308,8 +284,7 @@ class Run {
     this.#recentRows = config.services.indicator_calculation.recent_rows_limit;
     this.#minRows = config.services.strategy_evaluation.min_rows_required;
     this.#trackRegimes = config.services.indicator_calculation.track_regime_changes;
-    this.#risk = config.risk;
-    this.#hours = parseHours(config.risk.trading_hours);
+    this.#risk = new DefaultRiskManager(config.risk);
     this.#currency = config.paper_broker.currency;
     this.#cash = settings.initialCash ?? config.paper_broker.initial_cash;
     this.#feeRate = (settings.feeBps ?? config.paper_broker.fee_bps) / 10_000;
@@ -369,16 +344,7 @@ class Run {
       position.unrealizedPnl =
         (position.direction === 'long' ? 1 : -1) * (price - position.entryPrice) * position.quantity;
     }
-    let unrealizedPnl = 0;
-    for (const position of this.#open) unrealizedPnl += position.unrealizedPnl;
-    const equity = this.#cash + unrealizedPnl;
-    const day = Math.floor(now / DAY_MS);
-    if (day !== this.#day) {
-      this.#day = day;
-      this.#dayStartEquity = equity;
-    }
-    const limit = this.#risk.daily_loss_limit;
-    if (this.#breachedDay !== day && this.#dayStartEquity - equity >= limit && limit >= 0) this.#breachedDay = day;
+    this.#risk.recordEquity(now, this.account().equity);
   }
 
   /** A coarser timeframe's bar closed at `now`: it goes through {@link Run.onBar} and a new one starts. */
@@ -439,23 +405,45 @@ class Run {
     }
   }
 
-  /** The risk manager's checks of an entry. */
+  /** The risk manager's checks of an entry, with the entries still working as the executor gives them. */
   #allows(now: number, quantity: number, price: number): boolean {
-    const risk = this.#risk;
-    const { equity } = this.account();
-    const day = Math.floor(now / DAY_MS);
-    const loss = day === this.#day ? this.#dayStartEquity - equity : 0;
-    if (this.#breachedDay === day || loss >= risk.daily_loss_limit) return false;
-    let opening = 0;
-    for (const order of this.#market) if (order.intent === 'entry' && order.strategy.position === null) opening++;
-    if (this.#open.length + opening >= risk.max_positions) return false;
-    if (quantity > (risk.max_position_sizes[this.#symbol] ?? risk.max_position_size)) return false;
-    if (risk.news_blocks.some((window) => now >= window.start && now < window.end)) return false;
-    const minute = Math.floor((now % DAY_MS) / 60_000);
-    if (minute < this.#hours.start || minute >= this.#hours.end) return false;
-    let openNotional = 0;
-    for (const position of this.#open) openNotional += position.quantity * position.entryPrice;
-    return openNotional + quantity * price <= equity * risk.max_leverage;
+    const workingEntries: Order[] = [];
+    for (const order of this.#market) if (order.intent === 'entry') workingEntries.push(this.#asOrder(order));
+    const decision = this.#risk.check({
+      now,
+      symbol: this.#symbol,
+      intent: 'entry',
+      quantity,
+      price,
+      account: this.account(),
+      positions: this.#open,
+      workingEntries,
+    });
+    return decision.allowed;
+  }
+
+  /** A market order as the order book would hold it while it works. */
+  #asOrder(order: MarketOrder): Order {
+    return {
+      orderId: null,
+      clientOrderId: '',
+      symbol: this.#symbol,
+      side: (order.direction === 'long') === (order.intent === 'entry') ? 'buy' : 'sell',
+      direction: order.direction,
+      intent: order.intent,
+      purpose: 'signal',
+      type: 'market',
+      timeInForce: 'GTC',
+      quantity: order.quantity,
+      filledQuantity: 0,
+      averagePrice: null,
+      limitPrice: null,
+      triggerPrice: null,
+      status: 'submitting',
+      createdAt: order.createdAt,
+      updatedAt: order.createdAt,
+      strategyName: order.strategy.strategy.name,
+    };
   }
 
   /** An entry's fill: the position opens and its stop-loss and take-profit are placed. */
@@ -523,14 +511,4 @@ class Run {
       reason,
     });
   }
-}
-
-/** `HH:MM-HH:MM` as minutes of the day, as the risk manager reads `trading_hours`. */
-function parseHours(text: string): { start: number; end: number } {
-  const [from = '00:00', to = '24:00'] = text.split('-');
-  const minutes = (hhmm: string): number => {
-    const [h = '0', m = '0'] = hhmm.split(':');
-    return Number(h) * 60 + Number(m);
-  };
-  return { start: minutes(from), end: minutes(to) };
 }

@@ -312,11 +312,7 @@ export function buildReport(options: {
           tables,
           equity: recorder.equity,
           equityResolution: resolution.description,
-          buyAndHold: performance.buyAndHold.map(({ symbol, firstClose, lastClose }) => ({
-            symbol,
-            firstClose,
-            lastClose,
-          })),
+          buyAndHold: performance.buyAndHold,
           symbols,
           trades: recorder.trades,
         },

@@ -1,5 +1,5 @@
 import type { Bar } from '@quant/core';
-import type { ClosedTrade } from '@quant/services';
+import type { Benchmark, ClosedTrade } from '@quant/services';
 import type { SummaryTable } from './build-report.js';
 import type { EquityPoint } from './equity-curve.js';
 
@@ -22,15 +22,6 @@ export interface SymbolChart {
   readonly regimes: readonly RegimeMark[];
 }
 
-/** The buy and hold of one symbol over the run's span: the closes of its first and last execution bars. */
-export interface BuyAndHoldLeg {
-  readonly symbol: string;
-  /** Quote currency. */
-  readonly firstClose: number;
-  /** Quote currency. */
-  readonly lastClose: number;
-}
-
 /** What the HTML report shows. */
 export interface HtmlReportData {
   readonly title: string;
@@ -48,9 +39,9 @@ export interface HtmlReportData {
   readonly equityResolution: string;
   /**
    * The buy-and-hold benchmark: the initial equity split equally between the
-   * symbols, each bought at its first close and held.
+   * symbols, each bought at its first close (that of its first execution bar) and held.
    */
-  readonly buyAndHold: readonly BuyAndHoldLeg[];
+  readonly buyAndHold: readonly Benchmark[];
   /** One price chart per symbol, in the order the symbols were given. */
   readonly symbols: readonly SymbolChart[];
   /** Every closed trade, in the order they closed. */

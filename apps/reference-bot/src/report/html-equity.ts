@@ -1,6 +1,7 @@
 import type { Bar } from '@quant/core';
+import type { Benchmark } from '@quant/services';
 import type { EquityPoint } from './equity-curve.js';
-import type { BuyAndHoldLeg, SymbolChart } from './html-data.js';
+import type { SymbolChart } from './html-data.js';
 import { priceDecimals } from './html-format.js';
 import { timeframeMs } from './html-time.js';
 
@@ -32,7 +33,7 @@ export interface EquityModel {
 export function equityModel(
   points: readonly EquityPoint[],
   initialEquity: number,
-  legs: readonly BuyAndHoldLeg[],
+  legs: readonly Benchmark[],
   symbols: readonly SymbolChart[],
 ): EquityModel {
   const kept: EquityPoint[] = [];
@@ -71,7 +72,7 @@ export function equityModel(
 export function buyAndHoldCurve(
   times: readonly number[],
   initialEquity: number,
-  legs: readonly BuyAndHoldLeg[],
+  legs: readonly Benchmark[],
   symbols: readonly SymbolChart[],
 ): number[] {
   const total = times.map(() => 0);

@@ -3,13 +3,12 @@ import type { DeepReadonly } from './deep-readonly.js';
 import { section } from './fields.js';
 import { timeframeSchema } from './timeframe.js';
 
-/** A symbol as the venue names it: letters, digits and `._/:-`, e.g. `BTCUSDT`, `BTC/USDT`, `BTC/USDT:USDT`. */
+/** A symbol as the venue names it: 1 to 40 letters, digits and `._/:-`, e.g. `BTCUSDT`, `BTC/USDT`, `BTC/USDT:USDT`. */
+export const SYMBOL_PATTERN = /^[A-Za-z0-9._/:-]{1,40}$/;
+
 const symbolSchema = v.pipe(
   v.string(),
-  v.regex(
-    /^[A-Za-z0-9._/:-]{1,40}$/,
-    'expected a symbol of 1 to 40 letters, digits or ._/:- (e.g. BTCUSDT or BTC/USDT)',
-  ),
+  v.regex(SYMBOL_PATTERN, 'expected a symbol of 1 to 40 letters, digits or ._/:- (e.g. BTCUSDT or BTC/USDT)'),
 );
 
 /** `trading`: what the bot trades. */
