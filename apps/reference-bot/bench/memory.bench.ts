@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Timeframe } from '@quant/core';
 import { ReplayClock } from '../src/replay-clock.js';
 import { RunRecorder } from '../src/report/recorder.js';
-import { buildBot, readInputs } from '../src/setup.js';
+import { buildBot, dataSpan, readInputs } from '../src/setup.js';
 
 const root = new URL('../../../', import.meta.url);
 const SHARED = fileURLToPath(new URL('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', root));
@@ -52,9 +52,8 @@ const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 1
 /** One replay in this process; prints its samples as JSON. */
 async function child(csv: string, outDir: string | undefined): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const inputs = await readInputs({ logLevel: 'warn' }, csv, fileURLToPath(root), {});
-  const first = inputs.data.stats.firstOpenTime as number;
-  const last = inputs.data.stats.lastOpenTime as number;
+  const inputs = await readInputs({ logLevel: 'warn' }, [csv], fileURLToPath(root), {});
+  const { first, last } = dataSpan(inputs);
   const stepMs = 60_000;
   const clock = new ReplayClock(first + stepMs, 'max');
   const bot = buildBot(inputs, clock, 'warn');
@@ -65,7 +64,8 @@ async function child(csv: string, outDir: string | undefined): Promise<void> {
     bot.executionTimeframe,
     bot.regimeTimeframe,
     outDir ? join(outDir, 'events.jsonl.partial') : undefined,
-    { initialEquity: inputs.config.paper_broker.initial_cash },
+    // Every event, as the bench measured before --events existed: the heaviest stream the recorder writes.
+    { initialEquity: inputs.config.paper_broker.initial_cash, events: 'all' },
   );
   const controller = new AbortController();
   const samples: Sample[] = [];
