@@ -21,7 +21,7 @@ export {
   withCorrelation,
 } from './correlation/correlation.js';
 export type { Bar, SeriesKey } from './domain/bar.js';
-export type { IndicatorRow, Regime, TrendRegime, VolatilityRegime } from './domain/regime.js';
+export type { IndicatorRow, RecentRows, Regime, TrendRegime, VolatilityRegime } from './domain/regime.js';
 export { barOpenTime, isTimeframe, TIMEFRAMES, type Timeframe, timeframeToMs } from './domain/timeframe.js';
 export {
   type Direction,

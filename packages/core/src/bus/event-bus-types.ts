@@ -84,7 +84,12 @@ export interface EventBusOptions {
    * them); with both, the error is logged to `logger` and passed to the hook.
    */
   readonly onHandlerError?: (info: HandlerErrorInfo) => void;
-  /** Makes event and correlation ids; random UUIDs by default. */
+  /**
+   * Makes event ids, and the correlation ids of events published outside any
+   * correlation scope. By default UUID-shaped ids, unique across runs and
+   * restarts, from one random prefix per bus and a sequence (no call into the
+   * random source per event).
+   */
   readonly idFactory?: () => string;
 }
 

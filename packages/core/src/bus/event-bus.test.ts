@@ -173,7 +173,8 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus (%s)', (m
     const bus = newBus();
     bus.subscribe('NewCandle', async (event) => {
       await new Promise((resolve) => setImmediate(resolve));
-      bus.emit('IndicatorsCalculated', { ...candle, recentRows: [], regime: null, timeframe: event.timeframe });
+      const row = { openTime: event.bar.openTime, close: event.bar.close, values: {} };
+      bus.emit('IndicatorsCalculated', { ...candle, row, recentRows: [row], regime: null, timeframe: event.timeframe });
     });
     bus.subscribe('IndicatorsCalculated', (event) => {
       bus.emit('EntrySignal', {

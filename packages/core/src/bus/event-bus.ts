@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import mittImport, { type Emitter, type EventType as MittEventType } from 'mitt';
 import type { Clock } from '../clock/clock.js';
 import { LiveClock } from '../clock/live-clock.js';
-import { currentScope, runInScope } from '../correlation/correlation.js';
+import { currentScope, enterScope, runInScope } from '../correlation/correlation.js';
 import { EventBusError } from '../errors/core-errors.js';
 import { createEvent } from '../events/create-event.js';
 import type { AnyEventOf, BaseEvent, EventOf, EventType } from '../events/event.js';
+import { sequentialIds } from '../events/event-ids.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import type { Logger } from '../logging/log-record.js';
 import { consoleWarnLogger } from './console-logger.js';
@@ -91,7 +91,8 @@ export class EventBus<M = TradingEventPayloads> {
   #published = 0;
   #delivered = 0;
   #handlerErrors = 0;
-  readonly #byType = new Map<string, number>();
+  /** Events published by type; a counter object per type, so counting is one lookup. */
+  readonly #byType = new Map<string, { count: number }>();
 
   #queue: (BaseEvent | undefined)[] = [];
   #head = 0;
@@ -110,7 +111,7 @@ export class EventBus<M = TradingEventPayloads> {
     this.#logger = options.logger ?? consoleWarnLogger;
     this.#onHandlerError = options.onHandlerError;
     this.#logHandlerErrors = options.logger !== undefined || options.onHandlerError === undefined;
-    this.#newId = options.idFactory ?? randomUUID;
+    this.#newId = options.idFactory ?? sequentialIds();
     this.#logAllEvents = options.logAllEvents ?? false;
     this.#history = new RingBuffer(options.historyLimit ?? 1000);
     this.#maxQueueSize = options.maxQueueSize ?? 10_000;
@@ -216,9 +217,12 @@ export class EventBus<M = TradingEventPayloads> {
         return;
       }
       this.#dispatching = true;
+      // Each event's scope is entered in turn (cheaper than a runInScope per event) and the caller's given back.
+      const callerScope = currentScope();
       let failure: Failure | undefined;
       try {
-        runInScope(base, this.#dispatch);
+        enterScope(base);
+        this.#dispatch(base);
       } catch (error) {
         // Handler errors are caught where the handler runs: only a throwing logger gets here.
         failure = { error };
@@ -226,6 +230,7 @@ export class EventBus<M = TradingEventPayloads> {
         // Whatever happened, deliver what the handlers queued and leave the dispatching state.
         if (this.#head < this.#queue.length) failure = this.#drainNested(failure);
         else this.#dispatching = false;
+        enterScope(callerScope);
       }
       if (failure) throw failure.error;
       return;
@@ -285,7 +290,7 @@ export class EventBus<M = TradingEventPayloads> {
       mode: this.mode,
       events_published: this.#published,
       events_delivered: this.#delivered,
-      events_by_type: Object.fromEntries(this.#byType),
+      events_by_type: Object.fromEntries([...this.#byType].map(([type, { count }]) => [type, count])),
       handler_errors: this.#handlerErrors,
       subscriptions: this.#subscriptions.size,
       event_types_subscribed: types.size,
@@ -340,7 +345,9 @@ export class EventBus<M = TradingEventPayloads> {
   #record(event: BaseEvent): void {
     this.#published++;
     this.#history.push(event);
-    this.#byType.set(event.type, (this.#byType.get(event.type) ?? 0) + 1);
+    const counter = this.#byType.get(event.type);
+    if (counter) counter.count++;
+    else this.#byType.set(event.type, { count: 1 });
     if (this.#logAllEvents) this.#logger.debug(`Event ${event.type}`, { event_id: event.id, event_type: event.type });
   }
 
@@ -371,8 +378,10 @@ export class EventBus<M = TradingEventPayloads> {
   #drainNested(failure: Failure | undefined): Failure | undefined {
     try {
       while (this.#head < this.#queue.length) {
+        const event = this.#shift();
         try {
-          runInScope(this.#shift(), this.#dispatch);
+          enterScope(event);
+          this.#dispatch(event);
         } catch (error) {
           failure ??= { error };
         }

@@ -39,6 +39,19 @@ export function runInScope<S extends CorrelationScope, T>(scope: S, fn: (scope: 
   return storage.run(scope, fn, scope);
 }
 
+/**
+ * Makes `scope` the current one for the rest of the running synchronous code
+ * and for everything it schedules (promises, timers), like
+ * {@link runInScope} without a callback: cheaper per call, for the event
+ * bus's synchronous delivery loop, which enters each event's scope in turn
+ * and gives the caller's scope back with {@link enterScope} when it is done.
+ * Internal: not exported from the package.
+ * @param scope - the scope to enter; `undefined` leaves every scope.
+ */
+export function enterScope(scope: CorrelationScope | undefined): void {
+  storage.enterWith(scope as CorrelationScope);
+}
+
 /** The current scope, or `undefined` outside any correlation scope. */
 export function currentScope(): CorrelationScope | undefined {
   return storage.getStore();

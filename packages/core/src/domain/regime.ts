@@ -24,3 +24,22 @@ export interface IndicatorRow {
    */
   readonly values: Readonly<Record<string, number | null>>;
 }
+
+/**
+ * The last indicator rows of one symbol and timeframe as of one bar, oldest
+ * first: what `IndicatorsCalculated` carries as `recentRows`. Immutable: it
+ * always shows the same rows, however many bars come after it, so a handler
+ * may keep it. A `readonly IndicatorRow[]` is one (an event rebuilt from JSON
+ * carries an array); the indicator service hands out windows over the rows it
+ * keeps, so that no event copies them. `Array.from(rows)` makes an array.
+ */
+export interface RecentRows extends Iterable<IndicatorRow> {
+  /** How many rows: at most `recent_rows_limit`. */
+  readonly length: number;
+  /**
+   * The row at `index`, like `Array.prototype.at`: 0 the oldest, -1 the newest (`bar`'s row).
+   * @param index - from the start when >= 0, from the end when < 0.
+   * @returns the row, or `undefined` outside the window.
+   */
+  at(index: number): IndicatorRow | undefined;
+}

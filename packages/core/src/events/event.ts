@@ -5,7 +5,7 @@
  * (deeply) when created by {@link createEvent}.
  */
 export interface EventMeta {
-  /** Unique id of this event (a UUID). */
+  /** Unique id of this event, across runs and restarts: UUID-shaped by default (see `EventBusOptions.idFactory`). */
   readonly id: string;
   /** When the event was created, ms since epoch, UTC, read from the bus's {@link Clock}. */
   readonly timestamp: number;

@@ -86,6 +86,8 @@ const signal = {
   reason: string,
 };
 
+const indicatorRow = shape({ openTime: number, close: number, values: recordOf(nullable(number)) });
+
 /**
  * The payload validators of every trading event, used by
  * {@link createTradingEventRegistry} to rebuild events from JSON.
@@ -98,7 +100,8 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
   IndicatorsCalculated: shape({
     ...series,
     bar,
-    recentRows: arrayOf(shape({ openTime: number, close: number, values: recordOf(nullable(number)) })),
+    row: indicatorRow,
+    recentRows: arrayOf(indicatorRow),
     regime: nullable(regime),
   }),
   RegimeChanged: shape({ ...series, oldRegime: nullable(regime), newRegime: regime, barOpenTime: number }),

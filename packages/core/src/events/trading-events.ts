@@ -1,5 +1,5 @@
 import type { Bar } from '../domain/bar.js';
-import type { IndicatorRow, Regime } from '../domain/regime.js';
+import type { IndicatorRow, RecentRows, Regime } from '../domain/regime.js';
 import type { Timeframe } from '../domain/timeframe.js';
 import type { Direction, Fill, Order, OrderIntent, Position } from '../domain/trading.js';
 import type { AnyEventOf } from './event.js';
@@ -131,8 +131,14 @@ export interface TradingEventPayloads {
     readonly timeframe: Timeframe;
     /** The bar the indicators were updated with. */
     readonly bar: Bar;
-    /** The last `recent_rows_limit` indicator rows, oldest first; the last row is `bar`'s. */
-    readonly recentRows: readonly IndicatorRow[];
+    /** `bar`'s indicator row: what this bar added (the last of `recentRows`). */
+    readonly row: IndicatorRow;
+    /**
+     * The last `recent_rows_limit` indicator rows, oldest first; the last is
+     * `row`. A window over the rows the indicator service keeps, not a copy
+     * per event; serialized as an array.
+     */
+    readonly recentRows: RecentRows;
     /** The current (confirmed) regime, or `null` until one is known. */
     readonly regime: Regime | null;
   };

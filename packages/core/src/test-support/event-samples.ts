@@ -36,6 +36,7 @@ const position: Position = {
   strategyName: 'ema_cross',
 };
 const regime = { trend: 'trend_up', volatility: 'normal' } as const;
+const row = { openTime: bar.openTime, close: bar.close, values: { ema_fast: 23140.1, rsi: null } };
 const signal = {
   symbol: 'BTCUSDT',
   strategyName: 'ema_cross',
@@ -56,7 +57,8 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
     symbol: 'BTCUSDT',
     timeframe: '1m',
     bar,
-    recentRows: [{ openTime: bar.openTime, close: bar.close, values: { ema_fast: 23140.1, rsi: null } }],
+    row,
+    recentRows: [row],
     regime,
   },
   RegimeChanged: { symbol: 'BTCUSDT', timeframe: '15m', oldRegime: null, newRegime: regime, barOpenTime: bar.openTime },

@@ -185,14 +185,18 @@ export class SimulatedExchange implements Broker {
    */
   feedFrom(source: MarketDataSource): MarketDataSource {
     const tfMs = timeframeToMs(this.#timeframe);
+    const match = (request: BarRequest, bars: readonly Bar[]): readonly Bar[] => {
+      if (request.timeframe === this.#timeframe) {
+        const now = this.#clock.now();
+        for (const bar of bars) if (bar.openTime + tfMs <= now) this.processBar(request.symbol, bar);
+      }
+      return bars;
+    };
     return {
-      fetchBars: async (request: BarRequest) => {
-        const bars = await source.fetchBars(request);
-        if (request.timeframe === this.#timeframe) {
-          const now = this.#clock.now();
-          for (const bar of bars) if (bar.openTime + tfMs <= now) this.processBar(request.symbol, bar);
-        }
-        return bars;
+      // Synchronous when `source` is (a file): no promise per fetch.
+      fetchBars: (request: BarRequest) => {
+        const bars = source.fetchBars(request);
+        return 'then' in bars ? bars.then((fetched) => match(request, fetched)) : match(request, bars);
       },
     };
   }

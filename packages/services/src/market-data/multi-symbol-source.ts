@@ -44,7 +44,7 @@ export class MultiSymbolSource implements MarketDataSource {
    * @returns that source's bars.
    * @throws {@link ServicesError} `UNKNOWN_SYMBOL` for a symbol without a source; whatever that source throws.
    */
-  fetchBars(request: BarRequest): Promise<readonly Bar[]> {
+  fetchBars(request: BarRequest): Promise<readonly Bar[]> | readonly Bar[] {
     const source = this.#sources.get(request.symbol);
     if (!source) {
       return Promise.reject(

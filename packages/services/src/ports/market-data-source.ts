@@ -25,8 +25,11 @@ export interface MarketDataSource {
   /**
    * Fetches the most recent bars.
    * @param request - symbol, timeframe, limit.
-   * @returns the bars, oldest first.
-   * @throws whatever the transport throws; the data service retries.
+   * @returns the bars, oldest first: a promise of them (a venue's API), or
+   *   the bars themselves when the source has them at hand (a file, a
+   *   simulated venue), which spares the data service a promise per fetch.
+   *   `await` takes either.
+   * @throws whatever the transport throws (or the promise rejects with it); the data service retries.
    */
-  fetchBars(request: BarRequest): Promise<readonly Bar[]>;
+  fetchBars(request: BarRequest): Promise<readonly Bar[]> | readonly Bar[];
 }

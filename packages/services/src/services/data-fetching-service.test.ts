@@ -73,20 +73,30 @@ const everyMinute = async (clock: SimulatedClock, service: DataFetchingService, 
 };
 
 describe('DataFetchingService', () => {
-  it('publishes DataFetched on every fetch and NewCandle once per closed bar, in order', async () => {
-    const { clock, bus, service, candles } = setup();
+  it('fetches a timeframe only when its next bar can have closed, publishes DataFetched only when it says something new, and NewCandle once per closed bar, in order', async () => {
+    const { clock, bus, source, service, candles } = setup();
     await service.start();
-    await service.fetch();
-    // Fetching twice within one minute finds nothing new.
+    await service.fetch(); // 00:01
+    // Fetching again within the minute: 1m has nothing new (not fetched); 5m, with no bar published yet, is
+    // fetched, but its newest bar (00:00, forming) is unchanged: no DataFetched.
     await clock.advanceBy(30_000);
     await service.fetch();
     await clock.advanceTo(march(1, 0, 2));
-    await everyMinute(clock, service, march(1, 0, 20));
+    await everyMinute(clock, service, march(1, 0, 20)); // 00:03 … 00:20
     expect(candles('1m')).toEqual(Array.from({ length: 20 }, (_, i) => march(1, 0, i)));
     expect(candles('5m')).toEqual([march(1, 0, 0), march(1, 0, 5), march(1, 0, 10), march(1, 0, 15)]);
-    expect(bus.history('DataFetched')).toHaveLength(2 * 20);
+    const fetchTimes = (timeframe: string) =>
+      bus
+        .history('DataFetched')
+        .filter((event) => event.timeframe === timeframe)
+        .map((event) => event.timestamp);
+    const minutes = (...list: number[]) => list.map((minute) => march(1, 0, minute));
+    expect(fetchTimes('1m')).toEqual(minutes(1, ...Array.from({ length: 18 }, (_, i) => i + 3)));
+    // 5m: every minute until its first bar closed (00:05), then once per 5 minutes.
+    expect(fetchTimes('5m')).toEqual(minutes(1, 3, 4, 5, 10, 15, 20));
+    expect(source.requests.filter((request) => request.timeframe === '5m')).toHaveLength(8);
     expect(bus.history('DataFetched')[0]).toMatchObject({ symbol: 'BTCUSDT', timeframe: '1m', numBars: 1 });
-    expect(service.getMetrics()).toMatchObject({ data_fetches: 40, new_candles_detected: 24, fetch_errors: 0 });
+    expect(service.getMetrics()).toMatchObject({ data_fetches: 27, new_candles_detected: 24, fetch_errors: 0 });
   });
 
   it('publishes every bar missed during a pause, in order, and never repeats one after a restart', async () => {

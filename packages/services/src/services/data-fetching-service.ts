@@ -35,11 +35,16 @@ export interface DataFetchingOptions {
 /**
  * Polls the market data source and detects closed bars (the original
  * DataFetchingService). Each {@link DataFetchingService.fetch}, for every
- * symbol in turn and each of its timeframes: fetch the last `nbr_bars` bars,
- * publish `DataFetched`, and publish `NewCandle` once for each newly closed
- * bar, in time order (`candle_index` 1 = the last closed bar; 2 = the one
- * before, …). Every event carries its `symbol`; one symbol's events come in
- * the same order as in a run of that symbol alone.
+ * symbol in turn and each of its timeframes whose next bar can have closed
+ * by now (a timeframe whose bar has not closed has nothing new, and is not
+ * fetched: a 15-minute series is fetched once per 15 minutes however often
+ * `fetch` runs): fetch the last `nbr_bars` bars, publish `DataFetched`
+ * unless its newest bar is the same as the last `DataFetched`'s of that
+ * series (a fetch that found nothing new publishes nothing), and publish
+ * `NewCandle` once for each newly closed bar, in time order (`candle_index`
+ * 1 = the last closed bar; 2 = the one before, …). Every event carries its
+ * `symbol`; one symbol's events come in the same order as in a run of that
+ * symbol alone.
  *
  * A bar is never published twice, even across restarts: the last published
  * open time per symbol and timeframe survives `stop()`. After a pause, every bar missed
@@ -66,6 +71,8 @@ export class DataFetchingService extends EventDrivenService {
   readonly #options: DataFetchingOptions;
   /** Open time of the last bar published, by series (`symbol|timeframe`). */
   readonly #lastPublished = new Map<string, number>();
+  /** The newest bar of the last `DataFetched`, by series: a fetch with the same one is not published again. */
+  readonly #lastFetched = new Map<string, Bar>();
   /** Failed fetches in a row, by series; a series is removed once it succeeds. */
   readonly #failures = new Map<string, number>();
   #lastError: string | undefined;
@@ -96,8 +103,24 @@ export class DataFetchingService extends EventDrivenService {
   async fetch(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'degraded') return;
     for (const symbol of this.#options.symbols) {
-      for (const timeframe of this.#options.timeframes) await this.#fetchSeries(symbol, timeframe);
+      for (const timeframe of this.#options.timeframes) {
+        if (!this.#due(symbol, timeframe)) continue;
+        const pending = this.#fetchSeries(symbol, timeframe);
+        if (pending) await pending;
+      }
     }
+  }
+
+  /**
+   * Whether a fetch of the series can bring a bar to publish: always before
+   * the first one; after it, once the bar following the last one published
+   * can have closed (`candle_index` bars later). A 15-minute series is
+   * fetched once per 15 minutes, not on every cycle.
+   */
+  #due(symbol: string, timeframe: Timeframe): boolean {
+    const last = this.#lastPublished.get(seriesKey(symbol, timeframe));
+    if (last === undefined) return true;
+    return this.clock.now() >= last + (this.#options.config.candle_index + 1) * timeframeToMs(timeframe);
   }
 
   protected override checkHealth(): HealthAssessment {
@@ -114,12 +137,40 @@ export class DataFetchingService extends EventDrivenService {
     return { details };
   }
 
+  /**
+   * Whether `bars` says nothing the series' last `DataFetched` did not (same
+   * newest bar, same values); remembers them otherwise.
+   */
+  #repeats(key: string, bars: readonly Bar[]): boolean {
+    const newest = bars[bars.length - 1];
+    const previous = this.#lastFetched.get(key);
+    if (
+      newest !== undefined &&
+      previous !== undefined &&
+      previous.openTime === newest.openTime &&
+      previous.open === newest.open &&
+      previous.high === newest.high &&
+      previous.low === newest.low &&
+      previous.close === newest.close &&
+      previous.volume === newest.volume
+    ) {
+      return true;
+    }
+    if (newest === undefined) this.#lastFetched.delete(key);
+    else this.#lastFetched.set(key, newest);
+    return false;
+  }
+
   #succeeded(key: string): void {
     this.#failures.delete(key);
     if (this.#failures.size === 0) this.#lastError = undefined;
   }
 
-  async #fetchSeries(symbol: string, timeframe: Timeframe): Promise<void> {
+  /**
+   * Fetches one series and publishes what is new. Synchronous when the source
+   * answers with the bars themselves; a promise when it answers with one.
+   */
+  #fetchSeries(symbol: string, timeframe: Timeframe): Promise<void> | undefined {
     const { config } = this.#options;
     const key = seriesKey(symbol, timeframe);
     const tfMs = timeframeToMs(timeframe);
@@ -129,21 +180,46 @@ export class DataFetchingService extends EventDrivenService {
     const warmup = last === undefined ? Math.max(0, Math.ceil(this.#options.warmupBars?.(timeframe) ?? 0)) : 0;
     // `warmup` closed bars, then the first live one and those after it (`candle_index`), then the bar still forming.
     const limit = Math.max(config.nbr_bars, behind, warmup > 0 ? warmup + config.candle_index + 1 : 0);
-    let bars: readonly Bar[] | undefined;
+    const fetch: SeriesFetch = { symbol, timeframe, key, tfMs, now, last, warmup, limit };
     this.increment('data_fetches');
+    let answer: ReturnType<MarketDataSource['fetchBars']>;
     try {
-      bars = await this.#options.source.fetchBars({ symbol, timeframe, limit });
-      this.#succeeded(key);
+      answer = this.#options.source.fetchBars({ symbol, timeframe, limit });
     } catch (error) {
-      bars = await this.#retry(symbol, timeframe, limit, error);
-      if (bars === undefined) return;
+      return this.#recover(fetch, error);
     }
+    if (!isPromiseLike(answer)) {
+      this.#received(fetch, answer);
+      return undefined;
+    }
+    return answer.then(
+      (bars) => this.#received(fetch, bars),
+      (error: unknown) => this.#recover(fetch, error),
+    );
+  }
+
+  /** A failed fetch: retries it, then publishes what it brought, if it brought anything. */
+  async #recover(fetch: SeriesFetch, error: unknown): Promise<void> {
+    const bars = await this.#retry(fetch.symbol, fetch.timeframe, fetch.limit, error);
+    if (bars !== undefined) this.#publishBars(fetch, bars);
+  }
+
+  /** A fetch that succeeded: the series is healthy again; publishes what is new. */
+  #received(fetch: SeriesFetch, bars: readonly Bar[]): void {
+    this.#succeeded(fetch.key);
+    this.#publishBars(fetch, bars);
+  }
+
+  /** Publishes `DataFetched` (unless it repeats the last one), the warm-up history, and every newly closed bar. */
+  #publishBars(fetch: SeriesFetch, bars: readonly Bar[]): void {
+    const { config } = this.#options;
+    const { symbol, timeframe, key, tfMs, now, last, warmup } = fetch;
     this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
       symbol,
       timeframe,
       bars: bars.length,
     });
-    this.publish('DataFetched', { symbol, timeframe, bars, numBars: bars.length });
+    if (!this.#repeats(key, bars)) this.publish('DataFetched', { symbol, timeframe, bars, numBars: bars.length });
     let closed = 0;
     while (closed < bars.length && (bars[closed] as Bar).openTime + tfMs <= now) closed++;
     const eligible = closed - (config.candle_index - 1);
@@ -223,6 +299,28 @@ export class DataFetchingService extends EventDrivenService {
       }
     }
   }
+}
+
+/** One fetch of a series: what was asked, and what was known when it was asked. */
+interface SeriesFetch {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  /** `symbol|timeframe`. */
+  readonly key: string;
+  /** The timeframe in ms. */
+  readonly tfMs: number;
+  /** The clock's time when the fetch was made, ms UTC. */
+  readonly now: number;
+  /** Open time of the last bar published before the fetch, if any. */
+  readonly last: number | undefined;
+  /** Closed bars of warm-up history wanted (first fetch only), else 0. */
+  readonly warmup: number;
+  /** Bars asked for. */
+  readonly limit: number;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }
 
 function seriesKey(symbol: string, timeframe: Timeframe): string {

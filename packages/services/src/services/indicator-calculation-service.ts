@@ -9,6 +9,7 @@ import {
   type TradingEventPayloads,
 } from '@quant/core';
 import { type RegimeChange, RegimeConfirmation } from '../indicators/regime-confirmation.js';
+import { RowHistory } from '../indicators/row-history.js';
 import type { IndicatorProcessor, RegimeDetector } from '../ports/indicator-processor.js';
 
 /** Options of an {@link IndicatorCalculationService}. */
@@ -24,7 +25,7 @@ export interface IndicatorCalculationOptions {
 }
 
 interface SeriesState {
-  readonly rows: IndicatorRow[];
+  readonly rows: RowHistory;
   lastOpenTime: number;
   readonly confirmation: RegimeConfirmation;
 }
@@ -32,7 +33,8 @@ interface SeriesState {
 /**
  * Updates indicators and the regime on every `NewCandle` (the original
  * IndicatorCalculationService): keeps the last `recent_rows_limit` rows per
- * symbol and timeframe, publishes `IndicatorsCalculated` with them and the
+ * symbol and timeframe, publishes `IndicatorsCalculated` with the new row,
+ * a window of the recent rows (a view of the rows kept, not a copy) and the
  * confirmed regime, and `RegimeChanged` when a new regime held for
  * `confirmBars` bars. A bar already processed (delivered twice) is ignored.
  * Indicator state survives restarts, so a restart loses no warm-up.
@@ -91,7 +93,7 @@ export class IndicatorCalculationService extends EventDrivenService {
       this.logger.debug(`Ignored ${symbol} ${timeframe} bar ${bar.openTime}: already processed`);
       return;
     }
-    const change = this.#feed(state, symbol, timeframe, bar);
+    const { row, change } = this.#feed(state, symbol, timeframe, bar);
     this.increment('indicators_calculated');
     if (change) {
       this.increment('regime_changes_detected');
@@ -106,7 +108,8 @@ export class IndicatorCalculationService extends EventDrivenService {
       symbol,
       timeframe,
       bar,
-      recentRows: state.rows.slice(),
+      row,
+      recentRows: state.rows.window(),
       regime: state.confirmation.current,
     });
   }
@@ -116,7 +119,7 @@ export class IndicatorCalculationService extends EventDrivenService {
     let state = this.#series.get(key);
     if (!state) {
       state = {
-        rows: [],
+        rows: new RowHistory(this.#options.config.recent_rows_limit),
         lastOpenTime: Number.NEGATIVE_INFINITY,
         confirmation: new RegimeConfirmation(this.#options.confirmBars ?? 3),
       };
@@ -132,9 +135,14 @@ export class IndicatorCalculationService extends EventDrivenService {
   /**
    * Feeds a bar newer than the series' last one through the processor (keeping
    * its row) and, when regimes are tracked, the detector and the confirmation.
-   * @returns the regime change the bar confirmed, if any.
+   * @returns the bar's row, and the regime change the bar confirmed, if any.
    */
-  #feed(state: SeriesState, symbol: string, timeframe: Timeframe, bar: Bar): RegimeChange | undefined {
+  #feed(
+    state: SeriesState,
+    symbol: string,
+    timeframe: Timeframe,
+    bar: Bar,
+  ): { row: IndicatorRow; change: RegimeChange | undefined } {
     let row: IndicatorRow;
     try {
       row = this.#options.processor.update({ symbol, timeframe }, bar);
@@ -144,9 +152,8 @@ export class IndicatorCalculationService extends EventDrivenService {
     }
     state.lastOpenTime = bar.openTime;
     state.rows.push(row);
-    if (state.rows.length > this.#options.config.recent_rows_limit) state.rows.shift();
     const detector = this.#options.regimeDetector;
-    if (!detector || !this.#options.config.track_regime_changes) return undefined;
-    return state.confirmation.update(detector.update({ symbol, timeframe }, bar));
+    if (!detector || !this.#options.config.track_regime_changes) return { row, change: undefined };
+    return { row, change: state.confirmation.update(detector.update({ symbol, timeframe }, bar)) };
   }
 }

@@ -1,5 +1,11 @@
 import type { ServicesConfig } from '@quant/config';
-import { EventDrivenService, type EventOf, type ServiceDeps, type TradingEventPayloads } from '@quant/core';
+import {
+  EventDrivenService,
+  type EventOf,
+  type IndicatorRow,
+  type ServiceDeps,
+  type TradingEventPayloads,
+} from '@quant/core';
 import type { PositionReader } from '../execution/position-ledger.js';
 import type { Strategy } from '../ports/strategy.js';
 
@@ -68,6 +74,8 @@ export class StrategyEvaluationService extends EventDrivenService {
   #evaluate(event: EventOf<TradingEventPayloads, 'IndicatorsCalculated'>): void {
     const { symbol, timeframe, bar, recentRows, regime } = event;
     if (recentRows.length < this.#options.config.min_rows_required) return;
+    /** The rows as the array strategies read, made once per event and only when a strategy is asked. */
+    let rows: readonly IndicatorRow[] | undefined;
     let entries = 0;
     let exits = 0;
     for (const strategy of this.#options.strategies) {
@@ -82,13 +90,14 @@ export class StrategyEvaluationService extends EventDrivenService {
         this.logger.debug(`No executor acknowledged the ${pending.kind} signal of ${strategy.name}; evaluating again`);
         this.#pending.delete(key);
       }
+      rows ??= Object.freeze(Array.from(recentRows));
       let decision: ReturnType<Strategy['evaluate']>;
       try {
         decision = strategy.evaluate({
           symbol,
           timeframe,
           bar,
-          rows: recentRows,
+          rows,
           regime,
           position: this.#options.positions?.position(strategy.name, symbol) ?? null,
         });
