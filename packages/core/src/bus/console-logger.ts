@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/log-record.js';
+import type { Logger, LogLevelName } from '../logging/log-record.js';
 
 /**
  * The bus's logger when none is given: warnings go to `console.warn`, errors
@@ -17,4 +17,5 @@ export const consoleWarnLogger: Logger = Object.freeze({
   error(message: string) {
     console.error(`[EventBus] ${message}`);
   },
+  isLevelEnabled: (level: LogLevelName) => level === 'warn' || level === 'error',
 });

@@ -113,6 +113,8 @@ export class LogManager {
     for (const method of METHODS) {
       logger[method] = (message, fields) => base[method](message, fields);
     }
+    // loglevel numbers its levels in METHODS' order: trace 0 … error 4, silent 5.
+    logger.isLevelEnabled = (level) => base.getLevel() <= METHODS.indexOf(level);
     return Object.freeze(logger);
   }
 

@@ -39,6 +39,13 @@ export interface Logger {
   warn(message: string, fields?: LogFields): void;
   /** Logs at error level. */
   error(message: string, fields?: LogFields): void;
+  /**
+   * Whether a line at `level` would be logged. Guard a message that costs
+   * something to build on a hot path with it, so that at a disabled level
+   * nothing is built: `if (logger.isLevelEnabled('debug')) logger.debug(...)`.
+   * @param level - `trace`, `debug`, `info`, `warn` or `error`.
+   */
+  isLevelEnabled(level: Exclude<LogLevelName, 'silent'>): boolean;
 }
 
 /** A logger that discards everything: the default where no logger is given. */
@@ -49,4 +56,5 @@ export const silentLogger: Logger = Object.freeze({
   info() {},
   warn() {},
   error() {},
+  isLevelEnabled: () => false,
 });

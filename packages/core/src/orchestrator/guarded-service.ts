@@ -38,6 +38,13 @@ export function unbreakable(logger: Logger): Logger {
     info: guard('info'),
     warn: guard('warn'),
     error: guard('error'),
+    isLevelEnabled: (level) => {
+      try {
+        return logger.isLevelEnabled(level);
+      } catch {
+        return true;
+      }
+    },
   };
 }
 

@@ -214,11 +214,15 @@ export class DataFetchingService extends EventDrivenService {
   #publishBars(fetch: SeriesFetch, bars: readonly Bar[]): void {
     const { config } = this.#options;
     const { symbol, timeframe, key, tfMs, now, last, warmup } = fetch;
-    this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
-      symbol,
-      timeframe,
-      bars: bars.length,
-    });
+    // Per-bar lines: built only when info is logged (a backtest at warn builds none).
+    const logging = this.logger.isLevelEnabled('info');
+    if (logging) {
+      this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
+        symbol,
+        timeframe,
+        bars: bars.length,
+      });
+    }
     if (!this.#repeats(key, bars)) this.publish('DataFetched', { symbol, timeframe, bars, numBars: bars.length });
     let closed = 0;
     while (closed < bars.length && (bars[closed] as Bar).openTime + tfMs <= now) closed++;
@@ -231,11 +235,13 @@ export class DataFetchingService extends EventDrivenService {
       if (last !== undefined && bar.openTime <= (this.#lastPublished.get(key) ?? last)) continue;
       this.#lastPublished.set(key, bar.openTime);
       this.increment('new_candles_detected');
-      this.logger.info(`New candle detected for ${symbol} ${timeframe}`, {
-        symbol,
-        timeframe,
-        open_time: bar.openTime,
-      });
+      if (logging) {
+        this.logger.info(`New candle detected for ${symbol} ${timeframe}`, {
+          symbol,
+          timeframe,
+          open_time: bar.openTime,
+        });
+      }
       this.publish('NewCandle', { symbol, timeframe, bar });
     }
   }

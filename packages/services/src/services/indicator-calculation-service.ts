@@ -103,7 +103,9 @@ export class IndicatorCalculationService extends EventDrivenService {
       );
       this.publish('RegimeChanged', { symbol, timeframe, ...change, barOpenTime: bar.openTime });
     }
-    this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
+    }
     this.publish('IndicatorsCalculated', {
       symbol,
       timeframe,

@@ -147,7 +147,9 @@ export class StrategyEvaluationService extends EventDrivenService {
         this.publish('ExitSignal', common);
       }
     }
-    this.logger.info(`Evaluated strategies: ${entries} entries, ${exits} exits`, { symbol, timeframe });
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info(`Evaluated strategies: ${entries} entries, ${exits} exits`, { symbol, timeframe });
+    }
   }
 }
 
