@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../logging/log-record.js';
 import { MemorySink } from '../logging/sinks.js';
 import { sampleBar } from '../test-support/fixtures.js';
 import { EventBus } from './event-bus.js';
-import type { EventBusMode } from './event-bus-types.js';
+import type { EventBusMode, Subscription } from './event-bus-types.js';
 
 const candle = { symbol: 'BTCUSDT', timeframe: '1m', bar: sampleBar } as const;
 const started = (service: string) => ({ service });
@@ -64,6 +64,30 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus (%s)', (m
     expect(first).toEqual(['a']);
     expect(wildcard.active).toBe(false);
     expect(bus.getMetrics().subscriptions).toBe(0);
+  });
+
+  it('while an event is delivered: a handler unsubscribed is skipped, the others all run, one subscribed waits for the next event', async () => {
+    const bus = newBus();
+    const calls: string[] = [];
+    const later: Subscription[] = [];
+    const a = bus.subscribe('ServiceStarted', (event) => {
+      calls.push(`a:${event.service}`);
+      a.unsubscribe(); // itself: b must still run
+      later[0]?.unsubscribe(); // c, after it in the list: skipped for this event already
+      bus.subscribe('ServiceStarted', (next) => void calls.push(`d:${next.service}`));
+    });
+    bus.subscribe('ServiceStarted', (event) => void calls.push(`b:${event.service}`));
+    later.push(bus.subscribe('ServiceStarted', (event) => void calls.push(`c:${event.service}`)));
+    const wildcard = bus.subscribe('*', (event) => {
+      calls.push(`*:${event.type}`);
+      wildcard.unsubscribe();
+    });
+    bus.subscribe('*', (event) => void calls.push(`**:${event.type}`));
+    bus.emit('ServiceStarted', started('x'));
+    bus.emit('ServiceStarted', started('y'));
+    await bus.drain();
+    expect(calls).toEqual(['a:x', 'b:x', '*:ServiceStarted', '**:ServiceStarted', 'b:y', 'd:y', '**:ServiceStarted']);
+    expect(bus.getMetrics().subscriptions).toBe(3);
   });
 
   it('unsubscribes through Symbol.dispose, bus.unsubscribe and an AbortSignal', async () => {

@@ -86,6 +86,10 @@ export class EventBus<M = TradingEventPayloads> {
   readonly #history: RingBuffer<BaseEvent>;
   readonly #maxQueueSize: number;
   readonly #subscriptions = new Set<SubscriptionState>();
+  /** Handlers are being called: mitt's lists must not change under the walk. */
+  #delivering = false;
+  /** Subscriptions ended while handlers were being called, to take out of mitt's lists afterwards. */
+  #removals: { readonly type: string; readonly deliver: Delivery }[] = [];
   #nextSubscriptionId = 1;
 
   #published = 0;
@@ -311,8 +315,9 @@ export class EventBus<M = TradingEventPayloads> {
         if (!subscription.active) return;
         subscription.active = false;
         this.#subscriptions.delete(subscription);
-        if (type === '*') this.#emitter.off('*', wildcard);
-        else this.#emitter.off(type, deliver);
+        // While handlers are being called, removing one from mitt's list would shift the ones after it.
+        if (this.#delivering) this.#removals.push({ type, deliver });
+        else this.#emitter.off(type, deliver as never);
         options.signal?.removeEventListener('abort', subscription.unsubscribe);
       },
       [Symbol.dispose]: () => subscription.unsubscribe(),
@@ -330,14 +335,12 @@ export class EventBus<M = TradingEventPayloads> {
       }
       if (result != null && typeof result.then === 'function') this.#track(result, event, subscription);
     };
-    const wildcard = (_type: string, event: BaseEvent): void => deliver(event);
     if (options.signal?.aborted) {
       subscription.active = false;
       return subscription;
     }
     this.#subscriptions.add(subscription);
-    if (type === '*') this.#emitter.on('*', wildcard);
-    else this.#emitter.on(type, deliver);
+    this.#emitter.on(type, deliver as never);
     options.signal?.addEventListener('abort', subscription.unsubscribe, { once: true });
     return subscription;
   }
@@ -351,9 +354,34 @@ export class EventBus<M = TradingEventPayloads> {
     if (this.#logAllEvents) this.#logger.debug(`Event ${event.type}`, { event_id: event.id, event_type: event.type });
   }
 
+  /**
+   * Calls the handlers of `event.type`, then the `'*'` handlers, in the order
+   * they subscribed. mitt keeps the handler lists; the bus walks them itself
+   * rather than through `emit`, which copies each list on every event: a
+   * handler subscribed during the walk is not called for this event (only the
+   * length at the start is walked), and one unsubscribed during it is skipped
+   * (`active`) and taken out of mitt's list once the walk is over.
+   */
   readonly #dispatch = (event: BaseEvent): void => {
-    this.#emitter.emit(event.type, event);
+    const all = this.#emitter.all as unknown as Map<string, Delivery[]>;
+    const typed = all.get(event.type);
+    const wildcards = all.get('*');
+    this.#delivering = true;
+    try {
+      if (typed) for (let i = 0, n = typed.length; i < n; i++) (typed[i] as Delivery)(event);
+      if (wildcards) for (let i = 0, n = wildcards.length; i < n; i++) (wildcards[i] as Delivery)(event);
+    } finally {
+      this.#delivering = false;
+      if (this.#removals.length > 0) this.#applyRemovals();
+    }
   };
+
+  /** Takes the subscriptions ended during a walk out of mitt's lists. */
+  #applyRemovals(): void {
+    const removals = this.#removals;
+    this.#removals = [];
+    for (const { type, deliver } of removals) this.#emitter.off(type, deliver as never);
+  }
 
   /** Takes the oldest queued event, compacting the queue once it is mostly consumed. */
   #shift(): BaseEvent {
