@@ -92,10 +92,11 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
 
   #state: ServiceState = 'initialized';
   #subscriptions: Subscription[] = [];
-  readonly #metrics = new Map<string, number>([
-    ['events_received', 0],
-    ['events_published', 0],
-    ['errors', 0],
+  /** Counters by name, each a holder so that counting is one lookup (no `set`). */
+  readonly #metrics = new Map<string, { value: number }>([
+    ['events_received', { value: 0 }],
+    ['events_published', { value: 0 }],
+    ['errors', { value: 0 }],
   ]);
   /** Settles when the last queued start/stop settled or was abandoned. */
   #tail: Promise<void> = Promise.resolve();
@@ -244,7 +245,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
 
   /** The service's counters: the base ones and those the subclass defined. */
   getMetrics(): Readonly<Record<string, number>> {
-    return Object.fromEntries(this.#metrics);
+    return Object.fromEntries(Array.from(this.#metrics, ([name, counter]) => [name, counter.value]));
   }
 
   /** Hook run on every start, after `starting`: subscribe and (re)build state here. */
@@ -316,7 +317,7 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * @param names - metric names, e.g. `data_fetches` (the original system's names).
    */
   protected defineMetrics(...names: string[]): void {
-    for (const name of names) if (!this.#metrics.has(name)) this.#metrics.set(name, 0);
+    for (const name of names) if (!this.#metrics.has(name)) this.#metrics.set(name, { value: 0 });
   }
 
   /**
@@ -325,7 +326,9 @@ export abstract class EventDrivenService<M = TradingEventPayloads> implements Ma
    * @param by - how much to add; 1 by default.
    */
   protected increment(name: string, by = 1): void {
-    this.#metrics.set(name, (this.#metrics.get(name) ?? 0) + by);
+    const counter = this.#metrics.get(name);
+    if (counter) counter.value += by;
+    else this.#metrics.set(name, { value: by });
   }
 
   /**
