@@ -9,6 +9,14 @@ type Updater = (bar: Bar, values: Record<string, number | null>) => void;
 const stable = (ready: boolean, value: unknown): number | null =>
   ready && typeof value === 'number' && Number.isFinite(value) ? value : null;
 
+/**
+ * The indicator's result once it is stable, else `null`. Asking before:
+ * trading-signals' `getResult()` throws and catches a `NotEnoughDataError`
+ * (a stack trace per call) to return `null`.
+ */
+const resultOf = (indicator: { readonly isStable: boolean; getResult(): unknown }): unknown =>
+  indicator.isStable ? indicator.getResult() : null;
+
 function updaterFor(spec: IndicatorSpec): Updater {
   switch (spec.type) {
     case 'ema':
@@ -18,14 +26,14 @@ function updaterFor(spec: IndicatorSpec): Updater {
         spec.type === 'ema' ? new EMA(spec.period) : spec.type === 'sma' ? new SMA(spec.period) : new RSI(spec.period);
       return (bar, values) => {
         indicator.add(bar.close);
-        values[spec.name] = stable(indicator.isStable, indicator.getResult());
+        values[spec.name] = stable(indicator.isStable, resultOf(indicator));
       };
     }
     case 'atr': {
       const indicator = new ATR(spec.period);
       return (bar, values) => {
         indicator.add(bar);
-        values[spec.name] = stable(indicator.isStable, indicator.getResult());
+        values[spec.name] = stable(indicator.isStable, resultOf(indicator));
       };
     }
     case 'adx': {
@@ -33,7 +41,7 @@ function updaterFor(spec: IndicatorSpec): Updater {
       return (bar, values) => {
         indicator.add(bar);
         const ready = indicator.isStable;
-        values[spec.name] = stable(ready, indicator.getResult());
+        values[spec.name] = stable(ready, resultOf(indicator));
         // trading-signals gives ±DI as fractions; scale to percent like ADX itself.
         values[`${spec.name}.pdi`] = stable(ready, typeof indicator.pdi === 'number' ? indicator.pdi * 100 : null);
         values[`${spec.name}.mdi`] = stable(ready, typeof indicator.mdi === 'number' ? indicator.mdi * 100 : null);
