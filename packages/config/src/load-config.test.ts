@@ -24,6 +24,7 @@ describe('loadConfig defaults', () => {
       orchestrator: {
         enable_auto_restart: true,
         health_check_interval: 60,
+        simulated_health_check_interval: 3600,
         status_log_interval: 10,
         max_restarts: 5,
         restart_window: 600,

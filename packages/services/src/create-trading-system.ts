@@ -3,6 +3,7 @@ import {
   type Clock,
   EventBus,
   LogManager,
+  SimulatedClock,
   type Timeframe,
   type TradingEventPayloads,
   TradingOrchestrator,
@@ -219,6 +220,14 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     logger: logs.getLogger('orchestrator'),
     enableAutoRestart: config.orchestrator.enable_auto_restart,
     healthCheckIntervalMs: config.orchestrator.health_check_interval * 1000,
+    // In a backtest, rounds every simulated minute are work without meaning: check that often only from the first
+    // sign of trouble, such as a failed fetch, so that restarts and giving up come as they would live (decision 0010).
+    ...(clock instanceof SimulatedClock
+      ? {
+          quietHealthCheckIntervalMs: config.orchestrator.simulated_health_check_interval * 1000,
+          healthAlertEvents: ['DataFetchFailed'] as const,
+        }
+      : {}),
     statusLogIntervalMs: config.orchestrator.status_log_interval * 1000,
     startTimeoutMs: config.orchestrator.start_timeout * 1000,
     stopTimeoutMs: config.orchestrator.stop_timeout * 1000,

@@ -7,6 +7,10 @@ export const orchestratorSchema = section(
   {
     enable_auto_restart: flag(true, 'Restart unhealthy or failed services.'),
     health_check_interval: seconds(60, 'Seconds between health check rounds.'),
+    simulated_health_check_interval: seconds(
+      3600,
+      'Seconds of simulated time between health check rounds in a backtest while nothing is wrong; from the first sign of trouble (a failed fetch, a restart) rounds come every health_check_interval (decision 0010). Live and replay use health_check_interval.',
+    ),
     status_log_interval: seconds(10, 'Seconds between status log lines.'),
     max_restarts: count(5, 0, 'Restarts allowed per service within restart_window before it stays failed.'),
     restart_window: seconds(600, 'Seconds of the sliding window that max_restarts counts in.'),

@@ -1,6 +1,7 @@
 import type { EventBus } from '../bus/event-bus.js';
 import type { EventBusMetrics } from '../bus/event-bus-types.js';
 import type { Clock } from '../clock/clock.js';
+import type { EventType } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import type { Logger } from '../logging/log-record.js';
 
@@ -41,6 +42,30 @@ export interface OrchestratorOptions<M extends LifecycleEventPayloads = TradingE
   readonly enableAutoRestart?: boolean;
   /** Time between health check rounds, ms; 60 s by default. */
   readonly healthCheckIntervalMs?: number;
+  /**
+   * Time between health check rounds while nothing is wrong, ms, when longer
+   * than `healthCheckIntervalMs`; otherwise (the default) it has no effect.
+   * For a simulated clock, where a round every simulated minute is work
+   * without meaning: rounds of the `healthCheckIntervalMs` schedule are
+   * skipped while every service is well, and that schedule resumes (the next
+   * round comes at the first of its times after now) at the first sign of
+   * trouble, until the trouble is over, so that restarts, backoff and the
+   * restart limit play out as they would on that schedule. A sign of trouble:
+   * an event of `healthAlertEvents`; a cycle whose work threw; a service
+   * found after a cycle in a state other than `running` or `degraded`; a
+   * restart. The trouble is over once no restart is pending or running and
+   * no service that is not given up has restarted within the restart window
+   * (see decision 0010).
+   */
+  readonly quietHealthCheckIntervalMs?: number;
+  /**
+   * Event types that tell of trouble in a service, e.g. `DataFetchFailed`
+   * (a service that publishes them before it turns unhealthy): with
+   * `quietHealthCheckIntervalMs` in effect, each one resumes the
+   * `healthCheckIntervalMs` schedule (after the cycle in progress, if any).
+   * None by default; ignored without `quietHealthCheckIntervalMs`.
+   */
+  readonly healthAlertEvents?: readonly EventType<M>[];
   /** Time between status log lines of {@link TradingOrchestrator.run}, ms; 10 s by default. */
   readonly statusLogIntervalMs?: number;
   /**

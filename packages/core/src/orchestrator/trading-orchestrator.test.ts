@@ -21,6 +21,8 @@ class Probe extends EventDrivenService {
   unhealthy = false;
   throwOnHealth = false;
   healthChecks = 0;
+  /** When each health check ran, ms. */
+  readonly checkTimes: number[] = [];
   constructor(
     name: string,
     deps: ServiceDeps,
@@ -50,6 +52,7 @@ class Probe extends EventDrivenService {
   }
   protected override checkHealth(): HealthAssessment {
     this.healthChecks++;
+    this.checkTimes.push(this.clock.now());
     if (this.throwOnHealth) throw new Error('health probe exploded');
     return this.unhealthy ? { status: 'unhealthy', details: { reason: 'feed stale' } } : {};
   }
@@ -617,5 +620,193 @@ describe('TradingOrchestrator fault isolation', () => {
     expect(bus.history('ServiceRestarted').map((event) => event.attempt)).toEqual([2]);
     await orchestrator.stop();
     await nothingEscaped();
+  });
+});
+
+describe('TradingOrchestrator with quiet health rounds (a backtest on simulated time)', () => {
+  const MINUTE = 60_000;
+  const HOUR = 60 * MINUTE;
+  const T0 = Date.UTC(2023, 2, 1);
+  /** Live cadence, and, with `quiet`, an hourly quiet interval with `DataFetchFailed` as the alert. */
+  const orchestratorOptions = (quiet: boolean): Partial<OrchestratorOptions> => ({
+    healthCheckIntervalMs: MINUTE,
+    ...(quiet ? { quietHealthCheckIntervalMs: HOUR, healthAlertEvents: ['DataFetchFailed'] } : {}),
+  });
+  const fetchFailed = (bus: EventBus): void =>
+    void bus.emit('DataFetchFailed', { symbol: 'EURUSD', timeframe: '1m', error: 'no such symbol', attempts: 4 });
+
+  /**
+   * Runs a cycle every simulated minute for `minutes` with `work(minute)` as
+   * the cycle's work, moving the clock with `advanceTo` (which lets the work
+   * a timer starts, such as a restart, run before the next timer fires).
+   */
+  const simulate = async (
+    { clock, orchestrator }: ReturnType<typeof setup>,
+    minutes: number,
+    work: (minute: number) => void = () => {},
+  ): Promise<void> => {
+    orchestrator.addCycleWork('script', () => work(Math.round((clock.now() - T0) / MINUTE)));
+    for (let minute = 1; minute <= minutes; minute++) {
+      await clock.advanceTo(T0 + minute * MINUTE);
+      await clock.runToCompletion(() => orchestrator.runCycle());
+    }
+  };
+
+  const lifecycleAt = (bus: EventBus) =>
+    bus
+      .history()
+      .filter((event) => event.type.startsWith('Service'))
+      .map((event) => `${new Date(event.timestamp).toISOString().slice(11, 23)} ${JSON.stringify(event)}`)
+      .map((line) => line.replace(/"(id|correlationId|causationId|timestamp)":[^,}]*,?/g, ''));
+
+  it('checks once per quiet interval while nothing is wrong: 24 rounds in a simulated day of 1,440 cycles', async () => {
+    for (const [quiet, rounds] of [
+      [true, 24],
+      [false, 24 * 60],
+    ] as const) {
+      const system = setup(orchestratorOptions(quiet));
+      const a = system.probe('a');
+      system.orchestrator.register('a', a);
+      await system.orchestrator.start();
+      await simulate(system, 24 * 60);
+      expect(a.healthChecks).toBe(rounds);
+      if (quiet)
+        expect(a.checkTimes.map((time) => (time - T0) / HOUR)).toEqual([...Array(24).keys()].map((h) => h + 1));
+      await system.orchestrator.stop();
+    }
+  });
+
+  it('an alert resumes the live schedule: a failing service is restarted and given up on exactly when it would be live, then rounds are quiet again', async () => {
+    const runs = [];
+    for (const quiet of [false, true]) {
+      const system = setup(orchestratorOptions(quiet));
+      const data = system.probe('data');
+      // Healthy throughout: its health checks are the rounds (a failed service's own check is not run).
+      const steady = system.probe('steady');
+      system.orchestrator.register('data_fetching', data).register('steady', steady);
+      await system.orchestrator.start();
+      let failures = 0;
+      // From 01:30 every fetch fails; three failures in a row make the service unhealthy, and restarts do not help.
+      await simulate(system, 4 * 60, (minute) => {
+        if (minute < 90 || (data.state !== 'running' && data.state !== 'degraded')) return;
+        fetchFailed(system.bus);
+        if (++failures >= 3) data.unhealthy = true;
+      });
+      runs.push({ quiet, bus: system.bus, checkTimes: steady.checkTimes });
+      await system.orchestrator.stop();
+    }
+    const [live, quiet] = runs;
+    if (!live || !quiet) throw new Error('two runs expected');
+    // The same restarts and the same give-up, at the same simulated times.
+    expect(lifecycleAt(quiet.bus)).toEqual(lifecycleAt(live.bus));
+    const failed = quiet.bus.history('ServiceFailed');
+    expect(failed.map((event) => [event.restarts, event.willRestart])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+      [5, false],
+    ]);
+    expect(failed.map((event) => (event.timestamp - T0) / MINUTE)).toEqual([93, 94, 95, 96, 97, 98]);
+    // Quiet: hourly until the first alert (after the 01:30 cycle), every minute from 01:31 while in trouble,
+    // hourly again once given up (01:38).
+    expect(quiet.checkTimes.map((time) => (time - T0) / MINUTE)).toEqual([
+      60, 91, 92, 93, 94, 95, 96, 97, 98, 158, 218,
+    ]);
+    expect(live.checkTimes).toHaveLength(4 * 60);
+  });
+
+  it('a restarted service that recovers is watched at the live cadence for the restart window, then quietly', async () => {
+    const system = setup({ ...orchestratorOptions(true), restartPolicy: { windowMs: 10 * MINUTE } });
+    const data = system.probe('data');
+    system.orchestrator.register('data_fetching', data);
+    system.bus.subscribe('ServiceRestarted', () => {
+      data.unhealthy = false;
+    });
+    await system.orchestrator.start();
+    await simulate(system, 3 * 60, (minute) => {
+      if (minute === 30) {
+        data.unhealthy = true;
+        fetchFailed(system.bus);
+      }
+    });
+    expect(system.bus.history('ServiceRestarted').map((event) => (event.timestamp - T0) / 1000)).toEqual([31 * 60 + 1]);
+    // 00:31 finds it unhealthy (the restart, counted from then, follows at 00:31:01); rounds every minute until the
+    // restart has left the 10-minute window (00:41), then hourly.
+    expect(data.checkTimes.map((time) => (time - T0) / MINUTE)).toEqual([
+      31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 101, 161,
+    ]);
+    await system.orchestrator.stop();
+  });
+
+  it.each([
+    ['fails on its own (its state, read after the cycle)', (data: Probe) => data.fail(new Error('socket closed'))],
+    [
+      'throws from cycle work',
+      (data: Probe) => {
+        data.unhealthy = true;
+        throw new Error('venue down');
+      },
+    ],
+  ])('a service that %s is noticed after that cycle, without an alert event', async (_, trouble) => {
+    const system = setup(orchestratorOptions(true));
+    const data = system.probe('data');
+    system.orchestrator.register('data_fetching', data);
+    await system.orchestrator.start();
+    await simulate(system, 60, (minute) => {
+      if (minute === 30) trouble(data);
+    });
+    expect(system.bus.history('ServiceFailed')[0]?.timestamp).toBe(T0 + 31 * MINUTE);
+    expect(system.bus.history('ServiceRestarted')[0]?.timestamp).toBe(T0 + 31 * MINUTE + 1_000);
+    await system.orchestrator.stop();
+  });
+
+  it('without cycles, a service that fails on its own is noticed at the next quiet round (the safety net)', async () => {
+    const { orchestrator, probe, clock, bus } = setup(orchestratorOptions(true));
+    const data = probe('data');
+    orchestrator.register('data_fetching', data);
+    await orchestrator.start();
+    await clock.advanceBy(10 * MINUTE);
+    data.fail(new Error('socket closed'));
+    await clock.advanceBy(HOUR);
+    expect(bus.history('ServiceFailed')[0]?.timestamp).toBe(T0 + HOUR);
+    expect(bus.history('ServiceRestarted')[0]?.timestamp).toBe(T0 + HOUR + 1_000);
+    await orchestrator.stop();
+  });
+
+  it.each([
+    ['equal to', MINUTE],
+    ['shorter than', 30_000],
+  ])(
+    'a quiet interval %s the health check interval changes nothing: rounds every interval, alerts not subscribed',
+    async (_, quietMs) => {
+      const system = setup({
+        healthCheckIntervalMs: MINUTE,
+        quietHealthCheckIntervalMs: quietMs,
+        healthAlertEvents: ['DataFetchFailed'],
+      });
+      const data = system.probe('data');
+      system.orchestrator.register('data_fetching', data);
+      await system.orchestrator.start();
+      expect(system.bus.getMetrics().subscriptions).toBe(0);
+      await simulate(system, 10, (minute) => {
+        if (minute === 3) fetchFailed(system.bus);
+      });
+      expect(data.checkTimes.map((time) => (time - T0) / MINUTE)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await system.orchestrator.stop();
+    },
+  );
+
+  it('stop() drops the alert subscriptions; a new start() subscribes again', async () => {
+    const { orchestrator, probe, bus } = setup(orchestratorOptions(true));
+    orchestrator.register('data_fetching', probe('data'));
+    await orchestrator.start();
+    expect(bus.getMetrics().subscriptions).toBe(1);
+    await orchestrator.stop();
+    expect(bus.getMetrics().subscriptions).toBe(0);
+    await orchestrator.start();
+    expect(bus.getMetrics().subscriptions).toBe(1);
+    await orchestrator.stop();
   });
 });

@@ -1,8 +1,10 @@
 import type { EventBus } from '../bus/event-bus.js';
+import type { Subscription } from '../bus/event-bus-types.js';
 import type { Clock, Timer } from '../clock/clock.js';
 import { LiveClock } from '../clock/live-clock.js';
 import { withCorrelation } from '../correlation/correlation.js';
 import { OrchestratorError } from '../errors/core-errors.js';
+import type { EventType } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
 import { type Logger, silentLogger } from '../logging/log-record.js';
 import type { HealthReport, ManagedService } from '../service/health.js';
@@ -31,6 +33,9 @@ interface Entry {
   failureReported: boolean;
 }
 
+/** States in which a service is up; after a cycle, any other is a sign of trouble. */
+const UP_STATES: ReadonlySet<string> = new Set(['running', 'degraded']);
+
 const DEFAULT_POLICY: RestartPolicy = {
   maxRestarts: 5,
   windowMs: 10 * 60_000,
@@ -46,6 +51,15 @@ const DEFAULT_POLICY: RestartPolicy = {
  * which the service stays `failed`. Every failure publishes `ServiceFailed`
  * once, with `willRestart` telling whether a restart follows. It also
  * runs the main loop ({@link TradingOrchestrator.run}) and aggregates metrics.
+ *
+ * With `quietHealthCheckIntervalMs` longer than `healthCheckIntervalMs` (a
+ * backtest: `createTradingSystem` sets it on a `SimulatedClock`), rounds come
+ * that far apart while nothing is wrong, and the `healthCheckIntervalMs`
+ * schedule resumes at the first sign of trouble (an event of
+ * `healthAlertEvents`, a cycle whose work threw, a service found down after a
+ * cycle, a restart) until no restart is pending and none happened within the
+ * restart window: a failing service is restarted and given up on when it
+ * would be on that schedule. See decision 0010.
  *
  * A fault in a service never kills the bot: every call into a service
  * (`healthCheck`, `start`, `stop`, `fail`, `getMetrics`) and into cycle work
@@ -136,6 +150,11 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   readonly #logger: Logger;
   readonly #autoRestart: boolean;
   readonly #healthCheckIntervalMs: number;
+  /** Time between rounds while nothing is wrong; `#healthCheckIntervalMs` unless longer. */
+  readonly #quietIntervalMs: number;
+  /** Rounds are skipped while nothing is wrong (quiet interval longer than the health check interval). */
+  readonly #skipsQuietRounds: boolean;
+  readonly #alertEvents: readonly EventType<M>[];
   readonly #statusLogIntervalMs: number;
   readonly #startTimeoutMs: number;
   readonly #stopTimeoutMs: number;
@@ -146,6 +165,14 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   #startOrder: string[] = [];
   #startedAt: number | undefined;
   #healthTimer: Timer | undefined;
+  /** When the scheduled round is due, ms. */
+  #nextRoundAt = 0;
+  /** When the last round ran (or the start), ms: the `healthCheckIntervalMs` schedule counts from it. */
+  #lastRoundAt = 0;
+  #alertSubscriptions: Subscription[] = [];
+  /** A sign of trouble came during a cycle: acted on when the cycle ends. */
+  #alertPending = false;
+  #cyclesInProgress = 0;
   #cycles = 0;
   #cycleErrors = 0;
   #restartCount = 0;
@@ -157,6 +184,12 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     this.#logger = unbreakable(options.logger ?? silentLogger);
     this.#autoRestart = options.enableAutoRestart ?? true;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs ?? 60_000;
+    this.#quietIntervalMs = Math.max(
+      this.#healthCheckIntervalMs,
+      options.quietHealthCheckIntervalMs ?? this.#healthCheckIntervalMs,
+    );
+    this.#skipsQuietRounds = this.#quietIntervalMs > this.#healthCheckIntervalMs;
+    this.#alertEvents = this.#skipsQuietRounds ? [...(options.healthAlertEvents ?? [])] : [];
     this.#statusLogIntervalMs = options.statusLogIntervalMs ?? 10_000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
@@ -275,7 +308,13 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     this.#startedAt = this.#clock.now();
     this.#status = 'running';
     this.#logger.info('=== ALL SERVICES STARTED ===');
-    this.#scheduleHealthCheck();
+    for (const type of this.#alertEvents) {
+      this.#alertSubscriptions.push(
+        this.bus.subscribe(type, () => this.#alert(), { name: `orchestrator.healthAlert.${type}` }),
+      );
+    }
+    this.#lastRoundAt = this.#startedAt;
+    this.#scheduleRound(this.#quietIntervalMs);
   }
 
   /**
@@ -294,6 +333,9 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     this.#status = 'stopping';
     this.#healthTimer?.cancel();
     this.#healthTimer = undefined;
+    for (const subscription of this.#alertSubscriptions) subscription.unsubscribe();
+    this.#alertSubscriptions = [];
+    this.#alertPending = false;
     for (const entry of this.#entries.values()) {
       entry.restartTimer?.cancel();
       entry.restartTimer = undefined;
@@ -329,6 +371,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     entry.restartTimer = undefined;
     entry.restarts = this.#recentRestarts(entry);
     entry.restarts.push(this.#clock.now());
+    this.#alert();
     await this.#restart(entry, entry.restarts.length, false);
   }
 
@@ -349,7 +392,8 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   /**
    * Runs one health check round now: reports unhealthy services and, with
    * auto-restart on, schedules their restart. Health monitoring calls it every
-   * `healthCheckIntervalMs`. Never throws (see {@link TradingOrchestrator.getServiceHealth}).
+   * `healthCheckIntervalMs` (or `quietHealthCheckIntervalMs`, see the class
+   * description). Never throws (see {@link TradingOrchestrator.getServiceHealth}).
    * @returns the reports of the round, by name.
    */
   checkHealth(): Record<string, HealthReport> {
@@ -398,19 +442,29 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
    * others still run.
    * @returns the cycle's correlation id.
    */
-  runCycle(): Promise<string> {
-    return withCorrelation(async (correlationId) => {
-      this.#cycles++;
-      for (const { name, work } of this.#cycleWork) {
-        try {
-          await work();
-        } catch (error) {
-          this.#cycleErrors++;
-          this.#logger.error(`cycle work ${name} failed: ${errorMessage(error)}`, { work: name });
+  async runCycle(): Promise<string> {
+    this.#cyclesInProgress++;
+    let correlationId: string;
+    try {
+      correlationId = await withCorrelation(async (id) => {
+        this.#cycles++;
+        for (const { name, work } of this.#cycleWork) {
+          try {
+            await work();
+          } catch (error) {
+            this.#cycleErrors++;
+            if (this.#skipsQuietRounds) this.#alertPending = true;
+            this.#logger.error(`cycle work ${name} failed: ${errorMessage(error)}`, { work: name });
+          }
         }
-      }
-      return correlationId;
-    });
+        return id;
+      });
+    } finally {
+      this.#cyclesInProgress--;
+    }
+    // Outside the cycle's correlation scope: the round it may bring forward is no part of the cycle.
+    if (this.#skipsQuietRounds && this.#cyclesInProgress === 0) this.#afterCycle();
+    return correlationId;
   }
 
   /**
@@ -447,18 +501,80 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     );
   }
 
-  #scheduleHealthCheck(): void {
+  /** Schedules the next health round `delayMs` from now, replacing the one scheduled. */
+  #scheduleRound(delayMs: number): void {
+    this.#healthTimer?.cancel();
+    this.#nextRoundAt = this.#clock.now() + delayMs;
     this.#healthTimer = this.#clock.setTimer(() => {
+      this.#healthTimer = undefined;
       if (this.#status !== 'running') return;
+      this.#lastRoundAt = this.#clock.now();
       try {
         this.checkHealth();
       } catch (error) {
         // checkHealth guards every service call; only a throwing logger or bus gets here.
         this.#logger.error(`health check round failed: ${errorMessage(error)}`);
       } finally {
-        if (this.#status === 'running') this.#scheduleHealthCheck();
+        if (this.#status === 'running') {
+          this.#scheduleRound(this.#inTrouble() ? this.#healthCheckIntervalMs : this.#quietIntervalMs);
+        }
       }
-    }, this.#healthCheckIntervalMs);
+    }, delayMs);
+  }
+
+  /**
+   * Whether rounds must keep to the `healthCheckIntervalMs` schedule: a
+   * restart is pending or running, or a service not given up restarted
+   * within the restart window (the window the restart limit counts in).
+   */
+  #inTrouble(): boolean {
+    if (!this.#skipsQuietRounds) return true;
+    for (const entry of this.#entries.values()) {
+      if (entry.restartTimer !== undefined || entry.restarting) return true;
+      if (!entry.failureReported && entry.restarts.length > 0 && this.#recentRestarts(entry).length > 0) return true;
+    }
+    return false;
+  }
+
+  /** A sign of trouble: resumes the `healthCheckIntervalMs` schedule now, or when the cycle in progress ends. */
+  #alert(): void {
+    if (!this.#skipsQuietRounds) return;
+    if (this.#cyclesInProgress > 0) {
+      this.#alertPending = true;
+      return;
+    }
+    const next = this.#nextScheduledRound();
+    if (next !== undefined) this.#scheduleRound(next - this.#clock.now());
+  }
+
+  /** After a cycle: resumes the `healthCheckIntervalMs` schedule on a sign of trouble during or after it. */
+  #afterCycle(): void {
+    const alerted = this.#alertPending;
+    this.#alertPending = false;
+    const next = this.#nextScheduledRound();
+    if (next === undefined) return;
+    if (alerted || this.#serviceDown()) this.#scheduleRound(next - this.#clock.now());
+  }
+
+  /**
+   * The first time of the `healthCheckIntervalMs` schedule (counted from the
+   * last round) after now, when it comes before the round scheduled; otherwise
+   * (or during a round, or when not running) `undefined`.
+   */
+  #nextScheduledRound(): number | undefined {
+    if (this.#healthTimer === undefined || this.#status !== 'running') return undefined;
+    const interval = this.#healthCheckIntervalMs;
+    const next = this.#lastRoundAt + (Math.floor((this.#clock.now() - this.#lastRoundAt) / interval) + 1) * interval;
+    return next < this.#nextRoundAt ? next : undefined;
+  }
+
+  /** Whether a service not being restarted nor given up is in a state other than running or degraded. */
+  #serviceDown(): boolean {
+    for (const entry of this.#entries.values()) {
+      if (entry.restartTimer !== undefined || entry.restarting || entry.failureReported) continue;
+      if (!UP_STATES.has(entry.guarded.state)) return true;
+    }
+    return false;
   }
 
   #recentRestarts(entry: Entry): number[] {
@@ -496,6 +612,7 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
       entry.restartTimer = undefined;
       void this.#restart(entry, attempt, true).catch(() => undefined);
     }, delay);
+    this.#alert();
   }
 
   /**
