@@ -305,9 +305,11 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
   if (tradeExecution) register('trade_execution', tradeExecution);
   if (tradeExecution) orchestrator.addCycleWork('trade_execution.reconcile', () => tradeExecution.reconcile());
   if (dataFetching) {
-    orchestrator.addCycleWork('data_fetching.fetch', async () => {
-      await dataFetching.fetch();
-      await bus.drain();
+    // Fetch, then wait for what the new bars set off; without a promise when both are done at once (a backtest).
+    orchestrator.addCycleWork('data_fetching.fetch', () => {
+      const fetching = dataFetching.fetch();
+      if (fetching) return fetching.then(() => bus.drain());
+      return bus.idle ? undefined : bus.drain();
     });
   }
   return {

@@ -271,6 +271,34 @@ describe('TradingOrchestrator', () => {
     expect(health.b).toMatchObject({ healthy: false, status: 'unhealthy', details: { reason: 'feed stale' } });
   });
 
+  it('runs cycle work in order, synchronously while no item returns a promise, awaiting one that does', async () => {
+    const { orchestrator, probe } = setup();
+    orchestrator.register('a', probe('a'));
+    const steps: string[] = [];
+    let release: () => void = () => {};
+    orchestrator.addCycleWork('first', () => void steps.push(`first ${currentCorrelationId() !== undefined}`));
+    orchestrator.addCycleWork('slow', () =>
+      steps.length > 2 ? new Promise<void>((resolve) => (release = resolve)) : undefined,
+    );
+    orchestrator.addCycleWork('broken', () => {
+      throw new Error('boom');
+    });
+    orchestrator.addCycleWork('last', () => void steps.push(`last ${currentCorrelationId() !== undefined}`));
+    await orchestrator.start();
+    const cycle = orchestrator.runCycle();
+    // Every item ran before runCycle returned: no promise in between.
+    expect(steps).toEqual(['first true', 'last true']);
+    await cycle;
+    const second = orchestrator.runCycle();
+    expect(steps).toEqual(['first true', 'last true', 'first true']);
+    release();
+    const correlationId = await second;
+    expect(steps).toEqual(['first true', 'last true', 'first true', 'last true']);
+    expect(typeof correlationId).toBe('string');
+    expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ cycles: 2, cycle_errors: 2 });
+    await orchestrator.stop();
+  });
+
   it('runs cycles in fresh correlation scopes until the signal aborts, logging status', async () => {
     const { orchestrator, probe, clock, sink } = setup({ statusLogIntervalMs: 10_000 });
     orchestrator.register('a', probe('a'));

@@ -81,8 +81,6 @@ export interface OrderShape {
   readonly triggerPrice: number | null;
 }
 
-const SETTLED: Promise<void> = Promise.resolve();
-
 /** Allowance for the venue's clock being behind the bot's when fills are fetched since an order's time, ms. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -315,16 +313,17 @@ export class OrderManager {
   }
 
   /**
-   * See the class: what is asked of the venue each cycle. Answers a settled
-   * promise at once when there is nothing to ask (most cycles).
+   * See the class: what is asked of the venue each cycle.
+   * @returns a promise that settles when the venue has answered; nothing when
+   *   there is nothing to ask (most cycles).
    */
-  reconcile(): Promise<void> {
+  reconcile(): Promise<void> | undefined {
     const { broker, clock } = this.#options;
     const full = !broker.capabilities.streaming || clock.now() - this.#lastSync >= this.#syncIntervalMs;
     const pending =
       this.#book.unsettledCount + this.#toCancel.size + this.#book.workingCount(full ? undefined : 'unknown');
     if (full) this.#lastSync = clock.now();
-    return pending === 0 ? SETTLED : this.#reconcile(full);
+    return pending === 0 ? undefined : this.#reconcile(full);
   }
 
   async #reconcile(full: boolean): Promise<void> {

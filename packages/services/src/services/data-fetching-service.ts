@@ -99,16 +99,31 @@ export class DataFetchingService extends EventDrivenService {
   /**
    * Fetches every symbol's timeframes once and publishes what is new. Does
    * nothing unless the service is running or degraded.
+   * @returns a promise that settles when the fetch is done; or nothing when
+   *   it is done already: every source answered at once (a file, a simulated
+   *   venue), so a backtest's cycle makes no promise here. `await` takes either.
    */
-  async fetch(): Promise<void> {
-    if (this.state !== 'running' && this.state !== 'degraded') return;
-    for (const symbol of this.#options.symbols) {
-      for (const timeframe of this.#options.timeframes) {
-        if (!this.#due(symbol, timeframe)) continue;
-        const pending = this.#fetchSeries(symbol, timeframe);
-        if (pending) await pending;
-      }
+  fetch(): Promise<void> | undefined {
+    if (this.state !== 'running' && this.state !== 'degraded') return undefined;
+    const { symbols, timeframes } = this.#options;
+    try {
+      return this.#fetchFrom(0, symbols.length * timeframes.length);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /** Fetches the due series from series `index` on (symbol by symbol, each timeframe in turn), one after the other. */
+  #fetchFrom(index: number, count: number): Promise<void> | undefined {
+    const { symbols, timeframes } = this.#options;
+    for (let i = index; i < count; i++) {
+      const symbol = symbols[Math.floor(i / timeframes.length)] as string;
+      const timeframe = timeframes[i % timeframes.length] as Timeframe;
+      if (!this.#due(symbol, timeframe)) continue;
+      const pending = this.#fetchSeries(symbol, timeframe);
+      if (pending) return pending.then(() => this.#fetchFrom(i + 1, count));
+    }
+    return undefined;
   }
 
   /**

@@ -37,8 +37,6 @@ export interface TradeExecutionOptions {
 
 type Signal = EventOf<TradingEventPayloads, 'EntrySignal'> | EventOf<TradingEventPayloads, 'ExitSignal'>;
 
-const IDLE: Promise<void> = Promise.resolve();
-
 /** Signal ids remembered to ignore a repeated delivery. */
 const SIGNALS_REMEMBERED = 1024;
 
@@ -137,9 +135,11 @@ export class TradeExecutionService extends EventDrivenService {
    * On a venue that does not stream, and every `timeouts.syncIntervalMs` on
    * one that does, every working order and the fills since the oldest are
    * fetched too.
+   * @returns a promise that settles when it is done; nothing when there was
+   *   nothing to ask (most cycles) or the service is not running. `await` takes either.
    */
-  reconcile(): Promise<void> {
-    return this.state === 'running' || this.state === 'degraded' ? this.#orders.reconcile() : IDLE;
+  reconcile(): Promise<void> | undefined {
+    return this.state === 'running' || this.state === 'degraded' ? this.#orders.reconcile() : undefined;
   }
 
   protected override async onStart(): Promise<void> {
