@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedClock } from '@quant/core';
+import { type Logger, SimulatedClock, silentLogger } from '@quant/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServicesError } from '../errors.js';
 import { BTCUSDT, march } from '../test-support/real-data.js';
@@ -249,6 +249,63 @@ describe('CsvBarSource validation', () => {
     expect(error.message).toMatch(/config\.csv:\d+: /);
     expect(error.message).toContain('expected a header line naming the columns open_time,open,high,low,close,volume');
     expect(error.message).toContain('the file starts with "# settings"');
+  });
+
+  describe('in a file of many chunks, with blank lines and a cell spanning two lines', () => {
+    // Line 1: the header; lines 2-3: the first bar, whose note spans two lines; line 4: blank;
+    // lines 5 to 5 003: the next 4 999 bars (about 350 KB, read in chunks of 64 KiB).
+    const rows = lines.slice(1, 5_001);
+    const longFile = (name: string, edit: (body: string[]) => void): string => {
+      const body = rows.slice(1);
+      edit(body);
+      return write(name, [`${lines[0]},note`, `${rows[0]},"spans\ntwo lines"`, '', ...body].join('\n'));
+    };
+    const lineOf = (bodyIndex: number): number => bodyIndex + 5;
+    const negativeVolume = (row: string): string => row.replace(/[^,]+$/, '-1');
+
+    it('fails on an invalid row with its line', async () => {
+      const path = longFile('late.csv', (body) => {
+        body[4_000] = negativeVolume(body[4_000] as string);
+      });
+      const error = await failure(load(path));
+      expect(error.code).toBe('CSV_INVALID');
+      expect(error.line).toBe(lineOf(4_000));
+      expect(error.message).toBe(`${path}:${lineOf(4_000)}: volume (column 6) -1 is negative: expected >= 0`);
+    });
+
+    it('skips invalid rows with their lines, keeping every other bar', async () => {
+      const path = longFile('late-skips.csv', (body) => {
+        body[2_000] = 'yesterday,1,2,0.5,1.5,3';
+        body[4_500] = negativeVolume(body[4_500] as string);
+      });
+      const warnings: unknown[] = [];
+      const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
+      const source = await load(path, { invalidRows: 'skip', logger });
+      expect(source.stats).toMatchObject({ rows: 5_000, bars: 4_998, skipped: 2, gaps: 2, missingBars: 2 });
+      expect(source.stats.skippedSamples).toEqual([
+        `${path}:${lineOf(2_000)}: open time (column 1) "yesterday" is not a timestamp: expected ISO 8601 (UTC unless it has an offset), epoch s or ms`,
+        `${path}:${lineOf(4_500)}: volume (column 6) -1 is negative: expected >= 0`,
+      ]);
+      expect(warnings).toEqual([
+        [`skipped invalid row ${source.stats.skippedSamples[0]}`, { file: path, line: lineOf(2_000) }],
+        [`skipped invalid row ${source.stats.skippedSamples[1]}`, { file: path, line: lineOf(4_500) }],
+        [`skipped 2 invalid row(s) of ${path}`, { file: path, skipped: 2 }],
+      ]);
+      const kept = rows.filter((_, index) => index !== 2_001 && index !== 4_501);
+      expect(source.allBars().map((bar) => bar.openTime)).toEqual(
+        kept.map((row) => Date.parse(row.slice(0, row.indexOf(',')))),
+      );
+    });
+
+    it("fails on text that is not CSV after the header with its line and csv-parse's reason", async () => {
+      const path = longFile('late-quote.csv', (body) => {
+        body[3_000] = (body[3_000] as string).replace(',', ',"23140"x');
+      });
+      const error = await failure(load(path));
+      expect(error.code).toBe('CSV_INVALID');
+      expect(error.line).toBe(lineOf(3_000));
+      expect(error.message.startsWith(`${path}:${lineOf(3_000)}: Invalid Closing Quote: got "x" at line`)).toBe(true);
+    });
   });
 
   it('loads an empty file and a header-only file as no bars', async () => {

@@ -1,11 +1,10 @@
-import { closeSync, createReadStream, openSync, readSync, type Stats, statSync } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { type Stats, statSync } from 'node:fs';
 import { type Bar, type Clock, type Logger, silentLogger, type Timeframe, timeframeToMs } from '@quant/core';
-import { parse } from 'csv-parse';
 import { ServicesError } from '../errors.js';
 import type { BarRequest, MarketDataSource } from '../ports/market-data-source.js';
-import { BarSeries } from './bar-series.js';
-import { checkBarRow, excerpt, type TimeFormat } from './parse-bar-row.js';
+import type { BarSeries } from './bar-series.js';
+import type { TimeFormat } from './parse-bar-row.js';
+import { readCsvBars } from './read-csv-bars.js';
 import { type ResampledSeries, resample } from './resample.js';
 
 /** Where each field is in the CSV: a header name, or a 0-based column index. */
@@ -67,19 +66,6 @@ export interface CsvLoadStats {
   /** Open time of the last bar, ms UTC, or `null`. */
   readonly lastOpenTime: number | null;
 }
-
-const DEFAULT_NAMES: CsvColumns = {
-  openTime: 'open_time',
-  open: 'open',
-  high: 'high',
-  low: 'low',
-  close: 'close',
-  volume: 'volume',
-};
-const FIELD_ORDER = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
-const LABELS = ['open time', 'open', 'high', 'low', 'close', 'volume'] as const;
-/** No line of an OHLCV file comes near this; a longer one is not such a file (e.g. binary data). */
-const MAX_RECORD_CHARS = 65_536;
 
 /**
  * A {@link MarketDataSource} over an OHLCV CSV file of one symbol, for
@@ -172,84 +158,18 @@ export class CsvBarSource implements MarketDataSource {
   static async load(options: CsvBarSourceOptions): Promise<CsvBarSource> {
     const logger = options.logger ?? silentLogger;
     const timeframe = options.timeframe ?? '1m';
-    const stepMs = timeframeToMs(timeframe);
-    const header = options.header ?? true;
-    const format = options.timeFormat ?? 'auto';
     const file = options.path;
-    const base = new BarSeries();
     assertRegularFile(file);
-    let indexes: number[] | undefined = header ? undefined : columnIndexes(options.columns, undefined, file, 0);
-    let labels = indexes ? columnLabels(indexes) : [];
-    let rows = 0;
-    let skipped = 0;
-    const skippedSamples: string[] = [];
-    let gaps = 0;
-    let missingBars = 0;
-    let previous = Number.NEGATIVE_INFINITY;
-
-    // pipeline() destroys the parser with the file's error (e.g. ENOENT), which ends the loop below.
-    const parser = pipeline(
-      createReadStream(file),
-      parse({
-        delimiter: options.delimiter ?? ',',
-        skip_empty_lines: true,
-        bom: true,
-        trim: true,
-        max_record_size: MAX_RECORD_CHARS,
-        relax_column_count: true,
-        info: true,
-      }),
-      () => {},
-    );
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (indexes === undefined) {
-          indexes = columnIndexes(options.columns, record, file, info.lines);
-          labels = columnLabels(indexes);
-          continue;
-        }
-        rows++;
-        const check = checkBarRow(
-          indexes.map((index) => record[index]),
-          format,
-          previous,
-          labels,
-        );
-        if (!check.ok) {
-          const where = `${file}:${info.lines}`;
-          if ((options.invalidRows ?? 'fail') === 'fail') {
-            throw new ServicesError('CSV_INVALID', `${where}: ${check.reason}`, { file, line: info.lines });
-          }
-          skipped++;
-          if (skippedSamples.length < 20) skippedSamples.push(`${where}: ${check.reason}`);
-          logger.warn(`skipped invalid row ${where}: ${check.reason}`, { file, line: info.lines });
-          continue;
-        }
-        if (previous !== Number.NEGATIVE_INFINITY && check.openTime - previous > stepMs) {
-          gaps++;
-          missingBars += Math.round((check.openTime - previous) / stepMs) - 1;
-        }
-        previous = check.openTime;
-        base.push(check.openTime, ...check.values);
-      }
-    } catch (error) {
-      if (ServicesError.isInstance(error)) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-        throw new ServicesError('CSV_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
-          file,
-          cause: error,
-        });
-      }
-      const line = (error as { lines?: number }).lines;
-      const where = `${file}${line ? `:${line}` : ''}`;
-      const reason = excerpt((error as Error).message, 120, false);
-      const message =
-        indexes === undefined
-          ? `${where}: not CSV (${reason}): ${expectedHeader(options.columns)}; the file starts with "${fileStart(file)}"`
-          : `${where}: ${reason}`;
-      throw new ServicesError('CSV_INVALID', message, { file, ...(line ? { line } : {}), cause: error });
-    }
+    const { base, rows, skipped, skippedSamples, gaps, missingBars } = await readCsvBars({
+      file,
+      header: options.header ?? true,
+      columns: options.columns,
+      format: options.timeFormat ?? 'auto',
+      delimiter: options.delimiter ?? ',',
+      stepMs: timeframeToMs(timeframe),
+      invalidRows: options.invalidRows ?? 'fail',
+      logger,
+    });
     if (skipped > 0) logger.warn(`skipped ${skipped} invalid row(s) of ${file}`, { file, skipped });
     if (gaps > 0)
       logger.info(`${file}: ${gaps} gap(s), ${missingBars} bar(s) missing; gaps are left as they are`, { gaps });
@@ -287,8 +207,8 @@ export class CsvBarSource implements MarketDataSource {
    * {@inheritDoc MarketDataSource.fetchBars}
    * @throws {@link ServicesError} `UNKNOWN_SYMBOL` for another symbol.
    */
-  fetchBars(request: BarRequest): Promise<readonly Bar[]> {
-    return Promise.resolve(this.barsAsOf(request, this.#clock.now()));
+  fetchBars(request: BarRequest): readonly Bar[] {
+    return this.barsAsOf(request, this.#clock.now());
   }
 
   /**
@@ -361,55 +281,4 @@ function assertRegularFile(file: string): void {
   if (stats.isFile()) return;
   const kind = FILE_KINDS.find(([test]) => test(stats))?.[1] ?? 'not a regular file';
   throw new ServicesError('CSV_NOT_A_FILE', `${file} is ${kind}: expected a CSV file (a regular file)`, { file });
-}
-
-/** How messages name the six cells: `low (column 4)`. */
-function columnLabels(indexes: readonly number[]): string[] {
-  return indexes.map((index, position) => `${LABELS[position]} (column ${index + 1})`);
-}
-
-/** What the header should be, in words. */
-function expectedHeader(columns: Partial<CsvColumns> | undefined): string {
-  const names = FIELD_ORDER.map((field) => columns?.[field] ?? DEFAULT_NAMES[field]);
-  return names.every((name) => typeof name === 'string')
-    ? `expected a header line naming the columns ${names.join(',')}`
-    : `expected the columns ${FIELD_ORDER.map((field, i) => `${field}=${names[i]}`).join(', ')}`;
-}
-
-/** The file's first line (at most 40 characters), escaped for a message; `''` if it cannot be read. */
-function fileStart(file: string): string {
-  const buffer = Buffer.alloc(256);
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const bytes = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
-    const end = bytes.findIndex((byte) => byte === 0x0a || byte === 0x0d);
-    // latin1 maps each byte to one character, so excerpt() shows non-ASCII bytes as \xNN.
-    return excerpt((end < 0 ? bytes : bytes.subarray(0, end)).toString('latin1'));
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function columnIndexes(
-  columns: Partial<CsvColumns> | undefined,
-  headerRow: string[] | undefined,
-  file: string,
-  line: number,
-): number[] {
-  return FIELD_ORDER.map((field, position) => {
-    const wanted = columns?.[field] ?? (headerRow ? DEFAULT_NAMES[field] : position);
-    if (typeof wanted === 'number') return wanted;
-    const index = headerRow?.findIndex((name) => name.trim().toLowerCase() === wanted.toLowerCase()) ?? -1;
-    if (index < 0) {
-      throw new ServicesError(
-        'CSV_INVALID',
-        `${file}:${line}: no column "${excerpt(wanted)}" for the ${LABELS[position]}: ${expectedHeader(columns)}; the file starts with "${fileStart(file)}"`,
-        { file, line },
-      );
-    }
-    return index;
-  });
 }

@@ -1,36 +1,10 @@
+import { parseAnyIso, parseCommonIso } from './parse-iso-timestamp.js';
+import { parseNumberCell } from './parse-number-cell.js';
+
 /** How timestamps are written in a CSV: detected per value by default. */
 export type TimeFormat = 'auto' | 'iso' | 'epoch_s' | 'epoch_ms';
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
-/** `YYYY-MM-DD`, optionally `[T ]hh:mm[:ss[.fff]]`, optionally `Z` or `±hh[:mm]`. */
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-
-/**
- * Parses an ISO 8601 date or date-time strictly: the date must exist
- * (`2023-02-30` does not), and a value without an offset is read as UTC.
- * @returns ms since epoch, UTC, or `undefined` when it is not such a timestamp.
- */
-function parseIso(value: string): number | undefined {
-  const match = ISO_8601.exec(value);
-  if (!match) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', , sign, offsetH = '0', offsetM = '0'] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || Number(offsetH) > 23 || Number(offsetM) > 59) return undefined;
-  date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
-  const offsetMs = (Number(offsetH) * 60 + Number(offsetM)) * 60_000;
-  return date.getTime() - (sign === '-' ? -offsetMs : sign === '+' ? offsetMs : 0);
-}
 
 /**
  * Parses a timestamp: ISO 8601 (e.g. `2023-03-01 00:00:00+00:00`; a value
@@ -43,6 +17,10 @@ function parseIso(value: string): number | undefined {
  * @returns ms since epoch, UTC, or `undefined` when it is not a timestamp.
  */
 export function parseTimestamp(text: string, format: TimeFormat): number | undefined {
+  if (format === 'auto' || format === 'iso') {
+    const common = parseCommonIso(text);
+    if (common !== undefined) return common;
+  }
   const value = text.trim();
   if (NUMERIC.test(value)) {
     if (format === 'iso') return undefined;
@@ -51,7 +29,7 @@ export function parseTimestamp(text: string, format: TimeFormat): number | undef
     return seconds ? Math.round(number * 1000) : number;
   }
   if (format !== 'auto' && format !== 'iso') return undefined;
-  return parseIso(value);
+  return parseAnyIso(value);
 }
 
 /**
@@ -84,6 +62,7 @@ export type RowCheck =
   | { readonly ok: false; readonly reason: string };
 
 const LABELS = ['open time', 'open', 'high', 'low', 'close', 'volume'] as const;
+const IN_ORDER = [0, 1, 2, 3, 4, 5] as const;
 
 /**
  * Validates one bar row: a timestamp, finite numbers, prices (open, high,
@@ -102,37 +81,62 @@ export function checkBarRow(
   previousOpenTime: number,
   labels: readonly string[] = LABELS,
 ): RowCheck {
-  const label = (index: number): string => labels[index] ?? (LABELS[index] as string);
-  const [timeCell, ...priceCells] = cells;
-  if (timeCell === undefined) return { ok: false, reason: `missing ${label(0)}` };
+  const bar = new Float64Array(6);
+  const reason = readBarRow(cells, IN_ORDER, format, previousOpenTime, labels, bar);
+  if (reason !== undefined) return { ok: false, reason };
+  const values = [bar[1], bar[2], bar[3], bar[4], bar[5]] as [number, number, number, number, number];
+  return { ok: true, openTime: bar[0] as number, values };
+}
+
+/**
+ * {@link checkBarRow} without allocating: the cells are taken from a record
+ * by column index, and a valid row is written to `bar`.
+ * @param record - a CSV record.
+ * @param indexes - the record's indexes of open time, open, high, low, close, volume.
+ * @param format - the timestamp format.
+ * @param previousOpenTime - the last accepted bar's open time, or `-Infinity`.
+ * @param labels - how the reason names the six cells (see {@link checkBarRow}).
+ * @param bar - receives open time, open, high, low, close, volume of a valid row.
+ * @returns `undefined` when the row is valid, else why it is not.
+ */
+export function readBarRow(
+  record: readonly (string | undefined)[],
+  indexes: readonly number[],
+  format: TimeFormat,
+  previousOpenTime: number,
+  labels: readonly string[],
+  bar: Float64Array,
+): string | undefined {
+  const timeCell = record[indexes[0] as number];
+  if (timeCell === undefined) return `missing ${label(labels, 0)}`;
   const openTime = parseTimestamp(timeCell, format);
-  if (openTime === undefined)
-    return {
-      ok: false,
-      reason: `${label(0)} "${excerpt(timeCell)}" is not a timestamp: expected ISO 8601 (UTC unless it has an offset), epoch s or ms`,
-    };
-  const values: number[] = [];
-  for (let index = 0; index < 5; index++) {
-    const cell = priceCells[index];
-    const value = cell === undefined || cell.trim() === '' ? Number.NaN : Number(cell);
-    if (!Number.isFinite(value))
-      return { ok: false, reason: `${label(index + 1)} "${excerpt(cell ?? '')}" is not a finite number` };
-    if (index < 4 && value <= 0) return { ok: false, reason: `${label(index + 1)} is ${value}: expected a price > 0` };
-    values.push(value);
+  if (openTime === undefined) {
+    return `${label(labels, 0)} "${excerpt(timeCell)}" is not a timestamp: expected ISO 8601 (UTC unless it has an offset), epoch s or ms`;
   }
-  const [open, high, low, close, volume] = values as [number, number, number, number, number];
+  bar[0] = openTime;
+  for (let index = 1; index < 6; index++) {
+    const cell = record[indexes[index] as number];
+    const value = parseNumberCell(cell);
+    if (!Number.isFinite(value)) return `${label(labels, index)} "${excerpt(cell ?? '')}" is not a finite number`;
+    if (index < 5 && value <= 0) return `${label(labels, index)} is ${value}: expected a price > 0`;
+    bar[index] = value;
+  }
+  const open = bar[1] as number;
+  const high = bar[2] as number;
+  const low = bar[3] as number;
+  const close = bar[4] as number;
+  const volume = bar[5] as number;
   if (low > Math.min(open, close) || high < Math.max(open, close) || low > high) {
-    return {
-      ok: false,
-      reason: `inconsistent prices: need low <= open, close <= high (open ${open}, high ${high}, low ${low}, close ${close})`,
-    };
+    return `inconsistent prices: need low <= open, close <= high (open ${open}, high ${high}, low ${low}, close ${close})`;
   }
-  if (volume < 0) return { ok: false, reason: `${label(5)} ${volume} is negative: expected >= 0` };
+  if (volume < 0) return `${label(labels, 5)} ${volume} is negative: expected >= 0`;
   if (openTime <= previousOpenTime) {
-    return {
-      ok: false,
-      reason: `open time ${new Date(openTime).toISOString()} is not after the previous bar's (${new Date(previousOpenTime).toISOString()})`,
-    };
+    return `open time ${new Date(openTime).toISOString()} is not after the previous bar's (${new Date(previousOpenTime).toISOString()})`;
   }
-  return { ok: true, openTime, values: [open, high, low, close, volume] };
+  return undefined;
+}
+
+/** How a reason names cell `index`: `labels[index]`, else its plain name. */
+function label(labels: readonly string[], index: number): string {
+  return labels[index] ?? (LABELS[index] as string);
 }
