@@ -19,9 +19,13 @@ export interface SimulationOptions {
 
 /**
  * Runs an orchestrator's cycles on a simulated clock as fast as possible: for
- * each step from `start` to `end`, move the clock (firing due timers, such as
- * health checks, with `tickTo`) and run one cycle, awaiting everything it
- * caused. The services and orchestrator are the same as in live trading;
+ * each step from `start` to `end`, move the clock and run one cycle, awaiting
+ * everything it caused. Moving the clock fires the timers due by the step
+ * (health rounds, venue calls' deadlines, restart backoffs) with
+ * {@link @quant/core!SimulatedClock.advanceTo}: each after the work in flight
+ * has settled (an event-loop turn), as on a live clock, where a venue's
+ * answer comes long before a 30-second deadline; a step with no timer due
+ * moves with `tickTo`, at no cost. The services and orchestrator are the same as in live trading;
  * only the clock differs.
  *
  * A cycle that waits on the clock (a retry backoff `await clock.sleep(…)`, a
@@ -102,7 +106,11 @@ export async function runSimulation<M extends LifecycleEventPayloads>(
   let cycles = 0;
   for (let time = options.start; time <= options.end; time += options.stepMs) {
     if (options.signal?.aborted) break;
-    clock.tickTo(time);
+    // A timer due by this step (a health round, a venue call's deadline, a restart's backoff) fires after the
+    // work in flight has settled, one timer at a time, as on a live clock; a step with none due costs no turn.
+    const due = clock.nextTimerDue;
+    if (due !== undefined && due <= time) await clock.advanceTo(time);
+    else clock.tickTo(time);
     await clock.runToCompletion(() => orchestrator.runCycle());
     cycles++;
     // Cycles are promise work only; yield to the event loop now and then so that

@@ -40,6 +40,15 @@ export class SimulatedClock implements Clock {
     return this.#now;
   }
 
+  /**
+   * When the earliest pending timer is due, ms since epoch, UTC; `undefined`
+   * when none is pending. A driver reads it to know whether moving the clock
+   * will fire anything.
+   */
+  get nextTimerDue(): number | undefined {
+    return this.#queue.nextDue();
+  }
+
   /** Number of timers set and not yet fired or cancelled. */
   get pendingTimers(): number {
     return this.#queue.size;
