@@ -6,4 +6,13 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // One bundle with every dependency (the @quant packages, commander, yaml, trading-signals, …): loading about
+  // 130 small ES modules cost Node.js 20 about 150 ms of every run's start. Each command's code (and the
+  // progress bar's library) is a chunk of its own, loaded when it runs (`import()`).
+  noExternal: [/.*/],
+  splitting: true,
+  // Bundled CommonJS modules (commander, cli-progress, loglevel) `require` Node.js's modules.
+  banner: {
+    js: "import { createRequire as __quantCreateRequire } from 'node:module';\nconst require = __quantCreateRequire(import.meta.url);",
+  },
 });

@@ -2,8 +2,9 @@
 import { LOG_LEVELS } from '@quant/config';
 import { Command, Option } from 'commander';
 import { describeFailure } from './cli-error.js';
-import { type BacktestOptions, backtest } from './commands/backtest.js';
-import { type LiveOptions, live, MIN_SPEED } from './commands/live.js';
+import type { BacktestOptions } from './commands/backtest.js';
+import type { LiveOptions } from './commands/live.js';
+import { MIN_SPEED } from './commands/speed.js';
 
 /** Collects a repeatable flag's values, in order. */
 const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
@@ -45,7 +46,10 @@ function program(run: (task: () => Promise<number>) => void): Command {
         '--events <which>',
         'what events.jsonl holds: trading (orders, fills, positions, signals, risk, regimes, lifecycle), all, or none',
       ),
-  ).action((options: BacktestOptions) => run(() => backtest(options, process.cwd(), process.env)));
+  ).action((options: BacktestOptions) =>
+    // Each command's code (and the pipeline it loads) is imported only when it runs: --help and bad flags stay fast.
+    run(async () => (await import('./commands/backtest.js')).backtest(options, process.cwd(), process.env)),
+  );
   common(
     cli
       .command('live')
@@ -62,7 +66,9 @@ function program(run: (task: () => Promise<number>) => void): Command {
       )
       .option('--out <dir>', 'write events.jsonl and the report here')
       .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none'),
-  ).action((options: LiveOptions) => run(() => live(options, process.cwd(), process.env)));
+  ).action((options: LiveOptions) =>
+    run(async () => (await import('./commands/live.js')).live(options, process.cwd(), process.env)),
+  );
   return cli;
 }
 

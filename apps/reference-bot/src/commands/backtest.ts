@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
 import { runSimulation } from '@quant/services';
-import { SingleBar } from 'cli-progress';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
 import { parseEventsFlag } from '../events-flag.js';
@@ -89,13 +88,8 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   const total = Math.floor((to - from) / stepMs) + 1;
   await bot.system.orchestrator.start();
   process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbols.join(', ')} (Ctrl+C to stop early)\n`);
-  const progress = process.stderr.isTTY
-    ? new SingleBar({
-        format: 'backtest [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',
-        stream: process.stderr,
-        hideCursor: true,
-      })
-    : undefined;
+  // The progress bar's library is loaded only for a terminal.
+  const progress = process.stderr.isTTY ? (await import('../progress-bar.js')).backtestProgressBar() : undefined;
   progress?.start(total, 0);
   let done = 0;
   const t0 = performance.now();

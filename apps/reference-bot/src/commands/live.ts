@@ -11,6 +11,7 @@ import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
+import { MIN_SPEED } from './speed.js';
 
 /** Flags of `quant-bot live`. */
 export interface LiveOptions extends CommonOptions {
@@ -25,8 +26,6 @@ export interface LiveOptions extends CommonOptions {
 const RULE = '='.repeat(80);
 /** The line `live` prints once Ctrl+C is handled and the loop has run its first cycle. */
 export const READY_LINE = 'Live loop running (Ctrl+C to stop)';
-/** The slowest `--speed`: a recorded second per 1000 real seconds. */
-export const MIN_SPEED = 0.001;
 /** The longest real wait a Node.js timer allows (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -135,7 +135,7 @@ export function buildReport(options: {
     }));
   const resolution = recorder.equityResolution;
   const account = bot.system.positions.account();
-  const count = (type: string): number => recorder.counts.get(type) ?? 0;
+  const count = (type: string): number => recorder.count(type);
   const candles = Object.fromEntries(
     inputs.config.trading.timeframes.map((tf) => [tf, recorder.candles.get(tf as Timeframe) ?? 0]),
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus, type Position, SimulatedClock } from '@quant/core';
 import { type Account, analyzeRun, EquityStats, type PositionReader } from '@quant/services';
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import type { EquityPoint } from './equity-curve.js';
 import { EQUITY_STREAM_NAME, MAX_REGIME_MARKERS, RunRecorder } from './recorder.js';
@@ -125,6 +126,28 @@ describe('RunRecorder', () => {
     expect(lines[BARS]).toBe(
       `${new Date(START + BARS * MINUTE).toISOString()},${current.equity},${current.cash},0,${current.openPositions}`,
     );
+    // Byte for byte the rows csv-stringify writes for these points.
+    expect(readFileSync(join(dir, 'equity.csv'), 'utf8')).toBe(
+      stringify(
+        points.map((point, i) => [
+          new Date(START + (i + 1) * MINUTE).toISOString(),
+          point.equity,
+          point.cash,
+          point.unrealizedPnl,
+          point.openPositions > 0 ? 1 : 0,
+        ]),
+        { header: true, columns: ['time', 'equity', 'cash', 'unrealized_pnl', 'open_positions'] },
+      ),
+    );
+    expect([recorder.count('NewCandle'), recorder.count('RegimeChanged'), recorder.count('OrderFilled')]).toEqual([
+      BARS,
+      Math.floor(BARS / 15),
+      0,
+    ]);
+    expect([...recorder.counts]).toEqual([
+      ['NewCandle', BARS],
+      ['RegimeChanged', Math.floor(BARS / 15)],
+    ]);
     // Regime markers kept are evenly spread: every 2^k-th change.
     const times = recorder.regimes('BTCUSDT').map((marker) => marker.time);
     const gaps = new Set(times.slice(1).map((time, i) => time - (times[i] as number)));

@@ -28,6 +28,12 @@ export const MAX_REGIME_MARKERS = 1_000;
 /** One closed trade (a position closed in full or in part): the library's {@link ClosedTrade}, a row of `trades.csv`. */
 export type TradeRecord = ClosedTrade;
 
+/** What the recorder keeps of one event type: how many were seen, and whether they go to the events file. */
+interface TypeTally {
+  count: number;
+  readonly written: boolean;
+}
+
 /** The regime changes of one symbol kept for its chart, thinned evenly when full. */
 interface RegimeTrack {
   readonly marks: RegimeMark[];
@@ -79,8 +85,6 @@ export interface RunRecorderOptions {
  * {@link RunRecorder.close} removes both files and throws it.
  */
 export class RunRecorder {
-  /** Events seen, by type. */
-  readonly counts = new Map<string, number>();
   /** `NewCandle` events seen, by timeframe. */
   readonly candles = new Map<Timeframe, number>();
   /** The trades and the equity figures over every bar, for the report's figures. */
@@ -97,7 +101,22 @@ export class RunRecorder {
   #pending: string[] = [];
   #pendingEquity: EquityPoint[] = [];
   readonly #skipped: ReadonlySet<string>;
+  /** Events seen by type, in the order the types first came; one lookup per event. */
+  readonly #tallies = new Map<string, TypeTally>();
   readonly #regimes = new Map<string, RegimeTrack>();
+
+  /** Events seen, by type (a new map, in the order the types first came). */
+  get counts(): ReadonlyMap<string, number> {
+    return new Map([...this.#tallies].map(([type, tally]) => [type, tally.count]));
+  }
+
+  /**
+   * Events of `type` seen.
+   * @param type - an event type, e.g. `OrderFilled`.
+   */
+  count(type: string): number {
+    return this.#tallies.get(type)?.count ?? 0;
+  }
 
   /** Closed trades, in order. */
   get trades(): readonly TradeRecord[] {
@@ -186,7 +205,7 @@ export class RunRecorder {
       daily_closes: this.stats.days,
       pending_events: this.#pending.length,
       pending_equity_rows: this.#pendingEquity.length,
-      event_types: this.counts.size,
+      event_types: this.#tallies.size,
     };
   }
 
@@ -226,8 +245,13 @@ export class RunRecorder {
   }
 
   #record(event: TradingEvent): void {
-    this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
-    if (this.#writable(this.#events) && !this.#skipped.has(event.type)) {
+    let tally = this.#tallies.get(event.type);
+    if (tally === undefined) {
+      tally = { count: 0, written: this.#events !== undefined && !this.#skipped.has(event.type) };
+      this.#tallies.set(event.type, tally);
+    }
+    tally.count++;
+    if (tally.written && this.#writable(this.#events)) {
       this.#pending.push(JSON.stringify(event));
       this.#written++;
       if (this.#pending.length === EVENTS_PER_WRITE) this.#flush();
