@@ -69,11 +69,11 @@ export interface DataFetchingOptions {
  */
 export class DataFetchingService extends EventDrivenService {
   readonly #options: DataFetchingOptions;
-  /** Open time of the last bar published, by series (`symbol|timeframe`). */
-  readonly #lastPublished = new Map<string, number>();
-  /** The newest bar of the last `DataFetched`, by series: a fetch with the same one is not published again. */
-  readonly #lastFetched = new Map<string, Bar>();
-  /** Failed fetches in a row, by series; a series is removed once it succeeds. */
+  /** Every series (symbol and timeframe), in fetch order: symbol by symbol, each timeframe in turn. */
+  readonly #series: readonly Series[];
+  /** The same series by key (`symbol|timeframe`). */
+  readonly #byKey: ReadonlyMap<string, Series>;
+  /** Failed fetches in a row, by series key; a series is removed once it succeeds. */
   readonly #failures = new Map<string, number>();
   #lastError: string | undefined;
 
@@ -84,6 +84,17 @@ export class DataFetchingService extends EventDrivenService {
   constructor(deps: ServiceDeps, options: DataFetchingOptions) {
     super('DataFetchingService', deps);
     this.#options = options;
+    this.#series = options.symbols.flatMap((symbol) =>
+      options.timeframes.map((timeframe) => ({
+        symbol,
+        timeframe,
+        key: seriesKey(symbol, timeframe),
+        tfMs: timeframeToMs(timeframe),
+        last: undefined,
+        lastFetched: undefined,
+      })),
+    );
+    this.#byKey = new Map(this.#series.map((series) => [series.key, series]));
     this.defineMetrics('data_fetches', 'new_candles_detected', 'fetch_errors');
   }
 
@@ -93,7 +104,7 @@ export class DataFetchingService extends EventDrivenService {
    * @param timeframe - the bar duration.
    */
   lastPublished(symbol: string, timeframe: Timeframe): number | undefined {
-    return this.#lastPublished.get(seriesKey(symbol, timeframe));
+    return this.#byKey.get(seriesKey(symbol, timeframe))?.last;
   }
 
   /**
@@ -105,23 +116,22 @@ export class DataFetchingService extends EventDrivenService {
    */
   fetch(): Promise<void> | undefined {
     if (this.state !== 'running' && this.state !== 'degraded') return undefined;
-    const { symbols, timeframes } = this.#options;
     try {
-      return this.#fetchFrom(0, symbols.length * timeframes.length);
+      return this.#fetchFrom(0);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** Fetches the due series from series `index` on (symbol by symbol, each timeframe in turn), one after the other. */
-  #fetchFrom(index: number, count: number): Promise<void> | undefined {
-    const { symbols, timeframes } = this.#options;
-    for (let i = index; i < count; i++) {
-      const symbol = symbols[Math.floor(i / timeframes.length)] as string;
-      const timeframe = timeframes[i % timeframes.length] as Timeframe;
-      if (!this.#due(symbol, timeframe)) continue;
-      const pending = this.#fetchSeries(symbol, timeframe);
-      if (pending) return pending.then(() => this.#fetchFrom(i + 1, count));
+  /** Fetches the due series from series `index` on, one after the other. */
+  #fetchFrom(index: number): Promise<void> | undefined {
+    const all = this.#series;
+    const now = this.clock.now();
+    for (let i = index; i < all.length; i++) {
+      const series = all[i] as Series;
+      if (!this.#due(series, now)) continue;
+      const pending = this.#fetchSeries(series, now);
+      if (pending) return pending.then(() => this.#fetchFrom(i + 1));
     }
     return undefined;
   }
@@ -132,10 +142,8 @@ export class DataFetchingService extends EventDrivenService {
    * can have closed (`candle_index` bars later). A 15-minute series is
    * fetched once per 15 minutes, not on every cycle.
    */
-  #due(symbol: string, timeframe: Timeframe): boolean {
-    const last = this.#lastPublished.get(seriesKey(symbol, timeframe));
-    if (last === undefined) return true;
-    return this.clock.now() >= last + (this.#options.config.candle_index + 1) * timeframeToMs(timeframe);
+  #due(series: Series, now: number): boolean {
+    return series.last === undefined || now >= series.last + (this.#options.config.candle_index + 1) * series.tfMs;
   }
 
   protected override checkHealth(): HealthAssessment {
@@ -156,9 +164,9 @@ export class DataFetchingService extends EventDrivenService {
    * Whether `bars` says nothing the series' last `DataFetched` did not (same
    * newest bar, same values); remembers them otherwise.
    */
-  #repeats(key: string, bars: readonly Bar[]): boolean {
+  #repeats(series: Series, bars: readonly Bar[]): boolean {
     const newest = bars[bars.length - 1];
-    const previous = this.#lastFetched.get(key);
+    const previous = series.lastFetched;
     if (
       newest !== undefined &&
       previous !== undefined &&
@@ -171,12 +179,12 @@ export class DataFetchingService extends EventDrivenService {
     ) {
       return true;
     }
-    if (newest === undefined) this.#lastFetched.delete(key);
-    else this.#lastFetched.set(key, newest);
+    series.lastFetched = newest;
     return false;
   }
 
   #succeeded(key: string): void {
+    if (this.#failures.size === 0) return;
     this.#failures.delete(key);
     if (this.#failures.size === 0) this.#lastError = undefined;
   }
@@ -185,17 +193,14 @@ export class DataFetchingService extends EventDrivenService {
    * Fetches one series and publishes what is new. Synchronous when the source
    * answers with the bars themselves; a promise when it answers with one.
    */
-  #fetchSeries(symbol: string, timeframe: Timeframe): Promise<void> | undefined {
+  #fetchSeries(series: Series, now: number): Promise<void> | undefined {
     const { config } = this.#options;
-    const key = seriesKey(symbol, timeframe);
-    const tfMs = timeframeToMs(timeframe);
-    const now = this.clock.now();
-    const last = this.#lastPublished.get(key);
+    const { symbol, timeframe, key, tfMs, last } = series;
     const behind = last === undefined ? 0 : Math.ceil((now - last) / tfMs) + config.candle_index;
     const warmup = last === undefined ? Math.max(0, Math.ceil(this.#options.warmupBars?.(timeframe) ?? 0)) : 0;
     // `warmup` closed bars, then the first live one and those after it (`candle_index`), then the bar still forming.
     const limit = Math.max(config.nbr_bars, behind, warmup > 0 ? warmup + config.candle_index + 1 : 0);
-    const fetch: SeriesFetch = { symbol, timeframe, key, tfMs, now, last, warmup, limit };
+    const fetch: SeriesFetch = { series, now, last, warmup, limit };
     this.increment('data_fetches');
     let answer: ReturnType<MarketDataSource['fetchBars']>;
     try {
@@ -215,20 +220,21 @@ export class DataFetchingService extends EventDrivenService {
 
   /** A failed fetch: retries it, then publishes what it brought, if it brought anything. */
   async #recover(fetch: SeriesFetch, error: unknown): Promise<void> {
-    const bars = await this.#retry(fetch.symbol, fetch.timeframe, fetch.limit, error);
+    const bars = await this.#retry(fetch.series, fetch.limit, error);
     if (bars !== undefined) this.#publishBars(fetch, bars);
   }
 
   /** A fetch that succeeded: the series is healthy again; publishes what is new. */
   #received(fetch: SeriesFetch, bars: readonly Bar[]): void {
-    this.#succeeded(fetch.key);
+    this.#succeeded(fetch.series.key);
     this.#publishBars(fetch, bars);
   }
 
   /** Publishes `DataFetched` (unless it repeats the last one), the warm-up history, and every newly closed bar. */
   #publishBars(fetch: SeriesFetch, bars: readonly Bar[]): void {
     const { config } = this.#options;
-    const { symbol, timeframe, key, tfMs, now, last, warmup } = fetch;
+    const { series, now, last, warmup } = fetch;
+    const { symbol, timeframe, tfMs } = series;
     // Per-bar lines: built only when info is logged (a backtest at warn builds none).
     const logging = this.logger.isLevelEnabled('info');
     if (logging) {
@@ -238,7 +244,7 @@ export class DataFetchingService extends EventDrivenService {
         bars: bars.length,
       });
     }
-    if (!this.#repeats(key, bars)) this.publish('DataFetched', { symbol, timeframe, bars, numBars: bars.length });
+    if (!this.#repeats(series, bars)) this.publish('DataFetched', { symbol, timeframe, bars, numBars: bars.length });
     let closed = 0;
     while (closed < bars.length && (bars[closed] as Bar).openTime + tfMs <= now) closed++;
     const eligible = closed - (config.candle_index - 1);
@@ -247,8 +253,8 @@ export class DataFetchingService extends EventDrivenService {
       this.#publishHistory(symbol, timeframe, bars.slice(Math.max(0, first - warmup), first), warmup);
     for (let i = Math.max(0, first); i < eligible; i++) {
       const bar = bars[i] as Bar;
-      if (last !== undefined && bar.openTime <= (this.#lastPublished.get(key) ?? last)) continue;
-      this.#lastPublished.set(key, bar.openTime);
+      if (last !== undefined && bar.openTime <= (series.last ?? last)) continue;
+      series.last = bar.openTime;
       this.increment('new_candles_detected');
       if (logging) {
         this.logger.info(`New candle detected for ${symbol} ${timeframe}`, {
@@ -281,14 +287,9 @@ export class DataFetchingService extends EventDrivenService {
   }
 
   /** Retries a failed fetch with exponential backoff; publishes DataFetchFailed when every attempt failed. */
-  async #retry(
-    symbol: string,
-    timeframe: Timeframe,
-    limit: number,
-    firstError: unknown,
-  ): Promise<readonly Bar[] | undefined> {
+  async #retry(series: Series, limit: number, firstError: unknown): Promise<readonly Bar[] | undefined> {
     const { source, config } = this.#options;
-    const key = seriesKey(symbol, timeframe);
+    const { symbol, timeframe, key } = series;
     const attempts = config.retry_attempts + 1;
     let error = firstError;
     for (let attempt = 1; ; attempt++) {
@@ -322,14 +323,23 @@ export class DataFetchingService extends EventDrivenService {
   }
 }
 
-/** One fetch of a series: what was asked, and what was known when it was asked. */
-interface SeriesFetch {
+/** One series (symbol and timeframe) and what was published of it; kept across restarts. */
+interface Series {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   /** `symbol|timeframe`. */
   readonly key: string;
   /** The timeframe in ms. */
   readonly tfMs: number;
+  /** Open time of the last bar published, ms UTC. */
+  last: number | undefined;
+  /** The newest bar of the last `DataFetched`: a fetch with the same one is not published again. */
+  lastFetched: Bar | undefined;
+}
+
+/** One fetch of a series: what was asked, and what was known when it was asked. */
+interface SeriesFetch {
+  readonly series: Series;
   /** The clock's time when the fetch was made, ms UTC. */
   readonly now: number;
   /** Open time of the last bar published before the fetch, if any. */

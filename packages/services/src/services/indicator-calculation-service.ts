@@ -49,7 +49,7 @@ interface SeriesState {
  */
 export class IndicatorCalculationService extends EventDrivenService {
   readonly #options: IndicatorCalculationOptions;
-  readonly #series = new Map<string, SeriesState>();
+  readonly #series = new Map<string, Map<Timeframe, SeriesState>>();
 
   /**
    * @param deps - bus, clock, logger.
@@ -117,15 +117,20 @@ export class IndicatorCalculationService extends EventDrivenService {
   }
 
   #state(symbol: string, timeframe: Timeframe): SeriesState {
-    const key = `${symbol}|${timeframe}`;
-    let state = this.#series.get(key);
+    // By symbol, then timeframe: no key string to build and hash per bar.
+    let bySymbol = this.#series.get(symbol);
+    if (!bySymbol) {
+      bySymbol = new Map();
+      this.#series.set(symbol, bySymbol);
+    }
+    let state = bySymbol.get(timeframe);
     if (!state) {
       state = {
         rows: new RowHistory(this.#options.config.recent_rows_limit),
         lastOpenTime: Number.NEGATIVE_INFINITY,
         confirmation: new RegimeConfirmation(this.#options.confirmBars ?? 3),
       };
-      this.#series.set(key, state);
+      bySymbol.set(timeframe, state);
     }
     return state;
   }
