@@ -88,6 +88,25 @@ describe('SimulatedClock', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('runToCompletionNow returns a synchronous result itself, and drives work that waits on the clock', async () => {
+    const clock = new SimulatedClock(0);
+    expect(clock.runToCompletionNow(() => 'done')).toBe('done');
+    expect(() =>
+      clock.runToCompletionNow(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    const waiting = clock.runToCompletionNow(async () => {
+      await clock.sleep(5_000);
+      return clock.now();
+    });
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(await waiting).toBe(5_000);
+    expect(clock.nextTimerDue).toBeUndefined();
+    clock.setTimer(() => {}, 1_000);
+    expect(clock.nextTimerDue).toBe(6_000);
+  });
+
   it('runToCompletion leaves time alone for work that settles without waiting, or waits on something else', async () => {
     const clock = new SimulatedClock(0);
     let fired = false;

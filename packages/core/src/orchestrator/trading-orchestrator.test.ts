@@ -275,27 +275,31 @@ describe('TradingOrchestrator', () => {
     const { orchestrator, probe } = setup();
     orchestrator.register('a', probe('a'));
     const steps: string[] = [];
+    let slow = false;
     let release: () => void = () => {};
     orchestrator.addCycleWork('first', () => void steps.push(`first ${currentCorrelationId() !== undefined}`));
-    orchestrator.addCycleWork('slow', () =>
-      steps.length > 2 ? new Promise<void>((resolve) => (release = resolve)) : undefined,
-    );
+    orchestrator.addCycleWork('slow', () => (slow ? new Promise<void>((resolve) => (release = resolve)) : undefined));
     orchestrator.addCycleWork('broken', () => {
       throw new Error('boom');
     });
     orchestrator.addCycleWork('last', () => void steps.push(`last ${currentCorrelationId() !== undefined}`));
     await orchestrator.start();
+    // No item returns a promise: every item has run when runCycle returns, and runCycleNow returns the id itself.
     const cycle = orchestrator.runCycle();
-    // Every item ran before runCycle returned: no promise in between.
     expect(steps).toEqual(['first true', 'last true']);
-    await cycle;
-    const second = orchestrator.runCycle();
-    expect(steps).toEqual(['first true', 'last true', 'first true']);
+    expect(typeof (await cycle)).toBe('string');
+    expect(typeof orchestrator.runCycleNow()).toBe('string');
+    expect(steps).toHaveLength(4);
+    // An item returns a promise: the items after it wait for it, in the cycle's correlation scope.
+    slow = true;
+    steps.length = 0;
+    const second = orchestrator.runCycleNow();
+    expect(second).toBeInstanceOf(Promise);
+    expect(steps).toEqual(['first true']);
     release();
-    const correlationId = await second;
-    expect(steps).toEqual(['first true', 'last true', 'first true', 'last true']);
-    expect(typeof correlationId).toBe('string');
-    expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ cycles: 2, cycle_errors: 2 });
+    expect(typeof (await second)).toBe('string');
+    expect(steps).toEqual(['first true', 'last true']);
+    expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ cycles: 3, cycle_errors: 3 });
     await orchestrator.stop();
   });
 

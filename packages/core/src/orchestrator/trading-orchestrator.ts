@@ -443,18 +443,40 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
    * @returns the cycle's correlation id.
    */
   async runCycle(): Promise<string> {
+    return this.runCycleNow();
+  }
+
+  /**
+   * {@link TradingOrchestrator.runCycle}, returning the correlation id itself
+   * when every cycle work item returned no promise (a backtest on in-memory
+   * data: no promise is made for the cycle), or a promise of it.
+   * @returns the cycle's correlation id, or a promise of it.
+   */
+  runCycleNow(): string | Promise<string> {
     this.#cyclesInProgress++;
-    let correlationId: string;
+    let outcome: string | Promise<string>;
     try {
-      const outcome = withCorrelation((id) => {
+      outcome = withCorrelation((id) => {
         this.#cycles++;
         return this.#runWork(id, 0);
       });
-      correlationId = typeof outcome === 'string' ? outcome : await outcome;
-    } finally {
+    } catch (error) {
       this.#cyclesInProgress--;
+      throw error;
     }
-    // Outside the cycle's correlation scope: the round it may bring forward is no part of the cycle.
+    if (typeof outcome === 'string') return this.#cycleEnded(outcome);
+    return outcome.then(
+      (correlationId) => this.#cycleEnded(correlationId),
+      (error: unknown) => {
+        this.#cyclesInProgress--;
+        throw error;
+      },
+    );
+  }
+
+  /** After a cycle, outside its correlation scope: the round it may bring forward is no part of the cycle. */
+  #cycleEnded(correlationId: string): string {
+    this.#cyclesInProgress--;
     if (this.#skipsQuietRounds && this.#cyclesInProgress === 0) this.#afterCycle();
     return correlationId;
   }
