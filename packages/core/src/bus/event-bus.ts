@@ -29,6 +29,14 @@ const mitt = mittImport as unknown as <E extends Record<MittEventType, unknown>>
 
 type Delivery = (event: BaseEvent) => void;
 
+/** What the bus keeps per event type. */
+interface TypeEntry {
+  /** Events of the type published. */
+  count: number;
+  /** mitt's list of the type's handlers, once it has had one. */
+  handlers: Delivery[] | undefined;
+}
+
 /** An exception that escaped a delivery, kept to be rethrown once the queue is drained. */
 interface Failure {
   readonly error: unknown;
@@ -95,8 +103,10 @@ export class EventBus<M = TradingEventPayloads> {
   #published = 0;
   #delivered = 0;
   #handlerErrors = 0;
-  /** Events published by type; a counter object per type, so counting is one lookup. */
-  readonly #byType = new Map<string, { count: number }>();
+  /** Per event type: events published, and mitt's handler list; one lookup counts an event and finds its handlers. */
+  readonly #types = new Map<string, TypeEntry>();
+  /** mitt's list of `'*'` handlers, once there is one. */
+  #wildcards: Delivery[] | undefined;
 
   #queue: (BaseEvent | undefined)[] = [];
   #head = 0;
@@ -213,7 +223,7 @@ export class EventBus<M = TradingEventPayloads> {
   publish(event: AnyEventOf<M>): void {
     const base = event as BaseEvent;
     if (this.mode === 'synchronous') {
-      this.#record(base);
+      const entry = this.#record(base);
       if (this.#dispatching) {
         this.#queue.push(base);
         const depth = this.#queue.length - this.#head;
@@ -226,7 +236,7 @@ export class EventBus<M = TradingEventPayloads> {
       let failure: Failure | undefined;
       try {
         enterScope(base);
-        this.#dispatch(base);
+        this.#dispatch(base, entry);
       } catch (error) {
         // Handler errors are caught where the handler runs: only a throwing logger gets here.
         failure = { error };
@@ -303,7 +313,9 @@ export class EventBus<M = TradingEventPayloads> {
       mode: this.mode,
       events_published: this.#published,
       events_delivered: this.#delivered,
-      events_by_type: Object.fromEntries([...this.#byType].map(([type, { count }]) => [type, count])),
+      events_by_type: Object.fromEntries(
+        [...this.#types].filter(([, { count }]) => count > 0).map(([type, { count }]) => [type, count]),
+      ),
       handler_errors: this.#handlerErrors,
       subscriptions: this.#subscriptions.size,
       event_types_subscribed: types.size,
@@ -350,17 +362,31 @@ export class EventBus<M = TradingEventPayloads> {
     }
     this.#subscriptions.add(subscription);
     this.#emitter.on(type, deliver as never);
+    // mitt made the type's list at its first handler: remember it (it keeps the same list from then on).
+    const list = (this.#emitter.all as unknown as Map<string, Delivery[]>).get(type);
+    if (type === '*') this.#wildcards = list;
+    else this.#entry(type).handlers = list;
     options.signal?.addEventListener('abort', subscription.unsubscribe, { once: true });
     return subscription;
   }
 
-  #record(event: BaseEvent): void {
+  /** Counts and keeps a published event; returns its type's entry. */
+  #record(event: BaseEvent): TypeEntry {
     this.#published++;
     this.#history.push(event);
-    const counter = this.#byType.get(event.type);
-    if (counter) counter.count++;
-    else this.#byType.set(event.type, { count: 1 });
+    const entry = this.#entry(event.type);
+    entry.count++;
     if (this.#logAllEvents) this.#logger.debug(`Event ${event.type}`, { event_id: event.id, event_type: event.type });
+    return entry;
+  }
+
+  #entry(type: string): TypeEntry {
+    let entry = this.#types.get(type);
+    if (entry === undefined) {
+      entry = { count: 0, handlers: (this.#emitter.all as unknown as Map<string, Delivery[]>).get(type) };
+      this.#types.set(type, entry);
+    }
+    return entry;
   }
 
   /**
@@ -371,10 +397,9 @@ export class EventBus<M = TradingEventPayloads> {
    * length at the start is walked), and one unsubscribed during it is skipped
    * (`active`) and taken out of mitt's list once the walk is over.
    */
-  readonly #dispatch = (event: BaseEvent): void => {
-    const all = this.#emitter.all as unknown as Map<string, Delivery[]>;
-    const typed = all.get(event.type);
-    const wildcards = all.get('*');
+  readonly #dispatch = (event: BaseEvent, entry: TypeEntry = this.#entry(event.type)): void => {
+    const typed = entry.handlers;
+    const wildcards = this.#wildcards;
     this.#delivering = true;
     try {
       if (typed) for (let i = 0, n = typed.length; i < n; i++) (typed[i] as Delivery)(event);
