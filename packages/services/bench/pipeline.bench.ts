@@ -18,7 +18,12 @@
  * alternate in this process (5 of each, after a warm-up of each); reported:
  * bars/s of each (medians), the time per bar of the pipeline over the
  * reference loop's (the median of the 5 pairs' ratios), and the parse time of
- * each (CsvBarSource.load for both, outside the timed runs).
+ * each (CsvBarSource.load for both, outside the timed runs). Target: a ratio
+ * per bar of at most 2.5.
+ *
+ * CSV loading (`csv_load` in the results, bench/csv-load.ts): CsvBarSource.load
+ * against csv-parse's sync API on the same file, alternately; target: at most
+ * 1.3 times its time.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +39,7 @@ import {
   runSimulation,
   SimulatedExchange,
 } from '../src/index.js';
+import { measureCsvLoad } from './csv-load.js';
 import { loadReferenceBars, runReferenceLoop } from './reference-loop.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -168,7 +174,9 @@ const referenceLoop = {
     ({ pipeline, reference }) =>
       pipeline.trades.equity === reference.account.equity && pipeline.trades.fees === reference.account.fees,
   ),
+  targets: { ratio_per_bar_at_most_2_5: median(perBarRatios) <= 2.5 },
 };
+const csvLoad = await measureCsvLoad(DATA, 'BTCUSDT');
 const results = {
   package: '@quant/services',
   date: new Date().toISOString(),
@@ -187,6 +195,7 @@ const results = {
   share_outside_indicator_math: outsideShare,
   final_account: run.trades,
   reference_loop: referenceLoop,
+  csv_load: { ...csvLoad, targets: { within_1_3x_of_csv_parse_sync: csvLoad.ratio <= 1.3 } },
   targets: {
     bars_per_second_at_least_100k: barsPerSecond >= 100_000,
     peak_rss_under_200mb: peakRssMb < 200,
