@@ -72,6 +72,29 @@ describe('runSimulation', () => {
     await nothingEscaped();
   });
 
+  it('lets work a cycle starts without awaiting it, with a deadline on the clock, settle at the cycle time', async () => {
+    const start = Date.UTC(2023, 2, 1);
+    const { clock, bus, orchestrator } = system(start);
+    orchestrator.register('idle', new Idle('Idle', { bus, clock }));
+    const answered: [number, number][] = [];
+    // Like a venue call sent and not awaited: a deadline (longer than a step) and an answer a few promise steps away.
+    orchestrator.addCycleWork('send', () => {
+      const sentAt = clock.now();
+      const deadline = clock.setTimer(() => answered.push([sentAt, -1]), 90_000);
+      void Promise.resolve()
+        .then(() => Promise.resolve())
+        .then(() => {
+          deadline.cancel();
+          answered.push([sentAt, clock.now()]);
+        });
+    });
+    await orchestrator.start();
+    await runSimulation(orchestrator, clock, { start, end: start + 4 * 60_000, stepMs: 60_000 });
+    expect(answered).toEqual([0, 1, 2, 3, 4].map((i) => [start + i * 60_000, start + i * 60_000]));
+    await orchestrator.stop();
+    await nothingEscaped();
+  });
+
   it("completes through the data service's retry backoff after failed fetches", async () => {
     const csv = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock: new SimulatedClock(0) });
     const start = march(1, 1);

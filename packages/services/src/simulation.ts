@@ -20,12 +20,17 @@ export interface SimulationOptions {
 /**
  * Runs an orchestrator's cycles on a simulated clock as fast as possible: for
  * each step from `start` to `end`, move the clock and run one cycle, awaiting
- * everything it caused. Moving the clock fires the timers due by the step
+ * what it awaits. Moving the clock fires the timers due by the step
  * (health rounds, venue calls' deadlines, restart backoffs) with
  * {@link @quant/core!SimulatedClock.advanceTo}: each after the work in flight
  * has settled (an event-loop turn), as on a live clock, where a venue's
  * answer comes long before a 30-second deadline; a step with no timer due
- * moves with `tickTo`, at no cost. The services and orchestrator are the same as in live trading;
+ * moves with `tickTo`, at no cost. A cycle that set a timer (a venue call it
+ * does not await, with its deadline) is followed by an event-loop turn at its
+ * time, so the call's answer arrives before the clock moves on. Promise work
+ * a cycle starts without awaiting it and without a timer on the clock runs
+ * when the run next turns the event loop (at the latest 256 cycles later):
+ * await such work in the cycle, or give it a deadline on the clock. The services and orchestrator are the same as in live trading;
  * only the clock differs.
  *
  * A cycle that waits on the clock (a retry backoff `await clock.sleep(…)`, a
@@ -112,9 +117,13 @@ export async function runSimulation<M extends LifecycleEventPayloads>(
     const due = clock.nextTimerDue;
     if (due !== undefined && due <= time) await clock.advanceTo(time);
     else clock.tickTo(time);
-    // A cycle done at once (the usual case on in-memory data) makes no promise and costs no await.
+    // A cycle done at once (the usual case on in-memory data) makes no promise and costs no await; one that
+    // set a timer (a venue call's deadline) started work that is still in flight: it settles (an event-loop
+    // turn) at the cycle's time, before the clock moves on.
+    const timersBefore = clock.timersSet;
     const outcome = clock.runToCompletionNow(cycle);
     if (typeof outcome !== 'string') await outcome;
+    else if (clock.timersSet !== timersBefore) await clock.advanceTo(clock.now());
     cycles++;
     // Cycles are promise work only; yield to the event loop now and then so that
     // signals (Ctrl+C), timers and I/O (such as an events file being written) proceed.

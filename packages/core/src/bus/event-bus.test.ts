@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from '../clock/simulated-clock.js';
-import { withCorrelation } from '../correlation/correlation.js';
+import { currentScope, runInScope, withCorrelation } from '../correlation/correlation.js';
 import { EventBusError } from '../errors/core-errors.js';
 import type { BaseEvent } from '../events/event.js';
 import type { TradingEventPayloads } from '../events/trading-events.js';
@@ -434,6 +434,41 @@ describe('EventBus ordering', () => {
     await bus.drain();
     expect(deliveredBeforeReturn).toBe(true);
     expect(seen).toEqual(['X', 'Y']);
+  });
+
+  it("gives the caller's correlation scope back after a synchronous publish, whatever the handlers did", async () => {
+    const bus = new EventBus<ChainEvents>({ logger: { ...silentLogger, warn: () => {} } });
+    const inHandler: (string | undefined)[] = [];
+    bus.subscribe('X', () => {
+      inHandler.push(currentScope()?.correlationId);
+      bus.emit('Y', { label: 'nested' });
+      throw new Error('handler fails');
+    });
+    bus.subscribe('Y', () => void inHandler.push(currentScope()?.correlationId));
+    // Outside any scope.
+    bus.emit('X', { label: 'x' });
+    expect(currentScope()).toBeUndefined();
+    // Inside a correlation scope, and inside an event's scope (as a handler of another bus would be).
+    withCorrelation(() => {
+      const before = currentScope();
+      const event = bus.emit('X', { label: 'x' });
+      expect(currentScope()).toBe(before);
+      expect(inHandler.at(-2)).toBe(event.correlationId);
+      runInScope(event, () => {
+        bus.emit('Y', { label: 'y' });
+        expect(currentScope()).toBe(event);
+      });
+    }, 'cycle-1');
+    // A handler's continuation after an await keeps the event's scope, not the publisher's.
+    const continued: (string | null | undefined)[] = [];
+    bus.subscribe('Z', async () => {
+      await Promise.resolve();
+      continued.push(bus.emit('Y', { label: 'after await' }).causationId);
+    });
+    const cause = bus.emit('Z', { label: 'z' });
+    expect(currentScope()).toBeUndefined();
+    await bus.drain();
+    expect(continued).toEqual([cause.id]);
   });
 
   it('synchronous mode is never left dispatching when an exception escapes a delivery', () => {

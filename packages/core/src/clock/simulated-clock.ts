@@ -49,6 +49,15 @@ export class SimulatedClock implements Clock {
     return this.#queue.nextDue();
   }
 
+  /**
+   * How many timers were ever set on this clock: a driver compares it before
+   * and after a piece of work to tell whether the work set one (a deadline,
+   * a backoff), i.e. left something in flight that time must wait for.
+   */
+  get timersSet(): number {
+    return this.#queue.nextSeq;
+  }
+
   /** Number of timers set and not yet fired or cancelled. */
   get pendingTimers(): number {
     return this.#queue.size;

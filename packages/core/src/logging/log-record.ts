@@ -42,10 +42,11 @@ export interface Logger {
   /**
    * Whether a line at `level` would be logged. Guard a message that costs
    * something to build on a hot path with it, so that at a disabled level
-   * nothing is built: `if (logger.isLevelEnabled('debug')) logger.debug(...)`.
+   * nothing is built: `if (logger.isLevelEnabled?.('debug') !== false) logger.debug(...)`.
+   * Optional: a logger without it is taken to log every level.
    * @param level - `trace`, `debug`, `info`, `warn` or `error`.
    */
-  isLevelEnabled(level: Exclude<LogLevelName, 'silent'>): boolean;
+  isLevelEnabled?(level: Exclude<LogLevelName, 'silent'>): boolean;
 }
 
 /** A logger that discards everything: the default where no logger is given. */

@@ -40,7 +40,7 @@ export function unbreakable(logger: Logger): Logger {
     error: guard('error'),
     isLevelEnabled: (level) => {
       try {
-        return logger.isLevelEnabled(level);
+        return logger.isLevelEnabled?.(level) ?? true;
       } catch {
         return true;
       }

@@ -300,6 +300,16 @@ describe('TradingOrchestrator', () => {
     expect(typeof (await second)).toBe('string');
     expect(steps).toEqual(['first true', 'last true']);
     expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ cycles: 3, cycle_errors: 3 });
+    // An item whose promise rejects is counted and logged like one that throws; the items after it still run.
+    orchestrator.addCycleWork('rejects', () => Promise.reject(new Error('venue down')));
+    orchestrator.addCycleWork('after', () => void steps.push('after'));
+    slow = false;
+    steps.length = 0;
+    const third = orchestrator.runCycleNow();
+    expect(third).toBeInstanceOf(Promise);
+    expect(typeof (await third)).toBe('string');
+    expect(steps).toEqual(['first true', 'last true', 'after']);
+    expect(orchestrator.getAllMetrics().orchestrator).toMatchObject({ cycles: 4, cycle_errors: 5 });
     await orchestrator.stop();
   });
 

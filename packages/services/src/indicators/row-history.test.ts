@@ -31,6 +31,11 @@ describe('RowHistory', () => {
     const window = history.window();
     expect([window.at(0), window.at(1.7), window.at(-1), window.at(-3)].map((r) => r?.openTime)).toEqual([2, 3, 4, 2]);
     expect([window.at(3), window.at(-4)]).toEqual([undefined, undefined]);
+    // Exactly as an array's at(), which an event rebuilt from JSON carries.
+    const array = Array.from(window);
+    for (const index of [Number.NaN, -0.5, 0.9, -1.5, 2.99, -3, 3, Number.POSITIVE_INFINITY]) {
+      expect(window.at(index)).toBe(array.at(index));
+    }
     expect(JSON.parse(JSON.stringify({ recentRows: window }))).toEqual({ recentRows: [row(2), row(3), row(4)] });
   });
 

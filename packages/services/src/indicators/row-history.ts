@@ -56,7 +56,9 @@ class RowWindow implements RecentRows {
   }
 
   at(index: number): IndicatorRow | undefined {
-    const offset = Math.trunc(index) + (index < 0 ? this.length : 0);
+    // As Array.prototype.at: the index truncated toward zero (NaN is 0), counted from the end when negative.
+    let offset = Math.trunc(index) || 0;
+    if (offset < 0) offset += this.length;
     return offset >= 0 && offset < this.length ? this.#rows[this.#start + offset] : undefined;
   }
 

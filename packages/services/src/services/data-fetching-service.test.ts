@@ -99,6 +99,48 @@ describe('DataFetchingService', () => {
     expect(service.getMetrics()).toMatchObject({ data_fetches: 27, new_candles_detected: 24, fetch_errors: 0 });
   });
 
+  it('fetches without a promise from a source that answers at once, and recovers from one that throws at once', async () => {
+    const clock = new SimulatedClock(march(1, 0, 1));
+    const bus = new EventBus({ clock, historyLimit: 10_000 });
+    const { config } = loadConfig({ cwd: '/nonexistent', env: { SERVICES_DATA_FETCHING_RETRY_ATTEMPTS: '1' } });
+    let throwing = 0;
+    // BTCUSDT answers with the bars themselves; ETHUSDT with a promise; SOLUSDT throws at once (then recovers).
+    const source: MarketDataSource = {
+      fetchBars: (request) => {
+        if (request.symbol === 'SOLUSDT') {
+          if (throwing-- > 0) throw new Error('no route to host');
+          return csv.barsAsOf({ ...request, symbol: 'BTCUSDT' }, clock.now());
+        }
+        const bars = csv.barsAsOf({ ...request, symbol: 'BTCUSDT' }, clock.now());
+        return request.symbol === 'ETHUSDT' ? Promise.resolve(bars) : bars;
+      },
+    };
+    const service = new DataFetchingService(
+      { bus, clock },
+      { source, symbols: ['BTCUSDT'], timeframes: ['1m', '5m'], config: config.services.data_fetching },
+    );
+    await service.start();
+    expect(service.fetch()).toBeUndefined();
+    await clock.advanceBy(60_000);
+    expect(service.fetch()).toBeUndefined();
+    expect(bus.history('NewCandle').map((event) => event.bar.openTime)).toEqual([march(1, 0, 0), march(1, 0, 1)]);
+
+    const mixed = new DataFetchingService(
+      { bus, clock },
+      { source, symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'], timeframes: ['1m'], config: config.services.data_fetching },
+    );
+    await mixed.start();
+    throwing = 1;
+    const fetching = mixed.fetch();
+    expect(fetching).toBeInstanceOf(Promise);
+    await clock.advanceBy(5_000); // the retry's backoff
+    await fetching;
+    const candles = (symbol: string) => bus.history('NewCandle').filter((event) => event.symbol === symbol);
+    expect([candles('ETHUSDT').length, candles('SOLUSDT').length]).toEqual([1, 1]);
+    expect(mixed.getMetrics()).toMatchObject({ data_fetches: 4, fetch_errors: 1 });
+    await Promise.all([service.stop(), mixed.stop()]);
+  });
+
   it('publishes every bar missed during a pause, in order, and never repeats one after a restart', async () => {
     const { clock, service, candles } = setup();
     await service.start();

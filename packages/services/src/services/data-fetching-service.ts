@@ -195,7 +195,7 @@ export class DataFetchingService extends EventDrivenService {
    */
   #fetchSeries(series: Series, now: number): Promise<void> | undefined {
     const { config } = this.#options;
-    const { symbol, timeframe, key, tfMs, last } = series;
+    const { symbol, timeframe, tfMs, last } = series;
     const behind = last === undefined ? 0 : Math.ceil((now - last) / tfMs) + config.candle_index;
     const warmup = last === undefined ? Math.max(0, Math.ceil(this.#options.warmupBars?.(timeframe) ?? 0)) : 0;
     // `warmup` closed bars, then the first live one and those after it (`candle_index`), then the bar still forming.
@@ -236,7 +236,7 @@ export class DataFetchingService extends EventDrivenService {
     const { series, now, last, warmup } = fetch;
     const { symbol, timeframe, tfMs } = series;
     // Per-bar lines: built only when info is logged (a backtest at warn builds none).
-    const logging = this.logger.isLevelEnabled('info');
+    const logging = this.logger.isLevelEnabled?.('info') !== false;
     if (logging) {
       this.logger.info(`Fetched data for ${symbol} ${timeframe}: ${bars.length} bars`, {
         symbol,

@@ -103,7 +103,7 @@ export class IndicatorCalculationService extends EventDrivenService {
       );
       this.publish('RegimeChanged', { symbol, timeframe, ...change, barOpenTime: bar.openTime });
     }
-    if (this.logger.isLevelEnabled('info')) {
+    if (this.logger.isLevelEnabled?.('info') !== false) {
       this.logger.info(`Calculated indicators for ${symbol} ${timeframe}`, { symbol, timeframe });
     }
     this.publish('IndicatorsCalculated', {

@@ -147,7 +147,7 @@ export class StrategyEvaluationService extends EventDrivenService {
         this.publish('ExitSignal', common);
       }
     }
-    if (this.logger.isLevelEnabled('info')) {
+    if (this.logger.isLevelEnabled?.('info') !== false) {
       this.logger.info(`Evaluated strategies: ${entries} entries, ${exits} exits`, { symbol, timeframe });
     }
   }
