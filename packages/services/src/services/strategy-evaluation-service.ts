@@ -44,6 +44,8 @@ interface Pending {
 export class StrategyEvaluationService extends EventDrivenService {
   readonly #options: StrategyEvaluationOptions;
   readonly #pending = new Map<string, Pending>();
+  /** The timeframes some strategy trades. */
+  readonly #timeframes: ReadonlySet<string>;
 
   /**
    * @param deps - bus, clock, logger.
@@ -52,6 +54,7 @@ export class StrategyEvaluationService extends EventDrivenService {
   constructor(deps: ServiceDeps, options: StrategyEvaluationOptions) {
     super('StrategyEvaluationService', deps);
     this.#options = options;
+    this.#timeframes = new Set(options.strategies.map((strategy) => strategy.timeframe));
     this.defineMetrics(
       'strategies_evaluated',
       'entry_signals_generated',
@@ -72,6 +75,8 @@ export class StrategyEvaluationService extends EventDrivenService {
   }
 
   #evaluate(event: EventOf<TradingEventPayloads, 'IndicatorsCalculated'>): void {
+    // Most bars are of a timeframe no strategy trades (1m under 5m and 15m strategies): nothing to do.
+    if (!this.#timeframes.has(event.timeframe)) return;
     const { symbol, timeframe, bar, recentRows, regime } = event;
     if (recentRows.length < this.#options.config.min_rows_required) return;
     /** The rows as the array strategies read, made once per event and only when a strategy is asked. */
