@@ -3,8 +3,8 @@
  * floor it is compared with: the same file read with `readFileSync` and
  * parsed by `parse(text, { ... })` into string arrays (the read included),
  * with the options `load` gives csv-parse, without any validation or bar
- * building. The two alternate in one process (5 runs of each, after a
- * warm-up of each), so that a noisy machine weighs on both alike.
+ * building. The two alternate in one process (5 runs of each, after two
+ * warm-ups of each), so that a noisy machine weighs on both alike.
  */
 import { readFileSync } from 'node:fs';
 import { SimulatedClock } from '@quant/core';
@@ -63,8 +63,12 @@ function timeCsvParseSync(path: string): number {
  * @param symbol - the symbol it holds.
  */
 export async function measureCsvLoad(path: string, symbol: string): Promise<CsvLoadMeasure> {
-  await timeLoad(path, symbol);
-  timeCsvParseSync(path);
+  // Two warm-ups of each: the first measured load after a single one ran about twice as slow (V8 re-optimizes
+  // csv-parse's loop after the sync parse in between).
+  for (let warmUp = 0; warmUp < 2; warmUp++) {
+    await timeLoad(path, symbol);
+    timeCsvParseSync(path);
+  }
   const load_ms_runs: number[] = [];
   const csv_parse_sync_ms_runs: number[] = [];
   const ratios: number[] = [];
