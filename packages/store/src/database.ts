@@ -84,7 +84,7 @@ export function parseStoreUrl(url: string): StoreTarget {
   return { dialect: 'postgres', location: text, display };
 }
 
-/** Options of {@link connect}. */
+/** How to open the database: options of {@link EventStore.open}. */
 export interface ConnectOptions {
   /** SQLite only: the `synchronous` setting, `NORMAL` by default. */
   readonly synchronous?: SqliteSynchronous;

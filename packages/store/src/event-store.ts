@@ -50,15 +50,17 @@ const HOUR_MS = 3_600_000;
  *
  * @example
  * ```ts
- * import { EventBus } from '@quant/core';
+ * import { type BaseEvent, EventBus } from '@quant/core';
  * import { EventStore } from '@quant/store';
  *
  * const store = await EventStore.open('data/quant.db'); // or 'postgres://bot@db.example:5432/quant'
  * const bus = new EventBus();
  * await store.startRun({ runId: 'run-1', botId: 'btc-bot', startedAt: Date.now() });
- * const batch: Parameters<typeof store.append>[0][number][] = [];
- * bus.subscribe('*', (event) => void batch.push(event));
- * // … after each cycle:
+ * const batch: BaseEvent[] = [];
+ * bus.subscribe('*', (event) => {
+ *   batch.push(event);
+ * });
+ * // … after each cycle, its events in one transaction:
  * await store.append(batch.splice(0));
  * const page = await store.events({ types: ['OrderFilled'], symbol: 'BTCUSDT' }, { limit: 50 });
  * console.log(page.events.length, page.next);
