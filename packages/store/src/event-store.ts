@@ -1,0 +1,540 @@
+import { existsSync } from 'node:fs';
+import type { BaseEvent } from '@quant/core';
+import { type Expression, type ExpressionBuilder, Migrator, type SqlBool, sql } from 'kysely';
+import {
+  backupSqlite,
+  type Connection,
+  type ConnectOptions,
+  connect,
+  DEFAULT_STORE_URL,
+  hasMigrationTable,
+  lockCounter,
+  message,
+  parseStoreUrl,
+  type StoreDialect,
+} from './database.js';
+import { envelopeOf, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity } from './envelope.js';
+import { MIGRATIONS } from './migrations.js';
+import { PROJECTED_EVENT_TYPES, project } from './projections.js';
+import { StoreError } from './store-error.js';
+import type { EventRow, StoreSchema } from './store-schema.js';
+import type {
+  AppendResult,
+  EventFilter,
+  EventPage,
+  EventSummary,
+  PageOptions,
+  RunEnd,
+  RunRecord,
+  StoredEvent,
+  StoredFill,
+  StoredOrder,
+  StoredPosition,
+} from './store-types.js';
+
+/** Options of {@link EventStore.open}. */
+export type OpenStoreOptions = ConnectOptions;
+
+/** Rows per insert statement (12 parameters each: well under SQLite's and PostgreSQL's limits). */
+const INSERT_CHUNK = 500;
+/** Events read per statement when rebuilding the projections. */
+const REBUILD_PAGE = 1000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The event store: an append-only log of every event with a gap-free global sequence number, and the
+ * projections of orders, fills, positions and runs kept in step with it, on SQLite or PostgreSQL.
+ *
+ * Every write is one transaction: an append writes its events and the projection rows they change together, or
+ * nothing. Times are ms since epoch, UTC; the store never reads the clock itself.
+ *
+ * @example
+ * ```ts
+ * import { type BaseEvent, EventBus } from '@quant/core';
+ * import { EventStore } from '@quant/store';
+ *
+ * const store = await EventStore.open('data/quant.db'); // or 'postgres://bot@db.example:5432/quant'
+ * const bus = new EventBus();
+ * await store.startRun({ runId: 'run-1', botId: 'btc-bot', startedAt: Date.now() });
+ * const batch: BaseEvent[] = [];
+ * bus.subscribe('*', (event) => {
+ *   batch.push(event);
+ * });
+ * // … after each cycle, its events in one transaction:
+ * await store.append(batch.splice(0));
+ * const page = await store.events({ types: ['OrderFilled'], symbol: 'BTCUSDT' }, { limit: 50 });
+ * console.log(page.events.length, page.next);
+ * await store.endRun('run-1', 'clean', Date.now());
+ * await store.close();
+ * ```
+ */
+export class EventStore {
+  readonly #connection: Connection;
+  #runId: string | null = null;
+  #closed = false;
+
+  private constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  /**
+   * Opens (creating it if needed) the store that `url` names, and brings its schema up to date.
+   *
+   * SQLite: the file (and its folder) is created, in WAL mode with the `synchronous` option (`NORMAL` by
+   * default); transactions begin with `BEGIN IMMEDIATE`. PostgreSQL: the password comes from `PGPASSWORD`.
+   * @param url - a SQLite file path or a `postgres://` URL; {@link DEFAULT_STORE_URL} by default.
+   * @param options - SQLite's `synchronous`, the lock or connection timeout, the pool size.
+   * @throws {@link StoreError} `STORE_BAD_URL`, `STORE_UNREACHABLE`, `STORE_DATABASE_NEWER` (the database was
+   *   migrated by a newer version: it is left untouched) or `STORE_MIGRATION_FAILED`.
+   */
+  static async open(url: string = DEFAULT_STORE_URL, options: OpenStoreOptions = {}): Promise<EventStore> {
+    const connection = await connect(parseStoreUrl(url), options);
+    try {
+      await migrate(connection);
+    } catch (error) {
+      await connection.db.destroy().catch(() => {});
+      throw error;
+    }
+    return new EventStore(connection);
+  }
+
+  /** Which database the store is on. */
+  get dialect(): StoreDialect {
+    return this.#connection.dialect;
+  }
+
+  /** The database as it may be logged: the SQLite path, or the PostgreSQL URL (which holds no password). */
+  get location(): string {
+    return this.#connection.display;
+  }
+
+  /** Closes the connection (or pool). Idempotent; any later call throws `STORE_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#connection.db.destroy();
+  }
+
+  /**
+   * Appends events in one transaction: each gets the next global sequence number, in the order given, and the
+   * projections they change are updated in the same transaction. An event whose id is already stored (or repeated
+   * in the batch) is skipped, without using a sequence number; so appending a batch twice stores it once.
+   * @param events - the events, e.g. one cycle's, in the order they were published.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED` (nothing of the batch is written, and no sequence number is
+   *   used), `STORE_CLOSED`.
+   */
+  async append(events: readonly BaseEvent[]): Promise<AppendResult> {
+    const db = this.#open();
+    const unique = new Map<string, BaseEvent>();
+    for (const event of events) if (!unique.has(event.id)) unique.set(event.id, event);
+    const none = { appended: 0, duplicates: events.length, firstSeq: null, lastSeq: null };
+    if (unique.size === 0) return none;
+    const runId = this.#runId;
+    try {
+      const rows = [...unique.values()].map((event) => ({ event, row: envelopeOf(event, runId) }));
+      return await db.transaction().execute(async (trx) => {
+        await lockCounter(trx, this.#connection.dialect);
+        const stored = new Set<string>();
+        for (const ids of chunks([...unique.keys()], INSERT_CHUNK)) {
+          const found = await trx.selectFrom('events').select('id').where('id', 'in', ids).execute();
+          for (const { id } of found) stored.add(id);
+        }
+        const fresh = rows.filter(({ event }) => !stored.has(event.id));
+        if (fresh.length === 0) return none;
+        const { value } = await trx
+          .updateTable('counters')
+          .set((eb) => ({ value: eb('value', '+', fresh.length) }))
+          .where('name', '=', 'global')
+          .returning('value')
+          .executeTakeFirstOrThrow();
+        const firstSeq = value - fresh.length + 1;
+        const numbered = fresh.map(({ event, row }, index) => ({ event, row: { ...row, seq: firstSeq + index } }));
+        for (const part of chunks(numbered, INSERT_CHUNK)) {
+          await trx
+            .insertInto('events')
+            .values(part.map(({ row }) => row))
+            .execute();
+        }
+        for (const { event, row } of numbered) {
+          await project(trx, { seq: row.seq, type: row.type, payload: event as unknown as Record<string, unknown> });
+        }
+        return { appended: fresh.length, duplicates: events.length - fresh.length, firstSeq, lastSeq: value };
+      });
+    } catch (error) {
+      throw writeFailed(error, `append of ${events.length} events`);
+    }
+  }
+
+  /**
+   * Records the start of a run; the events appended until {@link EventStore.endRun} go to its stream `run-<runId>`
+   * (those of an order or a position go to that order's or position's stream).
+   * @param run - the run's id, the bot's id, and the start, ms since epoch, UTC.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED` (e.g. a run of that id exists), `STORE_CLOSED`.
+   */
+  async startRun(run: { readonly runId: string; readonly botId: string; readonly startedAt: number }): Promise<void> {
+    const db = this.#open();
+    try {
+      await db
+        .insertInto('runs')
+        .values({
+          run_id: run.runId,
+          bot_id: run.botId,
+          started_at: run.startedAt,
+          last_heartbeat_at: run.startedAt,
+          ended_at: null,
+          end_reason: null,
+        })
+        .execute();
+    } catch (error) {
+      throw writeFailed(error, `start of run ${run.runId}`);
+    }
+    this.#runId = run.runId;
+  }
+
+  /**
+   * Records that a run is alive.
+   * @param runId - the run.
+   * @param atMs - the time, ms since epoch, UTC.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async heartbeat(runId: string, atMs: number): Promise<void> {
+    const db = this.#open();
+    try {
+      await db.updateTable('runs').set({ last_heartbeat_at: atMs }).where('run_id', '=', runId).execute();
+    } catch (error) {
+      throw writeFailed(error, `heartbeat of run ${runId}`);
+    }
+  }
+
+  /**
+   * Records the end of a run and how it ended.
+   * @param runId - the run.
+   * @param end - `clean` or `crashed`.
+   * @param atMs - the time it ended, ms since epoch, UTC.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async endRun(runId: string, end: RunEnd, atMs: number): Promise<void> {
+    const db = this.#open();
+    try {
+      await db
+        .updateTable('runs')
+        .set({ ended_at: atMs, end_reason: end, last_heartbeat_at: atMs })
+        .where('run_id', '=', runId)
+        .execute();
+    } catch (error) {
+      throw writeFailed(error, `end of run ${runId}`);
+    }
+    if (this.#runId === runId) this.#runId = null;
+  }
+
+  /**
+   * Rebuilds the orders, fills and positions projections from the log, in one transaction (readers see the old
+   * rows or the new ones). Runs are not projections of events and are left as they are.
+   * @returns how many events were replayed.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async rebuildProjections(): Promise<number> {
+    const db = this.#open();
+    try {
+      return await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('orders').execute();
+        await trx.deleteFrom('fills').execute();
+        await trx.deleteFrom('positions').execute();
+        let after = 0;
+        let replayed = 0;
+        for (;;) {
+          const rows = await trx
+            .selectFrom('events')
+            .select(['seq', 'type', 'payload'])
+            .where('type', 'in', PROJECTED_EVENT_TYPES)
+            .where('seq', '>', after)
+            .orderBy('seq')
+            .limit(REBUILD_PAGE)
+            .execute();
+          for (const row of rows) {
+            await project(trx, { seq: row.seq, type: row.type, payload: JSON.parse(row.payload) });
+            after = row.seq;
+          }
+          replayed += rows.length;
+          if (rows.length < REBUILD_PAGE) return replayed;
+        }
+      });
+    } catch (error) {
+      throw writeFailed(error, 'rebuild of the projections');
+    }
+  }
+
+  /**
+   * A page of the events a filter selects, in sequence order.
+   * @param filter - which events (every criterion must hold).
+   * @param page - `after`: the cursor (0, then the last page's `next`); `limit`: 1 to 10 000, 100 by default.
+   * @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async events(filter: EventFilter = {}, page: PageOptions = {}): Promise<EventPage> {
+    const db = this.#open();
+    const limit = Math.max(1, Math.min(10_000, Math.floor(page.limit ?? 100)));
+    const rows = await db
+      .selectFrom('events')
+      .selectAll()
+      .where((eb) => matches(eb, filter))
+      .where('seq', '>', page.after ?? 0)
+      .orderBy('seq')
+      .limit(limit + 1)
+      .execute();
+    const events = rows.slice(0, limit).map(toStoredEvent);
+    return { events, next: rows.length > limit ? (events.at(-1)?.seq ?? null) : null };
+  }
+
+  /**
+   * Counts the events a filter selects: in all, by type, by severity and by hour (UTC).
+   * @param filter - which events.
+   * @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async summary(filter: EventFilter = {}): Promise<EventSummary> {
+    const db = this.#open();
+    const base = db.selectFrom('events').where((eb) => matches(eb, filter));
+    const byTypeRows = await base
+      .select((eb) => ['type', eb.fn.countAll<number>().as('count')])
+      .groupBy('type')
+      .orderBy('type')
+      .execute();
+    const bySeverityRows = await base
+      .select((eb) => ['severity', eb.fn.countAll<number>().as('count')])
+      .groupBy('severity')
+      .execute();
+    const hour = sql<number>`(${sql.ref('timestamp')} / ${sql.lit(HOUR_MS)}) * ${sql.lit(HOUR_MS)}`;
+    const byHourRows = await base
+      .select((eb) => [hour.as('hour_start'), eb.fn.countAll<number>().as('count')])
+      .groupBy(hour)
+      .orderBy(hour)
+      .execute();
+    const byType: Record<string, number> = {};
+    for (const row of byTypeRows) byType[row.type] = Number(row.count);
+    const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+    for (const row of bySeverityRows) bySeverity[row.severity as Severity] = Number(row.count);
+    return {
+      total: Object.values(byType).reduce((sum, count) => sum + count, 0),
+      byType,
+      bySeverity,
+      byHour: byHourRows.map((row) => ({ hourStartMs: Number(row.hour_start), count: Number(row.count) })),
+    };
+  }
+
+  /** The orders projection, by client order id. @throws {@link StoreError} `STORE_CLOSED`. */
+  async orders(): Promise<StoredOrder[]> {
+    const rows = await this.#open().selectFrom('orders').selectAll().orderBy('client_order_id').execute();
+    return rows.map((row) => ({
+      clientOrderId: row.client_order_id,
+      orderId: row.order_id,
+      symbol: row.symbol,
+      side: row.side as StoredOrder['side'],
+      direction: row.direction as StoredOrder['direction'],
+      intent: row.intent as StoredOrder['intent'],
+      purpose: row.purpose as StoredOrder['purpose'],
+      type: row.type as StoredOrder['type'],
+      timeInForce: row.time_in_force as StoredOrder['timeInForce'],
+      quantity: row.quantity,
+      filledQuantity: row.filled_quantity,
+      averagePrice: row.average_price,
+      limitPrice: row.limit_price,
+      triggerPrice: row.trigger_price,
+      status: row.status as StoredOrder['status'],
+      reason: row.reason,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      strategyName: row.strategy_name,
+      lastSeq: row.last_seq,
+    }));
+  }
+
+  /** The fills projection, in sequence order. @throws {@link StoreError} `STORE_CLOSED`. */
+  async fills(): Promise<StoredFill[]> {
+    const rows = await this.#open().selectFrom('fills').selectAll().orderBy('seq').orderBy('fill_id').execute();
+    return rows.map((row) => ({
+      fillId: row.fill_id,
+      orderId: row.order_id,
+      clientOrderId: row.client_order_id,
+      symbol: row.symbol,
+      side: row.side as StoredFill['side'],
+      quantity: row.quantity,
+      price: row.price,
+      fee: row.fee,
+      timestamp: row.timestamp,
+      seq: row.seq,
+    }));
+  }
+
+  /** The positions projection, by position id. @throws {@link StoreError} `STORE_CLOSED`. */
+  async positions(): Promise<StoredPosition[]> {
+    const rows = await this.#open().selectFrom('positions').selectAll().orderBy('position_id').execute();
+    return rows.map((row) => ({
+      positionId: row.position_id,
+      symbol: row.symbol,
+      direction: row.direction as StoredPosition['direction'],
+      status: row.status as StoredPosition['status'],
+      quantity: row.quantity,
+      entryPrice: row.entry_price,
+      openedAt: row.opened_at,
+      closedAt: row.closed_at,
+      realizedPnl: row.realized_pnl,
+      closedPnl: row.closed_pnl,
+      markPrice: row.mark_price,
+      unrealizedPnl: row.unrealized_pnl,
+      fees: row.fees,
+      strategyName: row.strategy_name,
+      lastSeq: row.last_seq,
+    }));
+  }
+
+  /** The runs, oldest first. @throws {@link StoreError} `STORE_CLOSED`. */
+  async runs(): Promise<RunRecord[]> {
+    const rows = await this.#open().selectFrom('runs').selectAll().orderBy('started_at').orderBy('run_id').execute();
+    return rows.map((row) => ({
+      runId: row.run_id,
+      botId: row.bot_id,
+      startedAt: row.started_at,
+      lastHeartbeatAt: row.last_heartbeat_at,
+      endedAt: row.ended_at,
+      endReason: row.end_reason as RunEnd | null,
+    }));
+  }
+
+  /** The last sequence number given (0 for an empty log). @throws {@link StoreError} `STORE_CLOSED`. */
+  async lastSeq(): Promise<number> {
+    const row = await this.#open()
+      .selectFrom('counters')
+      .select('value')
+      .where('name', '=', 'global')
+      .executeTakeFirstOrThrow();
+    return row.value;
+  }
+
+  /**
+   * Deletes the market-data events ({@link MARKET_DATA_EVENT_TYPES}) older than a time; trading events are never
+   * deleted. Sequence numbers are not reused: the deleted events leave holes.
+   * @param beforeMs - delete those with a timestamp before this, ms since epoch, UTC (e.g. `now - 30 * 86_400_000`).
+   * @returns how many events were deleted.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async pruneMarketData(beforeMs: number): Promise<number> {
+    const db = this.#open();
+    try {
+      const result = await db
+        .deleteFrom('events')
+        .where('type', 'in', MARKET_DATA_EVENT_TYPES)
+        .where('timestamp', '<', beforeMs)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    } catch (error) {
+      throw writeFailed(error, 'prune of market data');
+    }
+  }
+
+  /**
+   * Writes a consistent copy of a SQLite store to a new file, online (`VACUUM INTO`: appends wait for it, readers
+   * do not). For PostgreSQL use `pg_dump` (see `docs/STORE.md`).
+   * @param file - the backup's path; it must not exist.
+   * @throws {@link StoreError} `STORE_BACKUP_FAILED` (PostgreSQL, the file exists, the copy failed), `STORE_CLOSED`.
+   */
+  async backup(file: string): Promise<void> {
+    this.#open();
+    if (this.#connection.dialect !== 'sqlite') {
+      throw new StoreError(
+        'STORE_BACKUP_FAILED',
+        'backup() copies SQLite stores only: back up PostgreSQL with pg_dump',
+      );
+    }
+    if (existsSync(file)) throw new StoreError('STORE_BACKUP_FAILED', `the backup file ${file} exists already`);
+    try {
+      await backupSqlite(this.#connection, file);
+    } catch (error) {
+      throw new StoreError('STORE_BACKUP_FAILED', `backup to ${file} failed: ${message(error)}`, { cause: error });
+    }
+  }
+
+  #open() {
+    if (this.#closed) throw new StoreError('STORE_CLOSED', `the store ${this.#connection.display} is closed`);
+    return this.#connection.db;
+  }
+}
+
+/** Refuses a database migrated by a newer version, then applies the migrations it lacks. */
+async function migrate(connection: Connection): Promise<void> {
+  if (await hasMigrationTable(connection)) {
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(connection.db);
+    const unknown = applied.rows.map((row) => row.name).filter((name) => !(name in MIGRATIONS));
+    if (unknown.length > 0) {
+      throw new StoreError(
+        'STORE_DATABASE_NEWER',
+        `the database ${connection.display} was migrated by a newer version of @quant/store (unknown migrations: ${unknown.join(', ')}); upgrade the bot to open it`,
+      );
+    }
+  }
+  const migrator = new Migrator({
+    db: connection.db,
+    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    ...(connection.migrationSchema === undefined ? {} : { migrationTableSchema: connection.migrationSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new StoreError(
+      'STORE_MIGRATION_FAILED',
+      `migration ${failed} of ${connection.display} failed: ${message(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The conditions of a filter. */
+function matches(eb: ExpressionBuilder<StoreSchema, 'events'>, filter: EventFilter): Expression<SqlBool> {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.types !== undefined) conditions.push(oneOf(eb, 'type', filter.types));
+  if (filter.severities !== undefined) conditions.push(oneOf(eb, 'severity', filter.severities));
+  if (filter.symbol !== undefined) conditions.push(eb('symbol', '=', filter.symbol));
+  if (filter.strategy !== undefined) conditions.push(eb('strategy', '=', filter.strategy));
+  if (filter.correlationId !== undefined) conditions.push(eb('correlation_id', '=', filter.correlationId));
+  if (filter.stream !== undefined) conditions.push(eb('stream', '=', filter.stream));
+  if (filter.fromMs !== undefined) conditions.push(eb('timestamp', '>=', filter.fromMs));
+  if (filter.toMs !== undefined) conditions.push(eb('timestamp', '<', filter.toMs));
+  return eb.and(conditions);
+}
+
+/** `column in (values)`; an empty list matches nothing (`in ()` is not SQL). */
+function oneOf(
+  eb: ExpressionBuilder<StoreSchema, 'events'>,
+  column: 'type' | 'severity',
+  values: readonly string[],
+): Expression<SqlBool> {
+  return values.length === 0 ? sql<SqlBool>`1 = 0` : eb(column, 'in', values);
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    type: row.type,
+    stream: row.stream,
+    schemaVersion: row.schema_version,
+    timestamp: row.timestamp,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    severity: row.severity as Severity,
+    symbol: row.symbol,
+    strategy: row.strategy,
+    payload: JSON.parse(row.payload),
+  };
+}
+
+function writeFailed(error: unknown, what: string): StoreError {
+  if (StoreError.isInstance(error)) return error;
+  return new StoreError('STORE_WRITE_FAILED', `${what} failed and was rolled back: ${message(error)}`, {
+    cause: error,
+  });
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
+  return parts;
+}

@@ -1,0 +1,25 @@
+export {
+  type ConnectOptions,
+  DEFAULT_STORE_URL,
+  parseStoreUrl,
+  type SqliteSynchronous,
+  type StoreDialect,
+  type StoreTarget,
+} from './database.js';
+export { EVENT_SCHEMA_VERSION, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity, severityOf } from './envelope.js';
+export { EventStore, type OpenStoreOptions } from './event-store.js';
+export { PROJECTED_EVENT_TYPES } from './projections.js';
+export { StoreError, type StoreErrorCode } from './store-error.js';
+export type {
+  AppendResult,
+  EventFilter,
+  EventPage,
+  EventSummary,
+  PageOptions,
+  RunEnd,
+  RunRecord,
+  StoredEvent,
+  StoredFill,
+  StoredOrder,
+  StoredPosition,
+} from './store-types.js';

@@ -1,0 +1,128 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * The store's migrations, in code (no files read at run time, so the package can be bundled): forward only,
+ * applied in the order of their names (`0001_…`, `0002_…`). Never edit one that was released; add the next.
+ * @internal
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a migration runs against the schema of its own time, not today's.
+type AnyDb = Kysely<any>;
+
+/** @internal */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_event_log': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('events')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('schema_version', 'integer', (c) => c.notNull())
+        .addColumn('timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('correlation_id', 'text', (c) => c.notNull())
+        .addColumn('causation_id', 'text')
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('symbol', 'text')
+        .addColumn('strategy', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      for (const [name, columns] of [
+        ['events_type_seq', ['type', 'seq']],
+        ['events_stream_seq', ['stream', 'seq']],
+        ['events_timestamp', ['timestamp']],
+        ['events_correlation_id', ['correlation_id']],
+        ['events_severity_seq', ['severity', 'seq']],
+        ['events_symbol_seq', ['symbol', 'seq']],
+      ] as const) {
+        await db.schema
+          .createIndex(name)
+          .on('events')
+          .columns([...columns])
+          .execute();
+      }
+      await db.schema
+        .createTable('counters')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('counters').values({ name: 'global', value: 0 }).execute();
+    },
+  },
+  '0002_projections': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('orders')
+        .addColumn('client_order_id', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'text')
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('side', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('intent', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('time_in_force', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'double precision', (c) => c.notNull())
+        .addColumn('filled_quantity', 'double precision', (c) => c.notNull())
+        .addColumn('average_price', 'double precision')
+        .addColumn('limit_price', 'double precision')
+        .addColumn('trigger_price', 'double precision')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('strategy_name', 'text')
+        .addColumn('last_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('fills')
+        .addColumn('fill_id', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'text', (c) => c.notNull())
+        .addColumn('client_order_id', 'text', (c) => c.notNull())
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('side', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'double precision', (c) => c.notNull())
+        .addColumn('price', 'double precision', (c) => c.notNull())
+        .addColumn('fee', 'double precision', (c) => c.notNull())
+        .addColumn('timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('fills_client_order_id').on('fills').column('client_order_id').execute();
+      await db.schema
+        .createTable('positions')
+        .addColumn('position_id', 'text', (c) => c.primaryKey())
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'double precision', (c) => c.notNull())
+        .addColumn('entry_price', 'double precision', (c) => c.notNull())
+        .addColumn('opened_at', 'bigint', (c) => c.notNull())
+        .addColumn('closed_at', 'bigint')
+        .addColumn('realized_pnl', 'double precision', (c) => c.notNull())
+        .addColumn('closed_pnl', 'double precision', (c) => c.notNull())
+        .addColumn('mark_price', 'double precision', (c) => c.notNull())
+        .addColumn('unrealized_pnl', 'double precision', (c) => c.notNull())
+        .addColumn('fees', 'double precision', (c) => c.notNull())
+        .addColumn('strategy_name', 'text')
+        .addColumn('last_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('bot_id', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_heartbeat_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .addColumn('end_reason', 'text')
+        .execute();
+      await db.schema
+        .createTable('recovery_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,216 @@
+import type { Direction, OrderIntent, OrderPurpose, OrderStatus, OrderType, Side, TimeInForce } from '@quant/core';
+import type { Severity } from './envelope.js';
+
+/** An event as stored: its envelope and its payload. Times are ms since epoch, UTC. */
+export interface StoredEvent {
+  /** Global sequence number: 1, 2, 3, … in append order, without gaps (pruned market data leaves holes). */
+  readonly seq: number;
+  /** The event's id (unique: appending it again is a no-op). */
+  readonly id: string;
+  /** The event's type, e.g. `OrderFilled`. */
+  readonly type: string;
+  /** Its stream: `order-<clientOrderId>`, `position-<positionId>`, `run-<runId>` or `system`. */
+  readonly stream: string;
+  /** Version of the payload layout (see {@link EVENT_SCHEMA_VERSION}). */
+  readonly schemaVersion: number;
+  /** When the event was created, ms since epoch, UTC. */
+  readonly timestamp: number;
+  /** The id of the unit of work (e.g. the cycle) the event belongs to. */
+  readonly correlationId: string;
+  /** The id of the event whose handler published it, or `null`. */
+  readonly causationId: string | null;
+  /** Derived from the type (see {@link severityOf}). */
+  readonly severity: Severity;
+  /** The instrument the event is about (its `symbol`, or its order's or position's), or `null`. */
+  readonly symbol: string | null;
+  /** The strategy the event is about (its `strategyName`, or its order's or position's), or `null`. */
+  readonly strategy: string | null;
+  /** The event's fields beyond `id`, `type`, `timestamp`, `correlationId` and `causationId`, as JSON gives them back. */
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Which events a query selects; every given criterion must hold (an empty filter selects every event).
+ */
+export interface EventFilter {
+  /** Only these types. */
+  readonly types?: readonly string[];
+  /** Only these severities. */
+  readonly severities?: readonly Severity[];
+  /** Only events about this instrument. */
+  readonly symbol?: string;
+  /** Only events about this strategy. */
+  readonly strategy?: string;
+  /** Only events of this unit of work. */
+  readonly correlationId?: string;
+  /** Only events of this stream. */
+  readonly stream?: string;
+  /** Only events at or after this time, ms since epoch, UTC. */
+  readonly fromMs?: number;
+  /** Only events before this time, ms since epoch, UTC. */
+  readonly toMs?: number;
+}
+
+/** Which page of a query to read. */
+export interface PageOptions {
+  /** Read events after this sequence number: `0` (the default) for the first page, then the last page's `next`. */
+  readonly after?: number;
+  /** The most events of a page: 1 to 10 000, 100 by default. */
+  readonly limit?: number;
+}
+
+/** A page of events, in sequence order. */
+export interface EventPage {
+  /** The events. */
+  readonly events: readonly StoredEvent[];
+  /** The cursor of the next page (give it as `after`), or `null` when this page is the last. */
+  readonly next: number | null;
+}
+
+/** Counts of the events a filter selects. */
+export interface EventSummary {
+  /** How many events. */
+  readonly total: number;
+  /** How many of each type. */
+  readonly byType: Readonly<Record<string, number>>;
+  /** How many of each severity (every severity is present, 0 when none). */
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+  /** How many in each hour that has events, oldest first; `hourStartMs` is the hour's start, ms since epoch, UTC. */
+  readonly byHour: readonly { readonly hourStartMs: number; readonly count: number }[];
+}
+
+/** What an append did. */
+export interface AppendResult {
+  /** How many events were written. */
+  readonly appended: number;
+  /** How many were already stored (or repeated in the batch) and were skipped. */
+  readonly duplicates: number;
+  /** Sequence number of the first event written, or `null` when none was. */
+  readonly firstSeq: number | null;
+  /** Sequence number of the last event written, or `null` when none was. */
+  readonly lastSeq: number | null;
+}
+
+/** An order as the `orders` projection holds it: its last state, by client order id. */
+export interface StoredOrder {
+  /** The bot's id of the order (the key). */
+  readonly clientOrderId: string;
+  /** The venue's id, or `null` before it acknowledged the order. */
+  readonly orderId: string | null;
+  /** The instrument. */
+  readonly symbol: string;
+  /** `buy` or `sell`. */
+  readonly side: Side;
+  /** Direction of the position it opens or closes. */
+  readonly direction: Direction;
+  /** `entry` or `exit`. */
+  readonly intent: OrderIntent;
+  /** Why the bot sent it. */
+  readonly purpose: OrderPurpose;
+  /** The order type. */
+  readonly type: OrderType;
+  /** How long it works. */
+  readonly timeInForce: TimeInForce;
+  /** Ordered quantity, base units. */
+  readonly quantity: number;
+  /** Filled so far, base units. */
+  readonly filledQuantity: number;
+  /** Average fill price, quote currency, or `null`. */
+  readonly averagePrice: number | null;
+  /** Limit price, quote currency, or `null`. */
+  readonly limitPrice: number | null;
+  /** Trigger price, quote currency, or `null`. */
+  readonly triggerPrice: number | null;
+  /** The last status an event reported. */
+  readonly status: OrderStatus;
+  /** The reason of the last rejection, cancel or unknown outcome, or `null`. */
+  readonly reason: string | null;
+  /** When the bot created it, ms since epoch, UTC. */
+  readonly createdAt: number;
+  /** When its status or fills last changed, ms since epoch, UTC. */
+  readonly updatedAt: number;
+  /** The strategy it serves, or `null`. */
+  readonly strategyName: string | null;
+  /** Sequence number of the event that last changed it. */
+  readonly lastSeq: number;
+}
+
+/** A fill as the `fills` projection holds it (unique by venue fill id). */
+export interface StoredFill {
+  /** The venue's id of the fill (the key). */
+  readonly fillId: string;
+  /** The venue's id of the order. */
+  readonly orderId: string;
+  /** The bot's id of the order. */
+  readonly clientOrderId: string;
+  /** The instrument. */
+  readonly symbol: string;
+  /** `buy` or `sell`. */
+  readonly side: Side;
+  /** Filled quantity, base units. */
+  readonly quantity: number;
+  /** Execution price, quote currency. */
+  readonly price: number;
+  /** Fee, quote currency. */
+  readonly fee: number;
+  /** Execution time, ms since epoch, UTC. */
+  readonly timestamp: number;
+  /** Sequence number of its `OrderFilled` event. */
+  readonly seq: number;
+}
+
+/**
+ * A position as the `positions` projection holds it, from `PositionOpened` and `PositionClosed`: the position's
+ * fields as the last of them reported it, with the quantity still open.
+ */
+export interface StoredPosition {
+  /** The position's id (the key). */
+  readonly positionId: string;
+  /** The instrument. */
+  readonly symbol: string;
+  /** `long` or `short`. */
+  readonly direction: Direction;
+  /** `open` while some quantity is open, `closed` after the close of the rest. */
+  readonly status: 'open' | 'closed';
+  /** Quantity still open, base units (0 once closed). */
+  readonly quantity: number;
+  /** Average entry price, quote currency. */
+  readonly entryPrice: number;
+  /** When it was opened, ms since epoch, UTC. */
+  readonly openedAt: number;
+  /** When it was closed in full, ms since epoch, UTC, or `null` while open. */
+  readonly closedAt: number | null;
+  /** The position's realized P&L before fees as last reported, quote currency. */
+  readonly realizedPnl: number;
+  /** Sum of the `realizedPnl` of its `PositionClosed` events (after fees), quote currency. */
+  readonly closedPnl: number;
+  /** The last mark price reported, quote currency. */
+  readonly markPrice: number;
+  /** The unrealized P&L last reported, quote currency. */
+  readonly unrealizedPnl: number;
+  /** The fees last reported, quote currency. */
+  readonly fees: number;
+  /** The strategy that opened it, or `null`. */
+  readonly strategyName: string | null;
+  /** Sequence number of the event that last changed it. */
+  readonly lastSeq: number;
+}
+
+/** How a run ended: `clean` (stopped as asked) or `crashed` (found unfinished, or stopped by a fault). */
+export type RunEnd = 'clean' | 'crashed';
+
+/** A run of a bot, as the `runs` table holds it. Times are ms since epoch, UTC. */
+export interface RunRecord {
+  /** The run's id. */
+  readonly runId: string;
+  /** The bot's id. */
+  readonly botId: string;
+  /** When it started. */
+  readonly startedAt: number;
+  /** Its last heartbeat (its start until the first). */
+  readonly lastHeartbeatAt: number;
+  /** When it ended, or `null` while running (or if it died without a word). */
+  readonly endedAt: number | null;
+  /** How it ended, or `null` while running. */
+  readonly endReason: RunEnd | null;
+}

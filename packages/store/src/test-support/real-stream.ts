@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@quant/config';
+import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
+import {
+  CsvBarSource,
+  createTradingSystem,
+  indicatorsFromFile,
+  loadIndicators,
+  loadStrategies,
+  runSimulation,
+  SimulatedExchange,
+} from '@quant/services';
+
+const REPO = new URL('../../../../', import.meta.url);
+/** The real BTCUSDT 1-minute file of shared/data (March 2023). */
+export const BTCUSDT = fileURLToPath(new URL('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', REPO));
+
+/** Open time of a bar of March 2023, UTC. */
+export const march = (day: number, hour = 0, minute = 0): number => Date.UTC(2023, 2, day, hour, minute);
+
+/**
+ * Runs the example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file with a
+ * simulated exchange from the close of the bar at `from` to that of the bar at `to`, and returns every event the
+ * bus published, grouped in batches of one correlation id (one cycle, or one start-up) in publication order.
+ */
+export async function realEventBatches(from: number, to: number): Promise<BaseEvent[][]> {
+  const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
+  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
+  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
+  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
+    outputsFor: (tf) => indicators.processor.outputNames(tf),
+  });
+  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const config = loadConfig({
+    cwd: fileURLToPath(REPO),
+    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
+  }).config;
+  const system = createTradingSystem(config, {
+    clock,
+    source: exchange.feedFrom(source),
+    broker: exchange,
+    strategies,
+    ...indicators,
+    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
+  });
+  const batches: BaseEvent[][] = [];
+  let current: BaseEvent[] = [];
+  system.bus.subscribe('*', (event) => {
+    if (current.length > 0 && current[0]?.correlationId !== event.correlationId) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(event);
+  });
+  await system.orchestrator.start();
+  await runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 });
+  await system.orchestrator.stop();
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
