@@ -9,7 +9,10 @@ export default defineConfig({
   // One bundle with every dependency (the @quant packages, commander, yaml, trading-signals, …): loading about
   // 130 small ES modules cost Node.js 20 about 150 ms of every run's start. Each command's code (and the
   // progress bar's library) is a chunk of its own, loaded when it runs (`import()`).
-  noExternal: [/.*/],
+  noExternal: [/^(?!better-sqlite3$)/],
+  // better-sqlite3 is a native module: it finds its compiled addon beside its own files, so it cannot be bundled;
+  // it is loaded only by the event store's code, when a command opens a database.
+  external: ['better-sqlite3'],
   splitting: true,
   // Bundled CommonJS modules (commander, cli-progress, loglevel) `require` Node.js's modules.
   banner: {

@@ -28,17 +28,28 @@ function loadedWith(file: string, seen = new Set<string>()): Set<string> {
 }
 
 describe('the built command line', () => {
-  it('is one bundle: its files import only Node.js modules and each other, so a run loads no package module', () => {
+  it('is one bundle: its files import only Node.js modules, each other and the native SQLite driver', () => {
     const files = readdirSync(DIST).filter((file) => file.endsWith('.js'));
     expect(files).toContain('cli.js');
     const builtins = new Set(builtinModules);
+    const importers: string[] = [];
     for (const file of files) {
       const { static: imports, dynamic } = importsOf(file);
       for (const specifier of [...imports, ...dynamic]) {
         const local = specifier.startsWith('./') && files.includes(specifier.slice(2));
         const builtin = specifier.startsWith('node:') || builtins.has(specifier);
-        expect(local || builtin, `${file} imports ${specifier}`).toBe(true);
+        // better-sqlite3 finds its compiled addon beside its own files: it cannot be bundled.
+        if (specifier === 'better-sqlite3') importers.push(file);
+        else expect(local || builtin, `${file} imports ${specifier}`).toBe(true);
       }
+    }
+    // Only the event store's code loads it, and a plain backtest or --help does not load that code.
+    expect(importers.length).toBeGreaterThan(0);
+    for (const file of [
+      'cli.js',
+      (importsOf('cli.js').dynamic.find((f) => f.startsWith('./backtest-')) as string).slice(2),
+    ]) {
+      expect([...loadedWith(file)].filter((loaded) => importers.includes(loaded))).toEqual([]);
     }
   });
 

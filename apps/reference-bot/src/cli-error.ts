@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigErrorCode, formatConfigError } from '@quant/config';
 import { hasMarker, QuantError } from '@quant/core';
 import type { ServicesErrorCode } from '@quant/services';
+import type { StoreErrorCode } from '@quant/store';
 import { CommanderError } from 'commander';
 
 const MARKER = '@quant/reference-bot.UsageError';
@@ -12,9 +13,18 @@ const marker = Symbol.for(MARKER);
  * - `DATA_FILE_NOT_FOUND`: no data file was given and none was found, or the one given does not exist;
  * - `NOT_A_FILE`: an input path (`--config`, `--strategies`, `--indicators`) is a directory, FIFO or device;
  * - `NO_BARS`: the data file holds no bar, or `--from`/`--to` select none;
- * - `OUTPUT_UNWRITABLE`: the `--out` folder cannot be created or written.
+ * - `OUTPUT_UNWRITABLE`: the `--out` folder cannot be created or written;
+ * - `BACKUP_UNSUPPORTED`: `quant-bot db backup` on PostgreSQL (pg_dump is the tool);
+ * - `DB_NOT_FOUND`: `quant-bot db status` or `db backup` on a SQLite file that does not exist.
  */
-export type UsageErrorCode = 'BAD_FLAG' | 'DATA_FILE_NOT_FOUND' | 'NOT_A_FILE' | 'NO_BARS' | 'OUTPUT_UNWRITABLE';
+export type UsageErrorCode =
+  | 'BAD_FLAG'
+  | 'DATA_FILE_NOT_FOUND'
+  | 'NOT_A_FILE'
+  | 'NO_BARS'
+  | 'OUTPUT_UNWRITABLE'
+  | 'BACKUP_UNSUPPORTED'
+  | 'DB_NOT_FOUND';
 
 /**
  * Thrown for a bad command line or missing input: the message is shown as it
@@ -42,6 +52,8 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
     NOT_A_FILE: true,
     NO_BARS: true,
     OUTPUT_UNWRITABLE: true,
+    BACKUP_UNSUPPORTED: true,
+    DB_NOT_FOUND: true,
   } satisfies Record<UsageErrorCode, true>).concat(
     Object.keys({
       CONFIG_INVALID: true,
@@ -59,6 +71,19 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
       UNKNOWN_SYMBOL: true,
       INVALID_ANALYSIS_INPUT: true,
     } satisfies Record<ServicesErrorCode, true>),
+    // The store's: a bad store.url or --db, a database that cannot be reached, or one a newer version wrote, and a
+    // backup file that exists are the user's to fix; a failed write or migration is not.
+    Object.entries({
+      STORE_BAD_URL: true,
+      STORE_UNREACHABLE: true,
+      STORE_DATABASE_NEWER: true,
+      STORE_BACKUP_FAILED: true,
+      STORE_MIGRATION_FAILED: false,
+      STORE_WRITE_FAILED: false,
+      STORE_CLOSED: false,
+    } satisfies Record<StoreErrorCode, boolean>)
+      .filter(([, bad]) => bad)
+      .map(([code]) => code),
   ),
 );
 

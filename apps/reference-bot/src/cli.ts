@@ -3,6 +3,7 @@ import { LOG_LEVELS } from '@quant/config';
 import { Command, Option } from 'commander';
 import { describeFailure } from './cli-error.js';
 import type { BacktestOptions } from './commands/backtest.js';
+import type { DbOptions } from './commands/db.js';
 import type { LiveOptions } from './commands/live.js';
 import { MIN_SPEED } from './commands/speed.js';
 
@@ -45,6 +46,10 @@ function program(run: (task: () => Promise<number>) => void): Command {
       .option(
         '--events <which>',
         'what events.jsonl holds: trading (orders, fills, positions, signals, risk, regimes, lifecycle), all, or none',
+      )
+      .option(
+        '--db <url>',
+        'also persist the events to this event store: a SQLite file or a postgres:// URL (default: none; store.events says which)',
       ),
   ).action((options: BacktestOptions) =>
     // Each command's code (and the pipeline it loads) is imported only when it runs: --help and bad flags stay fast.
@@ -65,10 +70,35 @@ function program(run: (task: () => Promise<number>) => void): Command {
         '1',
       )
       .option('--out <dir>', 'write events.jsonl and the report here')
-      .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none'),
+      .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none')
+      .option('--db <url>', 'event store: a SQLite file or a postgres:// URL (default: store.url, data/quant.db)')
+      .option('--no-db', 'do not persist the events'),
   ).action((options: LiveOptions) =>
     run(async () => (await import('./commands/live.js')).live(options, process.cwd(), process.env)),
   );
+  const db = cli
+    .command('db')
+    .description('the event store: migrate, status, backup (store.url, or --db)')
+    .exitOverride();
+  const dbCommand = (name: string, description: string): Command =>
+    db
+      .command(name)
+      .description(description)
+      .option('--db <url>', 'the event store: a SQLite file or a postgres:// URL (default: store.url)')
+      .option('--config <file>', 'configuration file (for store.url)')
+      .exitOverride();
+  dbCommand('migrate', 'create the store or bring its schema up to date').action((options: DbOptions) =>
+    run(async () => (await import('./commands/db.js')).dbMigrate(options, process.cwd(), process.env)),
+  );
+  dbCommand('status', 'the database, schema version, events, last sequence number and runs').action(
+    (options: DbOptions) =>
+      run(async () => (await import('./commands/db.js')).dbStatus(options, process.cwd(), process.env)),
+  );
+  dbCommand('backup', 'copy a SQLite store, online, to a new file (PostgreSQL: use pg_dump)')
+    .argument('<file>', 'the backup file; it must not exist')
+    .action((file: string, options: DbOptions) =>
+      run(async () => (await import('./commands/db.js')).dbBackup(file, options, process.cwd(), process.env)),
+    );
   return cli;
 }
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventStore } from '@quant/store';
 import { describe, expect, it } from 'vitest';
-import { BTCUSDT, runCli, sigintDelivered, startCli } from './test-support/run-cli.js';
+import { BTCUSDT, runCli, sigintDelivered, startCli, testStoreUrl } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-live-'));
 const TRADING = new Set([
@@ -111,6 +112,19 @@ describe('quant-bot live', () => {
     expect(output).toMatch(
       /\] \[[0-9a-f]{8}\] \[DataFetchingService\] INFO services\.DataFetchingService: Fetched data for BTCUSDT 1m/,
     );
+    // The events went to store.url (the test's STORE_URL) by default, under a run that ended clean at the stop.
+    const runId = /^Trading session correlation ID: (\S+)$/m.exec(output)?.[1] as string;
+    expect(output).toContain(`Event store: ${testStoreUrl()} (SQLite, trading events, run ${runId})`);
+    const stored = Number(/^Events Stored: (\d+) in /m.exec(output)?.[1]);
+    expect(stored).toBeGreaterThan(4);
+    const store = await EventStore.open(testStoreUrl());
+    try {
+      const run = (await store.runs()).find((r) => r.runId === runId);
+      expect(run).toMatchObject({ botId: 'quant', endReason: 'clean' });
+      expect((await store.events({ stream: `run-${runId}`, types: ['ServiceStarted'] })).events).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('exits at once with code 130 on a second Ctrl+C', async () => {

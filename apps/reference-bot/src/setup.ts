@@ -9,6 +9,7 @@ import {
   type SystemConfig,
 } from '@quant/config';
 import {
+  type BaseEvent,
   type Clock,
   LoggingError,
   type LogLevelName,
@@ -334,11 +335,17 @@ function openLogs(loaded: LoadedConfig, options: LogManagerOptions): LogManager 
  * clock, a paper exchange from `paper_broker` in the account currency (fed by the data, so it matches each bar before
  * the bot sees it), and a log manager from `logging` (its level
  * replaced by `logLevel` when given). The log file, when configured, is
- * opened here, so call this before writing anything else.
+ * opened here, so call this before writing anything else. `onPublish`, when
+ * given, is the bus's publish hook (the event store's recorder).
  * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` naming `logging.log_file`
  *   when the log file cannot be opened for appending.
  */
-export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName | undefined): Bot {
+export function buildBot(
+  inputs: BotInputs,
+  clock: Clock,
+  logLevel: LogLevelName | undefined,
+  onPublish?: (event: BaseEvent) => void,
+): Bot {
   const { config } = inputs;
   const sources = new Map(inputs.files.map((file) => [file.symbol, file.data.withClock(clock)] as const));
   const exchange = new SimulatedExchange({
@@ -365,6 +372,7 @@ export function buildBot(inputs: BotInputs, clock: Clock, logLevel: LogLevelName
     strategies: inputs.strategies,
     ...inputs.indicators,
     logs,
+    ...(onPublish === undefined ? {} : { onPublish }),
   });
   const timeframes = config.trading.timeframes as readonly Timeframe[];
   return {

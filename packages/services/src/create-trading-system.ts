@@ -1,5 +1,6 @@
 import { ConfigError, type SystemConfig } from '@quant/config';
 import {
+  type BaseEvent,
   type Clock,
   EventBus,
   LogManager,
@@ -48,6 +49,11 @@ export interface TradingSystemDeps {
   readonly entryManager?: EntryManager;
   /** Hands out loggers; one built from `config.logging` on the clock by default. */
   readonly logs?: LogManager;
+  /**
+   * Called with every event the bus publishes, in publish (causal) order, before it is delivered; see
+   * `EventBusOptions.onPublish`. E.g. `@quant/store`'s `StoreRecorder.record`.
+   */
+  readonly onPublish?: (event: BaseEvent) => void;
 }
 
 /**
@@ -213,6 +219,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
     logAllEvents: config.event_bus.log_all_events,
     maxQueueSize: config.event_bus.max_queue_size,
     logger: logs.getLogger('EventBus'),
+    ...(deps.onPublish === undefined ? {} : { onPublish: deps.onPublish }),
   });
   const orchestrator = new TradingOrchestrator<M>({
     bus,

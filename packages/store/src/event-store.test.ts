@@ -78,6 +78,7 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       await store.close();
       const again = await open();
       expect(await again.lastSeq()).toBe(1);
+      expect(await again.migrations()).toEqual(['0001_event_log', '0002_projections']);
     });
 
     it('refuses a database migrated by a newer version, naming the unknown migration', async () => {

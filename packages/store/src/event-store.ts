@@ -399,6 +399,15 @@ export class EventStore {
     }));
   }
 
+  /**
+   * The migrations applied to the database, oldest first (e.g. `['0001_event_log', '0002_projections']`): the last
+   * is the schema's version. @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async migrations(): Promise<string[]> {
+    const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(this.#open());
+    return rows.rows.map((row) => row.name);
+  }
+
   /** The last sequence number given (0 for an empty log). @throws {@link StoreError} `STORE_CLOSED`. */
   async lastSeq(): Promise<number> {
     const row = await this.#open()

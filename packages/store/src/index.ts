@@ -10,6 +10,7 @@ export { EVENT_SCHEMA_VERSION, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severit
 export { EventStore, type OpenStoreOptions } from './event-store.js';
 export { PROJECTED_EVENT_TYPES } from './projections.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
+export { type RecordedEvents, StoreRecorder, type StoreRecorderOptions } from './store-recorder.js';
 export type {
   AppendResult,
   EventFilter,

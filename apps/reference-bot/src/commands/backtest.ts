@@ -3,6 +3,7 @@ import { SimulatedClock } from '@quant/core';
 import { runSimulation } from '@quant/services';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
+import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport, formatTable } from '../report/build-report.js';
@@ -20,6 +21,8 @@ export interface BacktestOptions extends CommonOptions {
   readonly out: string;
   /** What `events.jsonl` holds: `trading` (default), `all` or `none`. */
   readonly events?: string;
+  /** Persist the run's events to this event store (a SQLite file or a postgres:// URL); none by default. */
+  readonly db?: string;
 }
 
 /**
@@ -35,6 +38,10 @@ export interface BacktestOptions extends CommonOptions {
  * strategies, indicators and data files, and the log file; a failure leaves
  * the output folder as it was. Once the run is under way (and Ctrl+C handled)
  * it prints `Backtest running: … (Ctrl+C to stop early)` on standard error.
+ *
+ * With `--db`, every event the bus publishes (`store.events`: the trading events by default) is appended to that
+ * event store, one transaction per cycle, under a run row; a failed append stops the backtest (exit 1,
+ * `STORE_WRITE_FAILED`).
  * @returns the exit code.
  * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
  *   {@link @quant/services!ServicesError} for bad input;
@@ -62,8 +69,28 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
       `--from/--to select no bar: the data covers ${new Date(first).toISOString()} to ${new Date(last).toISOString()}`,
     );
 
+  const controller = new AbortController();
+  // Only with --db: the store's code (kysely, the database drivers) is loaded then, so a plain backtest stays fast.
+  const session =
+    options.db === undefined
+      ? undefined
+      : await (await import('../store-session.js')).openStoreSession({
+          url: checkDbFlag(options.db),
+          config: inputs.config,
+          onFailure: (error) => {
+            process.stderr.write(`\nEvent store failed: ${error.message}; stopping the backtest\n`);
+            controller.abort();
+          },
+        });
   const clock = new SimulatedClock(from);
-  const bot = buildBot(inputs, clock, options.logLevel ?? 'warn');
+  let bot: ReturnType<typeof buildBot>;
+  try {
+    bot = buildBot(inputs, clock, options.logLevel ?? 'warn', session?.onPublish);
+  } catch (error) {
+    await session?.store.close();
+    throw error;
+  }
+  if (session !== undefined) bot.system.orchestrator.addCycleWork('store.flush', session.cycleWork);
   const main = bot.logs.getLogger('main');
   for (const warning of inputs.warnings) main.warn(warning);
   // Everything is checked: only now is the output folder created.
@@ -81,12 +108,12 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
       ...(events === 'none' ? {} : { events }),
     },
   );
-  const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () =>
     process.stderr.write('\nInterrupted: finishing the report (Ctrl+C again to quit now)\n'),
   );
   const total = Math.floor((to - from) / stepMs) + 1;
   await bot.system.orchestrator.start();
+  if (session !== undefined) process.stderr.write(`${session.startLine}\n`);
   process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbols.join(', ')} (Ctrl+C to stop early)\n`);
   // The progress bar's library is loaded only for a terminal.
   const progress = process.stderr.isTTY ? (await import('../progress-bar.js')).backtestProgressBar() : undefined;
@@ -110,6 +137,13 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   }
   const wallMs = performance.now() - t0;
   await bot.system.orchestrator.stop();
+  try {
+    await session?.finish();
+  } catch (error) {
+    await recorder.close().catch(() => {});
+    await bot.logs.close();
+    throw error;
+  }
   try {
     // Throws ReportWriteError if events.jsonl or equity.csv could not be streamed (e.g. the disk is full).
     await recorder.close();
@@ -139,6 +173,11 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   process.stdout.write(
     `\nReport: ${join(outDir, 'report.html')} (also report.json, trades.csv, equity.csv${events === 'none' ? '' : `, events.jsonl (${events} events)`})\n`,
   );
+  if (session !== undefined) {
+    process.stdout.write(
+      `Event store: ${session.recorder.appended} events appended to ${session.store.location} (run ${session.runId})\n`,
+    );
+  }
   // Until here a second Ctrl+C still exits at once (code 130).
   await yieldToEventLoop();
   removeHandlers();

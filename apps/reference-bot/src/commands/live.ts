@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeConfig } from '@quant/config';
 import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
+import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { ReplayClock } from '../replay-clock.js';
@@ -11,6 +12,7 @@ import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
+import { openStoreSession } from '../store-session.js';
 import { MIN_SPEED } from './speed.js';
 
 /** Flags of `quant-bot live`. */
@@ -21,6 +23,8 @@ export interface LiveOptions extends CommonOptions {
   readonly out?: string;
   /** What `events.jsonl` holds, with `--out`: `trading` (default), `all` or `none`. */
   readonly events?: string;
+  /** The event store: a URL (`--db`), `false` (`--no-db`: none), or `store.url` when not given. */
+  readonly db?: string | boolean;
 }
 
 const RULE = '='.repeat(80);
@@ -55,6 +59,11 @@ export function parseSpeed(text: string): number | 'max' {
  * Every input (flags, `--out`, configuration, files, log file) is checked
  * before anything is written or printed. Once the SIGINT handler is installed
  * and the loop has run its first cycle, it prints {@link READY_LINE}.
+ *
+ * Every event the bus publishes (`store.events`: the trading events by default) is appended to the event store
+ * (`--db`, else `store.url`; `--no-db`: none), one transaction per cycle, under a run row that heartbeats every
+ * `status_log_interval` and ends `clean` at a graceful stop. A failed append stops the loop (exit 1,
+ * `STORE_WRITE_FAILED`) rather than trade unrecorded.
  * @returns the exit code.
  * @throws {@link UsageError}, {@link @quant/config!ConfigError} or
  *   {@link @quant/services!ServicesError} for bad input;
@@ -76,7 +85,29 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const { first, last } = dataSpan(inputs);
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
   const clock = new ReplayClock(first + stepMs, speed);
-  const bot = buildBot(inputs, clock, options.logLevel);
+  const controller = new AbortController();
+  const runId = randomUUID();
+  const session =
+    options.db === false
+      ? undefined
+      : await openStoreSession({
+          url: typeof options.db === 'string' ? checkDbFlag(options.db) : inputs.config.store.url,
+          config: inputs.config,
+          runId,
+          onFailure: (error) => {
+            bot.logs
+              .getLogger('main')
+              .error(`Event store failed: ${error.message}; stopping the live loop rather than trade unrecorded`);
+            controller.abort();
+          },
+        });
+  let bot: ReturnType<typeof buildBot>;
+  try {
+    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish);
+  } catch (error) {
+    await session?.store.close();
+    throw error;
+  }
   // Everything is checked: only now is anything written.
   if (outDir !== undefined) makeOutputDir('--out', outDir);
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
@@ -88,6 +119,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   for (const warning of inputs.warnings) log.warn(warning);
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
   log.info(`Account currency: ${inputs.currency} (${inputs.currencySource})`);
+  out(session?.startLine ?? 'Event store: off (--no-db)');
   for (const file of inputs.files) {
     log.info(`Replaying ${file.path} (${file.data.stats.bars} bars of ${file.symbol}) at speed ${speed}`);
   }
@@ -112,7 +144,6 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       ...(events === 'none' ? {} : { events }),
     },
   );
-  const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => {
     out(`\n${RULE}\nReceived shutdown signal (Ctrl+C)\n${RULE}`);
   });
@@ -129,6 +160,8 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     ready = true;
     out(READY_LINE);
   });
+  // Last: a cycle's events go to the store in one transaction once every other item has run.
+  if (session !== undefined) bot.system.orchestrator.addCycleWork('store.flush', session.cycleWork);
 
   const wallStart = performance.now();
   await bot.system.orchestrator.start();
@@ -139,7 +172,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   );
   out('\n=== Starting Trading Loop ===\nPress Ctrl+C to stop gracefully');
   out(RULE);
-  out(`Trading session correlation ID: ${randomUUID()}`);
+  out(`Trading session correlation ID: ${runId}`);
   let healthAtEnd = health;
   try {
     await bot.system.orchestrator.run({
@@ -149,6 +182,13 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   } finally {
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
+  }
+  try {
+    await session?.finish();
+  } catch (error) {
+    await recorder.close().catch(() => {});
+    await bot.logs.close();
+    throw error;
   }
   const wallMs = performance.now() - wallStart;
   let summary: ReturnType<typeof buildReport>;
@@ -201,6 +241,9 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   out(`Realized P&L: ${account.realizedPnl.toFixed(2)} ${currency}`);
   out(`Unrealized P&L: ${account.unrealizedPnl.toFixed(2)} ${currency}`);
   out(`Equity: ${account.equity.toFixed(2)} ${currency}`);
+  if (session !== undefined) {
+    out(`Events Stored: ${session.recorder.appended} in ${session.store.location} (run ${runId})`);
+  }
   if (summary.report.trades !== 0) for (const table of summary.tables) out(`\n${formatTable(table)}`);
   out(`\n${RULE}\nShutdown complete. Thank you for trading!\n${RULE}`);
   await bot.logs.close();

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the bot's default files are found from there. */
@@ -14,6 +16,13 @@ export const BTCUSDT = fileURLToPath(
 export const BTCUSDC = fileURLToPath(
   new URL('../../../../../shared/data/binance-us-2023-03/BTCUSDC_1m.csv', import.meta.url),
 );
+
+let storeDir: string | undefined;
+/** The event store the runs of this test file use unless STORE_URL is given: a SQLite file in a temporary folder. */
+export function testStoreUrl(): string {
+  storeDir ??= mkdtempSync(join(tmpdir(), 'quant-bot-store-'));
+  return join(storeDir, 'quant.db');
+}
 
 /** What a finished run printed and returned. */
 export interface CliResult {
@@ -47,7 +56,8 @@ export interface CliProcess {
 export function startCli(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    // `live` persists to store.url by default: a test file's runs go to a database of its own, not the repository's.
+    env: { STORE_URL: testStoreUrl(), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -6,11 +6,12 @@ import { orchestratorSchema } from './orchestrator.js';
 import { paperBrokerSchema } from './paper-broker.js';
 import { riskSchema } from './risk.js';
 import { servicesSchema } from './services.js';
+import { storeSchema } from './store.js';
 import { tradingSchema } from './trading.js';
 
 /**
  * The sections of a configuration file, one schema module each. A later
- * section (data source, broker, persistence, …) is added here.
+ * section (data source, broker, …) is added here.
  */
 export const SECTIONS = {
   services: servicesSchema,
@@ -20,6 +21,7 @@ export const SECTIONS = {
   trading: tradingSchema,
   risk: riskSchema,
   paper_broker: paperBrokerSchema,
+  store: storeSchema,
 } as const;
 
 /** The schema of a whole configuration. */

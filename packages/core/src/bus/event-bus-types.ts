@@ -85,6 +85,18 @@ export interface EventBusOptions {
    */
   readonly onHandlerError?: (info: HandlerErrorInfo) => void;
   /**
+   * Called for every published event, in publish order, which is causal
+   * order: a cause is always published before its effects (an event is
+   * published by a handler of its cause, or by code that ran after it). It is
+   * called synchronously from `publish`, before the event is delivered to any
+   * subscriber, and so sees every event whatever subscribes, in both modes.
+   * An exception from it is not caught: it propagates to the publisher and
+   * the event is neither counted nor delivered. That is what a store that
+   * cannot write needs: a bot must not go on trading unrecorded. Keep it
+   * cheap (e.g. push to a buffer flushed at the end of each cycle).
+   */
+  readonly onPublish?: (event: BaseEvent) => void;
+  /**
    * Makes event ids, and the correlation ids of events published outside any
    * correlation scope. By default UUID-shaped ids, unique across runs and
    * restarts, from one random prefix per bus and a sequence (no call into the

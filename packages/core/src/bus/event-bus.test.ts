@@ -287,6 +287,62 @@ describe.each<EventBusMode>(['synchronous', 'asynchronous'])('EventBus causal or
     expect(bus.history().map((event) => event.type)).toEqual(['X', 'Y', 'Z']);
   });
 
+  it('hands onPublish every event in publish order (X before Y before Z), before any subscriber sees it', async () => {
+    const published: string[] = [];
+    const bus = new EventBus<ChainEvents>({
+      mode,
+      clock: new SimulatedClock(Date.UTC(2023, 2, 1)),
+      onPublish: (event) => void published.push(`publish ${event.type}`),
+    });
+    const delivered: string[] = [];
+    bus.subscribe('X', (event) => void bus.emit('Y', { label: `${event.label}.y` }));
+    bus.subscribe('Y', (event) => void bus.emit('Z', { label: `${event.label}.z` }));
+    bus.subscribe('Z', (event) => void delivered.push(`deliver ${event.type}`));
+    bus.emit('X', { label: 'x' });
+    await bus.drain();
+    expect(published).toEqual(['publish X', 'publish Y', 'publish Z']);
+    expect(delivered).toEqual(['deliver Z']);
+  });
+
+  it("gives onPublish the same order as a '*' subscriber's, whether or not one exists, and the same events", async () => {
+    const run = async (withWildcard: boolean) => {
+      const hooked: BaseEvent[] = [];
+      const bus = new EventBus<ChainEvents>({ mode, onPublish: (event) => void hooked.push(event) });
+      const wildcard: BaseEvent[] = [];
+      if (withWildcard) bus.subscribe('*', (event) => void wildcard.push(event));
+      bus.subscribe('X', () => {
+        bus.emit('Y', { label: 'y1' });
+        bus.emit('Y', { label: 'y2' });
+      });
+      bus.subscribe('Y', (event) => {
+        if (event.label === 'y1') bus.emit('Z', { label: 'z1' });
+      });
+      bus.emit('X', { label: 'x' });
+      bus.emit('X', { label: 'second root' });
+      await bus.drain();
+      if (withWildcard) expect(hooked).toEqual(wildcard);
+      expectCausesFirst(hooked as Seen[]);
+      return hooked.map((event) => (event as Seen).label);
+    };
+    expect(await run(false)).toEqual(await run(true));
+  });
+
+  it('lets an exception from onPublish reach the publisher, delivering nothing of that event', async () => {
+    const bus = new EventBus<ChainEvents>({
+      mode,
+      onPublish: (event) => {
+        if (event.type === 'Y') throw new Error('store cannot write');
+      },
+    });
+    const seen: string[] = [];
+    bus.subscribe('*', (event) => void seen.push(event.type));
+    expect(() => bus.emit('Y', { label: 'y' })).toThrow('store cannot write');
+    bus.emit('X', { label: 'x' });
+    await bus.drain();
+    expect(seen).toEqual(['X']);
+    expect(bus.getMetrics().events_published).toBe(1);
+  });
+
   it('delivers a fan-out breadth-first, in publish order, and counts what waited in the queue', async () => {
     const bus = newBus();
     const seen: Seen[] = [];

@@ -87,6 +87,8 @@ export class EventBus<M = TradingEventPayloads> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #onHandlerError: ((info: HandlerErrorInfo) => void) | undefined;
+  /** The publish hook, if any: see {@link EventBusOptions.onPublish}. */
+  readonly #onPublish: ((event: BaseEvent) => void) | undefined;
   /** Whether handler errors are logged: with a logger given, or without a hook. */
   readonly #logHandlerErrors: boolean;
   readonly #newId: () => string;
@@ -118,12 +120,13 @@ export class EventBus<M = TradingEventPayloads> {
   readonly #inflight = new Set<Promise<void>>();
   #idleWaiters: (() => void)[] = [];
 
-  /** @param options - mode, history limit, queue bound, clock, logger, error hook. */
+  /** @param options - mode, history limit, queue bound, clock, logger, error and publish hooks. */
   constructor(options: EventBusOptions = {}) {
     this.mode = options.mode ?? 'synchronous';
     this.#clock = options.clock ?? new LiveClock();
     this.#logger = options.logger ?? consoleWarnLogger;
     this.#onHandlerError = options.onHandlerError;
+    this.#onPublish = options.onPublish;
     this.#logHandlerErrors = options.logger !== undefined || options.onHandlerError === undefined;
     this.#newId = options.idFactory ?? sequentialIds();
     this.#logAllEvents = options.logAllEvents ?? false;
@@ -218,11 +221,13 @@ export class EventBus<M = TradingEventPayloads> {
    * - Asynchronous mode: queues the event; see {@link EventBusMode}.
    * @param event - an event built by {@link EventBus.createEvent} or {@link createEvent}.
    * @throws {@link EventBusError} `EVENT_QUEUE_FULL` (asynchronous mode) when
-   *   `maxQueueSize` events are waiting; the event is not queued.
+   *   `maxQueueSize` events are waiting; the event is not queued. Whatever
+   *   {@link EventBusOptions.onPublish} throws (the event is not delivered).
    */
   publish(event: AnyEventOf<M>): void {
     const base = event as BaseEvent;
     if (this.mode === 'synchronous') {
+      if (this.#onPublish !== undefined) this.#onPublish(base);
       const entry = this.#record(base);
       if (this.#dispatching) {
         this.#queue.push(base);
@@ -256,6 +261,7 @@ export class EventBus<M = TradingEventPayloads> {
         `event queue is full (${this.#maxQueueSize} events): cannot publish ${base.type} ${base.id}`,
       );
     }
+    if (this.#onPublish !== undefined) this.#onPublish(base);
     this.#record(base);
     this.#queue.push(base);
     if (depth + 1 > this.#highWater) this.#highWater = depth + 1;

@@ -18,12 +18,20 @@ export const BTCUSDT = fileURLToPath(new URL('../shared/data/binance-us-2023-03/
 /** Open time of a bar of March 2023, UTC. */
 export const march = (day: number, hour = 0, minute = 0): number => Date.UTC(2023, 2, day, hour, minute);
 
+/** What a test adds to the example bot's run. */
+export interface RealRunHooks {
+  /** The bus's `onPublish` hook. */
+  readonly onPublish?: (event: BaseEvent) => void;
+  /** A cycle work item, added after the services' (so it runs last in each cycle). */
+  readonly cycleWork?: () => Promise<void> | undefined;
+}
+
 /**
  * Runs the example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file with a
  * simulated exchange from the close of the bar at `from` to that of the bar at `to`, and returns every event the
- * bus published, grouped in batches of one correlation id (one cycle, or one start-up) in publication order.
+ * bus published, in publication order (as a `'*'` subscriber sees them).
  */
-export async function realEventBatches(from: number, to: number): Promise<BaseEvent[][]> {
+export async function runRealBot(from: number, to: number, hooks: RealRunHooks = {}): Promise<BaseEvent[]> {
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
   const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
   const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
@@ -42,19 +50,31 @@ export async function realEventBatches(from: number, to: number): Promise<BaseEv
     strategies,
     ...indicators,
     logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
+    ...(hooks.onPublish === undefined ? {} : { onPublish: hooks.onPublish }),
   });
+  if (hooks.cycleWork !== undefined) system.orchestrator.addCycleWork('test.last', hooks.cycleWork);
+  const events: BaseEvent[] = [];
+  system.bus.subscribe('*', (event) => void events.push(event));
+  await system.orchestrator.start();
+  await runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 });
+  await system.orchestrator.stop();
+  return events;
+}
+
+/**
+ * {@link runRealBot}'s events grouped in batches of one correlation id (one cycle, or one start-up) in publication
+ * order.
+ */
+export async function realEventBatches(from: number, to: number): Promise<BaseEvent[][]> {
   const batches: BaseEvent[][] = [];
   let current: BaseEvent[] = [];
-  system.bus.subscribe('*', (event) => {
+  for (const event of await runRealBot(from, to)) {
     if (current.length > 0 && current[0]?.correlationId !== event.correlationId) {
       batches.push(current);
       current = [];
     }
     current.push(event);
-  });
-  await system.orchestrator.start();
-  await runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 });
-  await system.orchestrator.stop();
+  }
   if (current.length > 0) batches.push(current);
   return batches;
 }

@@ -1,0 +1,115 @@
+import { type BaseEvent, EventBus } from '@quant/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MARKET_DATA_EVENT_TYPES } from './envelope.js';
+import { EventStore } from './event-store.js';
+import { StoreError } from './store-error.js';
+import { StoreRecorder } from './store-recorder.js';
+import type { StoredEvent } from './store-types.js';
+import { type TestDatabase, testDialects } from './test-support/databases.js';
+import { march, runRealBot } from './test-support/real-stream.js';
+
+const isMarketData = (event: BaseEvent) => MARKET_DATA_EVENT_TYPES.includes(event.type);
+
+async function everyStoredEvent(store: EventStore): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await store.events({}, { after, limit: 10_000 });
+    events.push(...page.events);
+    if (page.next === null) return events;
+    after = page.next;
+  }
+}
+
+describe.each(testDialects())('StoreRecorder on $dialect', ({ create }) => {
+  let database: TestDatabase | undefined;
+  let store: EventStore | undefined;
+  const open = async () => {
+    database = await create();
+    store = await EventStore.open(database.url);
+    return store;
+  };
+  afterEach(async () => {
+    await store?.close();
+    await database?.drop();
+    store = undefined;
+    database = undefined;
+  });
+
+  it('persists the example bot’s trading events from the publish hook, in publish order, one append a cycle', async () => {
+    const opened = await open();
+    const recorder = new StoreRecorder(opened);
+    const append = vi.spyOn(opened, 'append');
+    const published = await runRealBot(march(1), march(3), {
+      onPublish: recorder.record,
+      cycleWork: recorder.flushCycle,
+    });
+    await recorder.flush();
+    expect(recorder.failure).toBeUndefined();
+
+    const expected = published.filter((event) => !isMarketData(event));
+    expect(
+      expected.some((event) => event.type === 'OrderFilled'),
+      'the run trades',
+    ).toBe(true);
+    const stored = await everyStoredEvent(opened);
+    expect(stored.map((event) => event.id)).toEqual(expected.map((event) => event.id));
+    expect(stored.map((event) => event.seq)).toEqual(stored.map((_, index) => index + 1));
+    expect(await opened.lastSeq()).toBe(expected.length);
+    expect(recorder.appended).toBe(expected.length);
+    // One append per cycle that had something to persist (plus the start-up's and the shutdown's), never one per event.
+    const cyclesWithEvents = new Set(expected.map((event) => event.correlationId)).size;
+    expect(append.mock.calls.length).toBeLessThanOrEqual(cyclesWithEvents);
+    expect(append.mock.calls.length).toBeLessThan(expected.length);
+
+    const projected = {
+      orders: await opened.orders(),
+      fills: await opened.fills(),
+      positions: await opened.positions(),
+    };
+    expect(projected.fills.length).toBeGreaterThan(0);
+    await opened.rebuildProjections();
+    expect({ orders: await opened.orders(), fills: await opened.fills(), positions: await opened.positions() }).toEqual(
+      projected,
+    );
+  }, 120_000);
+
+  it('persists the market data too with events: all', async () => {
+    const opened = await open();
+    const recorder = new StoreRecorder(opened, { events: 'all' });
+    const published = await runRealBot(march(1), march(1, 2), {
+      onPublish: recorder.record,
+      cycleWork: recorder.flushCycle,
+    });
+    await recorder.flush();
+    const stored = await everyStoredEvent(opened);
+    expect(stored.map((event) => event.id)).toEqual(published.map((event) => event.id));
+    expect(stored.some((event) => event.type === 'NewCandle')).toBe(true);
+  }, 60_000);
+
+  it('keeps the error of a failed append, reports it once, and records nothing after it', async () => {
+    const opened = await open();
+    const onFailure = vi.fn();
+    const recorder = new StoreRecorder(opened, { onFailure });
+    const bus = new EventBus({ onPublish: recorder.record });
+    bus.emit('ServiceStarted', { service: 'a' });
+    await recorder.flush();
+    expect(await opened.lastSeq()).toBe(1);
+
+    bus.emit('ServiceStarted', { service: 'b' });
+    await opened.close();
+    await recorder.flush();
+    expect(recorder.failure).toBeInstanceOf(StoreError);
+    expect(recorder.failure?.code).toBe('STORE_CLOSED');
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure).toHaveBeenCalledWith(recorder.failure);
+
+    bus.emit('ServiceStarted', { service: 'c' });
+    expect(recorder.pending).toBe(0);
+    expect(recorder.flushCycle()).toBeUndefined();
+    await recorder.flush();
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(recorder.dropped).toBe(2);
+    expect(recorder.appended).toBe(1);
+  });
+});
