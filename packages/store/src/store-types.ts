@@ -1,4 +1,13 @@
-import type { Direction, OrderIntent, OrderPurpose, OrderStatus, OrderType, Side, TimeInForce } from '@quant/core';
+import type {
+  Direction,
+  Order,
+  OrderIntent,
+  OrderPurpose,
+  OrderStatus,
+  OrderType,
+  Side,
+  TimeInForce,
+} from '@quant/core';
 import type { Severity } from './envelope.js';
 
 /** An event as stored: its envelope and its payload. Times are ms since epoch, UTC. */
@@ -92,45 +101,9 @@ export interface AppendResult {
 }
 
 /** An order as the `orders` projection holds it: its last state, by client order id. */
-export interface StoredOrder {
-  /** The bot's id of the order (the key). */
-  readonly clientOrderId: string;
-  /** The venue's id, or `null` before it acknowledged the order. */
-  readonly orderId: string | null;
-  /** The instrument. */
-  readonly symbol: string;
-  /** `buy` or `sell`. */
-  readonly side: Side;
-  /** Direction of the position it opens or closes. */
-  readonly direction: Direction;
-  /** `entry` or `exit`. */
-  readonly intent: OrderIntent;
-  /** Why the bot sent it. */
-  readonly purpose: OrderPurpose;
-  /** The order type. */
-  readonly type: OrderType;
-  /** How long it works. */
-  readonly timeInForce: TimeInForce;
-  /** Ordered quantity, base units. */
-  readonly quantity: number;
-  /** Filled so far, base units. */
-  readonly filledQuantity: number;
-  /** Average fill price, quote currency, or `null`. */
-  readonly averagePrice: number | null;
-  /** Limit price, quote currency, or `null`. */
-  readonly limitPrice: number | null;
-  /** Trigger price, quote currency, or `null`. */
-  readonly triggerPrice: number | null;
-  /** The last status an event reported. */
-  readonly status: OrderStatus;
+export interface StoredOrder extends Order {
   /** The reason of the last rejection, cancel or unknown outcome, or `null`. */
   readonly reason: string | null;
-  /** When the bot created it, ms since epoch, UTC. */
-  readonly createdAt: number;
-  /** When its status or fills last changed, ms since epoch, UTC. */
-  readonly updatedAt: number;
-  /** The strategy it serves, or `null`. */
-  readonly strategyName: string | null;
   /** Sequence number of the event that last changed it. */
   readonly lastSeq: number;
 }
