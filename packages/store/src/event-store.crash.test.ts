@@ -7,8 +7,8 @@ import type { BaseEvent } from '@quant/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from './event-store.js';
-import type { StoredEvent } from './store-types.js';
 import { march, realEventBatches } from './test-support/real-stream.js';
+import { everyStoredEvent } from './test-support/stored-events.js';
 
 const PACKAGE = fileURLToPath(new URL('../', import.meta.url));
 /** The child: a script on the built package (`turbo run test` builds it first). */
@@ -60,17 +60,6 @@ function writeThenKill(url: string, batchesFile: string, start: number, killAfte
       else reject(new Error(`the writer ended by itself (code ${code}, signal ${signal})\n${stdout}\n${stderr}`));
     });
   });
-}
-
-async function everyStoredEvent(store: EventStore): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.events({}, { after, limit: 10_000 });
-    events.push(...page.events);
-    if (page.next === null) return events;
-    after = page.next;
-  }
 }
 
 describe('EventStore on SQLite, killed with SIGKILL while appending', () => {

@@ -4,22 +4,11 @@ import { MARKET_DATA_EVENT_TYPES } from './envelope.js';
 import { EventStore } from './event-store.js';
 import { StoreError } from './store-error.js';
 import { StoreRecorder } from './store-recorder.js';
-import type { StoredEvent } from './store-types.js';
 import { type TestDatabase, testDialects } from './test-support/databases.js';
 import { march, runRealBot } from './test-support/real-stream.js';
+import { everyStoredEvent } from './test-support/stored-events.js';
 
 const isMarketData = (event: BaseEvent) => MARKET_DATA_EVENT_TYPES.includes(event.type);
-
-async function everyStoredEvent(store: EventStore): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.events({}, { after, limit: 10_000 });
-    events.push(...page.events);
-    if (page.next === null) return events;
-    after = page.next;
-  }
-}
 
 describe.each(testDialects())('StoreRecorder on $dialect', ({ create }) => {
   let database: TestDatabase | undefined;

@@ -1,13 +1,4 @@
-import type {
-  Direction,
-  Order,
-  OrderIntent,
-  OrderPurpose,
-  OrderStatus,
-  OrderType,
-  Side,
-  TimeInForce,
-} from '@quant/core';
+import type { Direction, Fill, Order } from '@quant/core';
 import type { Severity } from './envelope.js';
 
 /** An event as stored: its envelope and its payload. Times are ms since epoch, UTC. */
@@ -109,25 +100,7 @@ export interface StoredOrder extends Order {
 }
 
 /** A fill as the `fills` projection holds it (unique by venue fill id). */
-export interface StoredFill {
-  /** The venue's id of the fill (the key). */
-  readonly fillId: string;
-  /** The venue's id of the order. */
-  readonly orderId: string;
-  /** The bot's id of the order. */
-  readonly clientOrderId: string;
-  /** The instrument. */
-  readonly symbol: string;
-  /** `buy` or `sell`. */
-  readonly side: Side;
-  /** Filled quantity, base units. */
-  readonly quantity: number;
-  /** Execution price, quote currency. */
-  readonly price: number;
-  /** Fee, quote currency. */
-  readonly fee: number;
-  /** Execution time, ms since epoch, UTC. */
-  readonly timestamp: number;
+export interface StoredFill extends Fill {
   /** Sequence number of its `OrderFilled` event. */
   readonly seq: number;
 }

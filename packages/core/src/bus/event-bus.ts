@@ -227,7 +227,6 @@ export class EventBus<M = TradingEventPayloads> {
   publish(event: AnyEventOf<M>): void {
     const base = event as BaseEvent;
     if (this.mode === 'synchronous') {
-      if (this.#onPublish !== undefined) this.#onPublish(base);
       const entry = this.#record(base);
       if (this.#dispatching) {
         this.#queue.push(base);
@@ -261,7 +260,6 @@ export class EventBus<M = TradingEventPayloads> {
         `event queue is full (${this.#maxQueueSize} events): cannot publish ${base.type} ${base.id}`,
       );
     }
-    if (this.#onPublish !== undefined) this.#onPublish(base);
     this.#record(base);
     this.#queue.push(base);
     if (depth + 1 > this.#highWater) this.#highWater = depth + 1;
@@ -376,8 +374,10 @@ export class EventBus<M = TradingEventPayloads> {
     return subscription;
   }
 
-  /** Counts and keeps a published event; returns its type's entry. */
+  /** Hands a published event to the publish hook, then counts and keeps it; returns its type's entry. */
   #record(event: BaseEvent): TypeEntry {
+    // First: a hook that throws (a store that cannot write) stops the event before it counts or is delivered.
+    if (this.#onPublish !== undefined) this.#onPublish(event);
     this.#published++;
     this.#history.push(event);
     const entry = this.#entry(event.type);
