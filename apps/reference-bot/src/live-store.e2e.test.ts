@@ -7,17 +7,6 @@ import { BTCUSDT, type CliResult, runCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-live-store-'));
 
-async function everyStoredEvent(store: EventStore): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.events({}, { after, limit: 10_000 });
-    events.push(...page.events);
-    if (page.next === null) return events;
-    after = page.next;
-  }
-}
-
 /** Replays `csv` at full speed with `live`, persisting to the SQLite file `db`. */
 function replay(csv: string, db: string, env: Record<string, string> = {}): Promise<CliResult> {
   const out = join(dir, `out-${db.split('/').at(-1)}`);
@@ -34,7 +23,8 @@ interface Replayed {
 async function readBack(db: string): Promise<Replayed> {
   const store = await EventStore.open(db);
   try {
-    const events = await everyStoredEvent(store);
+    const events: StoredEvent[] = [];
+    for await (const event of store.scan({}, { pageSize: 10_000 })) events.push(event);
     const live = { orders: await store.orders(), fills: await store.fills(), positions: await store.positions() };
     await store.rebuildProjections();
     const rebuilt = { orders: await store.orders(), fills: await store.fills(), positions: await store.positions() };

@@ -11,8 +11,11 @@ export interface StoreSession {
   readonly store: EventStore;
   readonly recorder: StoreRecorder;
   readonly runId: string;
-  /** The line to print at start: which database, which events, which run (never a password). */
-  readonly startLine: string;
+  /**
+   * The lines to print at start: which database, which events, which run (never a password), the runs of this bot
+   * found crashed, and the market data pruned.
+   */
+  readonly startLines: readonly string[];
   /** The bus's `onPublish` hook. */
   readonly onPublish: (event: BaseEvent) => void;
   /**
@@ -22,11 +25,11 @@ export interface StoreSession {
   readonly cycleWork: () => Promise<void> | undefined;
   /**
    * After the orchestrator stopped: flushes the last events, ends the run (`clean`, or `crashed` after a failed
-   * append) and closes the store.
+   * append) and closes the store. When that throws, `cleanUp` (closing the run's other outputs) runs first.
    * @throws {@link StoreError} `STORE_WRITE_FAILED` when an append failed during the run: the bot stopped trading
    *   rather than trade unrecorded.
    */
-  readonly finish: () => Promise<void>;
+  readonly finish: (cleanUp: () => Promise<void>) => Promise<void>;
 }
 
 /** Options of {@link openStoreSession}. */
@@ -38,11 +41,20 @@ export interface StoreSessionOptions {
   readonly runId?: string;
   /** Real ms between heartbeats of the run; `orchestrator.status_log_interval` by default. */
   readonly heartbeatMs?: number;
+  /**
+   * The recorder's group commit, real ms (see `StoreRecorderOptions.groupCommitMs`): 0 (one transaction per cycle)
+   * by default; a replay or a backtest, whose cycles follow each other at full speed, groups them.
+   */
+  readonly groupCommitMs?: number;
   /** Called once when an append fails: stop the loop there. */
   readonly onFailure: (error: StoreError) => void;
 }
 
 const DIALECT_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
+const DAY_MS = 86_400_000;
+
+/** The group commit of a replay or a backtest: a tenth of a second of cycles per transaction. */
+export const SIMULATION_GROUP_COMMIT_MS = 100;
 
 /**
  * Opens the event store, records the start of a run (real time), and returns what the wiring needs.
@@ -56,21 +68,49 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
   });
   const clock = new LiveClock();
   const runId = options.runId ?? randomUUID();
+  const startLines = [
+    `Event store: ${store.location} (${DIALECT_NAMES[store.dialect]}, ${config.store.events} events, run ${runId})`,
+  ];
+  const retentionMs = config.store.retention_days * DAY_MS;
+  /** Deletes the market data past `store.retention_days` (0: kept for good); returns how many events went. */
+  const prune = (): Promise<number> =>
+    retentionMs === 0 ? Promise.resolve(0) : store.pruneMarketData(clock.now() - retentionMs);
   try {
-    await store.startRun({ runId, botId: config.trading.bot_id, startedAt: clock.now() });
+    const { crashed } = await store.startRun({ runId, botId: config.trading.bot_id, startedAt: clock.now() });
+    for (const run of crashed) {
+      startLines.push(
+        `Event store: the previous run ${run.runId} of ${run.botId} did not end: recorded as crashed at its last heartbeat, ${new Date(run.lastHeartbeatAt).toISOString()}`,
+      );
+    }
+    const pruned = await prune();
+    if (pruned > 0) {
+      startLines.push(
+        `Event store: ${pruned} market-data events older than ${config.store.retention_days} days deleted`,
+      );
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
-  const recorder = new StoreRecorder(store, { events: config.store.events, onFailure: options.onFailure });
+  const recorder = new StoreRecorder(store, {
+    events: config.store.events,
+    onFailure: options.onFailure,
+    groupCommitMs: options.groupCommitMs ?? 0,
+  });
   const heartbeatMs = options.heartbeatMs ?? config.orchestrator.status_log_interval * 1000;
   let lastHeartbeat = clock.now();
+  let lastPrune = clock.now();
   const heartbeat = async (): Promise<void> => {
     lastHeartbeat = clock.now();
     try {
       await store.heartbeat(runId, lastHeartbeat);
+      // Retention runs daily in a bot that runs for weeks.
+      if (lastHeartbeat - lastPrune >= DAY_MS) {
+        lastPrune = lastHeartbeat;
+        await prune();
+      }
     } catch {
-      // A missed heartbeat is not worth stopping for: the next append says whether the store still writes.
+      // A missed heartbeat or prune is not worth stopping for: the next append says whether the store still writes.
     }
   };
   const cycleWork = (): Promise<void> | undefined => {
@@ -78,7 +118,7 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     if (clock.now() - lastHeartbeat < heartbeatMs || recorder.failure !== undefined) return flushing;
     return (flushing ?? Promise.resolve()).then(heartbeat);
   };
-  const finish = async (): Promise<void> => {
+  const end = async (): Promise<void> => {
     await recorder.flush();
     const failure = recorder.failure;
     try {
@@ -98,13 +138,13 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
       );
     }
   };
-  return {
-    store,
-    recorder,
-    runId,
-    startLine: `Event store: ${store.location} (${DIALECT_NAMES[store.dialect]}, ${config.store.events} events, run ${runId})`,
-    onPublish: recorder.record,
-    cycleWork,
-    finish,
+  const finish = async (cleanUp: () => Promise<void>): Promise<void> => {
+    try {
+      await end();
+    } catch (error) {
+      await cleanUp();
+      throw error;
+    }
   };
+  return { store, recorder, runId, startLines, onPublish: recorder.record, cycleWork, finish };
 }

@@ -50,7 +50,7 @@ describe('loadConfig defaults', () => {
         trading_hours: '00:00-24:00',
       },
       paper_broker: { currency: 'USDT', initial_cash: 100_000, fee_bps: 10, slippage_bps: 1 },
-      store: { url: 'data/quant.db', events: 'trading', synchronous: 'normal' },
+      store: { url: 'data/quant.db', events: 'trading', synchronous: 'normal', retention_days: 30 },
     });
   });
 

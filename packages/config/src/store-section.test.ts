@@ -6,7 +6,12 @@ const load = (env: Record<string, string>) => loadConfig({ cwd: '/nonexistent', 
 
 describe('the store section', () => {
   it('defaults to a SQLite file, the trading events and synchronous normal', () => {
-    expect(load({}).config.store).toEqual({ url: 'data/quant.db', events: 'trading', synchronous: 'normal' });
+    expect(load({}).config.store).toEqual({
+      url: 'data/quant.db',
+      events: 'trading',
+      synchronous: 'normal',
+      retention_days: 30,
+    });
   });
 
   it('takes STORE_URL, STORE_EVENTS and STORE_SYNCHRONOUS from the environment', () => {
@@ -14,8 +19,14 @@ describe('the store section', () => {
       STORE_URL: 'postgres://bot@db.example:5432/quant',
       STORE_EVENTS: 'all',
       STORE_SYNCHRONOUS: 'full',
+      STORE_RETENTION_DAYS: '7',
     });
-    expect(config.store).toEqual({ url: 'postgres://bot@db.example:5432/quant', events: 'all', synchronous: 'full' });
+    expect(config.store).toEqual({
+      url: 'postgres://bot@db.example:5432/quant',
+      events: 'all',
+      synchronous: 'full',
+      retention_days: 7,
+    });
     expect(sources.get('store.url')).toMatchObject({ kind: 'env', name: 'STORE_URL' });
   });
 
@@ -32,11 +43,12 @@ describe('the store section', () => {
     expect(JSON.stringify(error.issues)).not.toContain('hunter2');
   });
 
-  it('refuses a store.events or store.synchronous outside its choices', () => {
-    const error = failure(() => load({ STORE_EVENTS: 'some', STORE_SYNCHRONOUS: 'extra' }));
+  it('refuses a store.events or store.synchronous outside its choices, and a negative store.retention_days', () => {
+    const error = failure(() => load({ STORE_EVENTS: 'some', STORE_SYNCHRONOUS: 'extra', STORE_RETENTION_DAYS: '-1' }));
     expect(error.issues.map((issue) => [issue.path, issue.message])).toEqual([
       ['store.events', 'expected ("trading" | "all"), got "some"'],
       ['store.synchronous', 'expected ("normal" | "full"), got "extra"'],
+      ['store.retention_days', expect.stringContaining('0')],
     ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   Kysely,
   PostgresDialect,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDriver,
   SqliteIntrospector,
   SqliteQueryCompiler,
@@ -116,6 +117,30 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** Statements kept prepared per SQLite connection: more than the store's distinct statements in a busy run. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The handle as kysely's driver sees it, preparing each distinct SQL text once: kysely's driver prepares every
+ * query it runs, and preparing costs more than running one of the store's small statements. The oldest statement
+ * is dropped when the cache is full.
+ */
+function cachingStatements(handle: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = handle.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens the better-sqlite3 handle with WAL journaling and the given `synchronous` setting.
  * @internal
@@ -163,7 +188,7 @@ export async function connect(target: StoreTarget, options: ConnectOptions = {})
     }
     const dialect: Dialect = {
       createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new ImmediateSqliteDriver({ database: handle }),
+      createDriver: () => new ImmediateSqliteDriver({ database: cachingStatements(handle) }),
       createQueryCompiler: () => new SqliteQueryCompiler(),
       createIntrospector: (db) => new SqliteIntrospector(db),
     };

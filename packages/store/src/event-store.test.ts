@@ -254,6 +254,18 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(summary.byHour.every((hour) => hour.hourStartMs % 3_600_000 === 0)).toBe(true);
     });
 
+    it('scans a filter page by page, from a cursor, as one sequence', async () => {
+      const fills: number[] = [];
+      for await (const stored of store.scan({ types: ['OrderFilled'] }, { pageSize: 7 })) fills.push(stored.seq);
+      const paged = await store.events({ types: ['OrderFilled'] }, { limit: 10_000 });
+      expect(fills.length).toBeGreaterThan(7);
+      expect(fills).toEqual(paged.events.map((e) => e.seq));
+      const rest: number[] = [];
+      for await (const stored of store.scan({ types: ['OrderFilled'] }, { after: fills[4] ?? 0 }))
+        rest.push(stored.seq);
+      expect(rest).toEqual(fills.slice(5));
+    });
+
     it('filters by type, severity, symbol, strategy, correlation id and time', async () => {
       const fill = all.find((e) => e.type === 'OrderFilled') as BaseEvent & TradingEventPayloads['OrderFilled'];
       const strategy = fill.order.strategyName ?? '';
@@ -320,6 +332,57 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
         ['r2', march(2, 3), 'crashed'],
       ]);
       await expectCode(store.startRun({ runId: 'r1', botId: 'bot-1', startedAt: march(3) }), 'STORE_WRITE_FAILED');
+    });
+
+    it('ends the runs of the same bot that never ended as crashed at their last heartbeat, with a recovery event', async () => {
+      const store = await open();
+      await store.startRun({ runId: 'a1', botId: 'bot-a', startedAt: march(1) });
+      await store.heartbeat('a1', march(1, 0, 7));
+      await store.startRun({ runId: 'b1', botId: 'bot-b', startedAt: march(1) });
+      // bot-a's process dies without a word; it starts again.
+      const start = await store.startRun({ runId: 'a2', botId: 'bot-a', startedAt: march(2) });
+      expect(start.crashed).toEqual([
+        {
+          runId: 'a1',
+          botId: 'bot-a',
+          startedAt: march(1),
+          lastHeartbeatAt: march(1, 0, 7),
+          endedAt: march(1, 0, 7),
+          endReason: 'crashed',
+        },
+      ]);
+      expect((await store.runs()).map((r) => [r.runId, r.endReason])).toEqual([
+        ['a1', 'crashed'],
+        ['b1', null],
+        ['a2', null],
+      ]);
+      expect(await store.recoveryEvents()).toEqual([
+        {
+          id: 'run_crashed:a1',
+          runId: 'a2',
+          timestamp: march(2),
+          kind: 'run_crashed',
+          detail: { crashedRunId: 'a1', startedAt: march(1), lastHeartbeatAt: march(1, 0, 7) },
+        },
+      ]);
+      await store.endRun('a2', 'clean', march(2, 1));
+      expect((await store.startRun({ runId: 'a3', botId: 'bot-a', startedAt: march(3) })).crashed).toEqual([]);
+    });
+
+    it('records recovery events once by id, and reads them by run', async () => {
+      const store = await open();
+      const entry = {
+        id: 'order_reconciled:x',
+        runId: 'r1',
+        timestamp: march(1),
+        kind: 'order_reconciled',
+        detail: { clientOrderId: 'x', status: 'filled' },
+      };
+      await store.recordRecovery(entry);
+      await store.recordRecovery({ ...entry, detail: { clientOrderId: 'x', status: 'cancelled' } });
+      await store.recordRecovery({ ...entry, id: 'other', runId: 'r2', timestamp: march(2) });
+      expect(await store.recoveryEvents('r1')).toEqual([entry]);
+      expect((await store.recoveryEvents()).map((e) => e.id)).toEqual(['order_reconciled:x', 'other']);
     });
   });
 

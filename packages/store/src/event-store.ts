@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { BaseEvent } from '@quant/core';
-import { type Expression, type ExpressionBuilder, Migrator, type SqlBool, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  Migrator,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import {
   backupSqlite,
   type Connection,
@@ -17,15 +25,17 @@ import { envelopeOf, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity } from '
 import { MIGRATIONS } from './migrations.js';
 import { PROJECTED_EVENT_TYPES, project } from './projections.js';
 import { StoreError } from './store-error.js';
-import type { EventRow, StoreSchema } from './store-schema.js';
+import type { EventRow, RunsTable, StoreSchema } from './store-schema.js';
 import type {
   AppendResult,
   EventFilter,
   EventPage,
   EventSummary,
   PageOptions,
+  RecoveryEvent,
   RunEnd,
   RunRecord,
+  RunStart,
   StoredEvent,
   StoredFill,
   StoredOrder,
@@ -168,27 +178,104 @@ export class EventStore {
   /**
    * Records the start of a run; the events appended until {@link EventStore.endRun} go to its stream `run-<runId>`
    * (those of an order or a position go to that order's or position's stream).
+   *
+   * In the same transaction, the runs of the same bot that never ended (the process was killed, or the machine
+   * went down) are ended as `crashed` at their last heartbeat, each with a `run_crashed` recovery event: crash
+   * recovery starts from what this returns.
    * @param run - the run's id, the bot's id, and the start, ms since epoch, UTC.
+   * @returns the runs found crashed.
    * @throws {@link StoreError} `STORE_WRITE_FAILED` (e.g. a run of that id exists), `STORE_CLOSED`.
    */
-  async startRun(run: { readonly runId: string; readonly botId: string; readonly startedAt: number }): Promise<void> {
+  async startRun(run: {
+    readonly runId: string;
+    readonly botId: string;
+    readonly startedAt: number;
+  }): Promise<RunStart> {
     const db = this.#open();
+    let crashed: RunRecord[];
     try {
-      await db
-        .insertInto('runs')
-        .values({
-          run_id: run.runId,
-          bot_id: run.botId,
-          started_at: run.startedAt,
-          last_heartbeat_at: run.startedAt,
-          ended_at: null,
-          end_reason: null,
-        })
-        .execute();
+      crashed = await db.transaction().execute(async (trx) => {
+        const open = await trx
+          .selectFrom('runs')
+          .selectAll()
+          .where('bot_id', '=', run.botId)
+          .where('ended_at', 'is', null)
+          .orderBy('started_at')
+          .orderBy('run_id')
+          .execute();
+        const ended = open.map((row) => ({
+          ...toRunRecord(row),
+          endedAt: row.last_heartbeat_at,
+          endReason: 'crashed' as const,
+        }));
+        for (const record of ended) {
+          await trx
+            .updateTable('runs')
+            .set({ ended_at: record.endedAt, end_reason: 'crashed' })
+            .where('run_id', '=', record.runId)
+            .execute();
+          await insertRecovery(trx, {
+            id: `run_crashed:${record.runId}`,
+            runId: run.runId,
+            timestamp: run.startedAt,
+            kind: 'run_crashed',
+            detail: {
+              crashedRunId: record.runId,
+              startedAt: record.startedAt,
+              lastHeartbeatAt: record.lastHeartbeatAt,
+            },
+          });
+        }
+        await trx
+          .insertInto('runs')
+          .values({
+            run_id: run.runId,
+            bot_id: run.botId,
+            started_at: run.startedAt,
+            last_heartbeat_at: run.startedAt,
+            ended_at: null,
+            end_reason: null,
+          })
+          .execute();
+        return ended;
+      });
     } catch (error) {
       throw writeFailed(error, `start of run ${run.runId}`);
     }
     this.#runId = run.runId;
+    return { crashed };
+  }
+
+  /**
+   * Adds an entry to the recovery log; one whose id is stored already is left as it was.
+   * @param event - the entry.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async recordRecovery(event: RecoveryEvent): Promise<void> {
+    const db = this.#open();
+    try {
+      await insertRecovery(db, event);
+    } catch (error) {
+      throw writeFailed(error, `recovery event ${event.id}`);
+    }
+  }
+
+  /**
+   * The recovery log, oldest first.
+   * @param runId - only the entries of this run (the one that recorded them).
+   * @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async recoveryEvents(runId?: string): Promise<RecoveryEvent[]> {
+    let query = this.#open().selectFrom('recovery_events').selectAll();
+    if (runId !== undefined) query = query.where('run_id', '=', runId);
+    const rows = await query.orderBy('timestamp').orderBy('id').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      runId: row.run_id,
+      timestamp: row.timestamp,
+      kind: row.kind,
+      detail: JSON.parse(row.detail),
+    }));
   }
 
   /**
@@ -283,6 +370,30 @@ export class EventStore {
       .execute();
     const events = rows.slice(0, limit).map(toStoredEvent);
     return { events, next: rows.length > limit ? (events.at(-1)?.seq ?? null) : null };
+  }
+
+  /**
+   * Every event a filter selects, in sequence order, read a page at a time (memory stays bounded however long the
+   * log): what an export, a report or a projection of your own reads.
+   * @param filter - which events.
+   * @param from - `after`: start after this sequence number (0 by default); `pageSize`: events read per statement,
+   *   1 to 10 000 (1 000 by default).
+   * @throws {@link StoreError} `STORE_CLOSED`.
+   * @example
+   * ```ts
+   * for await (const event of store.scan({ types: ['OrderFilled'] })) console.log(event.seq, event.payload);
+   * ```
+   */
+  async *scan(
+    filter: EventFilter = {},
+    from: { readonly after?: number; readonly pageSize?: number } = {},
+  ): AsyncGenerator<StoredEvent, void, undefined> {
+    let after: number | null = from.after ?? 0;
+    while (after !== null) {
+      const page = await this.events(filter, { after, limit: from.pageSize ?? 1000 });
+      yield* page.events;
+      after = page.next;
+    }
   }
 
   /**
@@ -389,14 +500,7 @@ export class EventStore {
   /** The runs, oldest first. @throws {@link StoreError} `STORE_CLOSED`. */
   async runs(): Promise<RunRecord[]> {
     const rows = await this.#open().selectFrom('runs').selectAll().orderBy('started_at').orderBy('run_id').execute();
-    return rows.map((row) => ({
-      runId: row.run_id,
-      botId: row.bot_id,
-      startedAt: row.started_at,
-      lastHeartbeatAt: row.last_heartbeat_at,
-      endedAt: row.ended_at,
-      endReason: row.end_reason as RunEnd | null,
-    }));
+    return rows.map(toRunRecord);
   }
 
   /**
@@ -516,6 +620,32 @@ function oneOf(
   values: readonly string[],
 ): Expression<SqlBool> {
   return values.length === 0 ? sql<SqlBool>`1 = 0` : eb(column, 'in', values);
+}
+
+function toRunRecord(row: Selectable<RunsTable>): RunRecord {
+  return {
+    runId: row.run_id,
+    botId: row.bot_id,
+    startedAt: row.started_at,
+    lastHeartbeatAt: row.last_heartbeat_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason as RunEnd | null,
+  };
+}
+
+/** Inserts a recovery event unless its id is stored. */
+async function insertRecovery(db: Kysely<StoreSchema>, event: RecoveryEvent): Promise<void> {
+  await db
+    .insertInto('recovery_events')
+    .values({
+      id: event.id,
+      run_id: event.runId,
+      timestamp: event.timestamp,
+      kind: event.kind,
+      detail: JSON.stringify(event.detail),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -101,4 +101,74 @@ describe.each(testDialects())('StoreRecorder on $dialect', ({ create }) => {
     expect(recorder.dropped).toBe(2);
     expect(recorder.appended).toBe(1);
   });
+
+  describe('with group commit', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    /** A bus whose cycles publish `count` events each, correlated by cycle. */
+    const cycleOf = (bus: EventBus, cycle: number, count: number) => {
+      for (let index = 0; index < count; index++) bus.emit('ServiceStarted', { service: `c${cycle}-${index}` });
+    };
+
+    it('appends the cycles of one window in one transaction, and a timer appends them when no cycle comes', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const opened = await open();
+      const recorder = new StoreRecorder(opened, { groupCommitMs: 100 });
+      const append = vi.spyOn(opened, 'append');
+      const bus = new EventBus({ onPublish: recorder.record });
+      cycleOf(bus, 0, 2);
+      await recorder.flushCycle(); // the first cycle: no append yet in the window, so it goes at once
+      expect(append).toHaveBeenCalledTimes(1);
+      for (let cycle = 1; cycle <= 3; cycle++) {
+        cycleOf(bus, cycle, 2);
+        expect(recorder.flushCycle(), `cycle ${cycle} waits for the window`).toBeUndefined();
+      }
+      expect(recorder.pending).toBe(6);
+      expect(append).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(100);
+      await recorder.flush();
+      expect(append).toHaveBeenCalledTimes(2);
+      expect(append.mock.calls[1]?.[0]).toHaveLength(6);
+      expect(await opened.lastSeq()).toBe(8);
+    });
+
+    it('the timer leaves out the events of the cycle in flight: whole cycles only', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const opened = await open();
+      const recorder = new StoreRecorder(opened, { groupCommitMs: 100 });
+      const append = vi.spyOn(opened, 'append');
+      const bus = new EventBus({ onPublish: recorder.record });
+      cycleOf(bus, 0, 1);
+      await recorder.flushCycle();
+      cycleOf(bus, 1, 3);
+      expect(recorder.flushCycle()).toBeUndefined();
+      cycleOf(bus, 2, 2); // published, but the cycle has not ended when the window closes
+      await vi.advanceTimersByTimeAsync(100);
+      expect(append).toHaveBeenCalledTimes(2);
+      expect(append.mock.calls[1]?.[0].map((event) => (event as { service?: string }).service)).toEqual([
+        'c1-0',
+        'c1-1',
+        'c1-2',
+      ]);
+      expect(recorder.pending).toBe(2);
+      await recorder.flush();
+      expect(await opened.lastSeq()).toBe(6);
+    });
+
+    it('appends at once when maxGroupEvents wait, however recent the last append', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const opened = await open();
+      const recorder = new StoreRecorder(opened, { groupCommitMs: 60_000, maxGroupEvents: 5 });
+      const bus = new EventBus({ onPublish: recorder.record });
+      cycleOf(bus, 0, 1);
+      await recorder.flushCycle();
+      cycleOf(bus, 1, 3);
+      expect(recorder.flushCycle()).toBeUndefined();
+      cycleOf(bus, 2, 3);
+      await recorder.flushCycle();
+      expect(recorder.pending).toBe(0);
+      expect(await opened.lastSeq()).toBe(7);
+    });
+  });
 });

@@ -160,3 +160,29 @@ export interface RunRecord {
   /** How it ended, or `null` while running. */
   readonly endReason: RunEnd | null;
 }
+
+/**
+ * An entry of the recovery log (the seeds' `RecoveryEvent`): what was found or done when a bot restarted after a
+ * crash. The store writes `run_crashed` itself ({@link EventStore.startRun}); crash recovery adds its own kinds.
+ */
+export interface RecoveryEvent {
+  /** A deterministic id (the same finding recorded twice is stored once), e.g. `run_crashed:<runId>`. */
+  readonly id: string;
+  /** The run that found it or did it. */
+  readonly runId: string;
+  /** When, ms since epoch, UTC. */
+  readonly timestamp: number;
+  /** What kind of finding or action, e.g. `run_crashed`. */
+  readonly kind: string;
+  /** The details, as JSON-compatible data. */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link EventStore.startRun} found: the runs of the same bot it closed as crashed. */
+export interface RunStart {
+  /**
+   * The runs of this bot that had not ended (the process died without a word), now ended as `crashed` at their
+   * last heartbeat, oldest first.
+   */
+  readonly crashed: readonly RunRecord[];
+}

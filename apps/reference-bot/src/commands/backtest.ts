@@ -71,17 +71,21 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
 
   const controller = new AbortController();
   // Only with --db: the store's code (kysely, the database drivers) is loaded then, so a plain backtest stays fast.
+  const dbUrl = options.db;
   const session =
-    options.db === undefined
+    dbUrl === undefined
       ? undefined
-      : await (await import('../store-session.js')).openStoreSession({
-          url: checkDbFlag(options.db),
-          config: inputs.config,
-          onFailure: (error) => {
-            process.stderr.write(`\nEvent store failed: ${error.message}; stopping the backtest\n`);
-            controller.abort();
-          },
-        });
+      : await import('../store-session.js').then(({ openStoreSession, SIMULATION_GROUP_COMMIT_MS }) =>
+          openStoreSession({
+            url: checkDbFlag(dbUrl),
+            config: inputs.config,
+            groupCommitMs: SIMULATION_GROUP_COMMIT_MS,
+            onFailure: (error) => {
+              process.stderr.write(`\nEvent store failed: ${error.message}; stopping the backtest\n`);
+              controller.abort();
+            },
+          }),
+        );
   const clock = new SimulatedClock(from);
   let bot: ReturnType<typeof buildBot>;
   try {
@@ -113,7 +117,7 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   );
   const total = Math.floor((to - from) / stepMs) + 1;
   await bot.system.orchestrator.start();
-  if (session !== undefined) process.stderr.write(`${session.startLine}\n`);
+  for (const line of session?.startLines ?? []) process.stderr.write(`${line}\n`);
   process.stderr.write(`Backtest running: ${total} bars of ${inputs.symbols.join(', ')} (Ctrl+C to stop early)\n`);
   // The progress bar's library is loaded only for a terminal.
   const progress = process.stderr.isTTY ? (await import('../progress-bar.js')).backtestProgressBar() : undefined;
@@ -137,13 +141,10 @@ export async function backtest(options: BacktestOptions, cwd: string, env: NodeJ
   }
   const wallMs = performance.now() - t0;
   await bot.system.orchestrator.stop();
-  try {
-    await session?.finish();
-  } catch (error) {
+  await session?.finish(async () => {
     await recorder.close().catch(() => {});
     await bot.logs.close();
-    throw error;
-  }
+  });
   try {
     // Throws ReportWriteError if events.jsonl or equity.csv could not be streamed (e.g. the disk is full).
     await recorder.close();

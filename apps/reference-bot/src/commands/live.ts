@@ -12,7 +12,7 @@ import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
-import { openStoreSession } from '../store-session.js';
+import { openStoreSession, SIMULATION_GROUP_COMMIT_MS } from '../store-session.js';
 import { MIN_SPEED } from './speed.js';
 
 /** Flags of `quant-bot live`. */
@@ -94,6 +94,8 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
           url: typeof options.db === 'string' ? checkDbFlag(options.db) : inputs.config.store.url,
           config: inputs.config,
           runId,
+          // The market is a replay (a real venue comes with ccxt): its cycles may follow each other at full speed.
+          groupCommitMs: SIMULATION_GROUP_COMMIT_MS,
           onFailure: (error) => {
             bot.logs
               .getLogger('main')
@@ -119,7 +121,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   for (const warning of inputs.warnings) log.warn(warning);
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
   log.info(`Account currency: ${inputs.currency} (${inputs.currencySource})`);
-  out(session?.startLine ?? 'Event store: off (--no-db)');
+  for (const line of session?.startLines ?? ['Event store: off (--no-db)']) out(line);
   for (const file of inputs.files) {
     log.info(`Replaying ${file.path} (${file.data.stats.bars} bars of ${file.symbol}) at speed ${speed}`);
   }
@@ -183,13 +185,10 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
   }
-  try {
-    await session?.finish();
-  } catch (error) {
+  await session?.finish(async () => {
     await recorder.close().catch(() => {});
     await bot.logs.close();
-    throw error;
-  }
+  });
   const wallMs = performance.now() - wallStart;
   let summary: ReturnType<typeof buildReport>;
   let metrics: ReturnType<typeof bot.system.orchestrator.getAllMetrics>;

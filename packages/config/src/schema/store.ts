@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { DeepReadonly } from './deep-readonly.js';
-import { choice, section } from './fields.js';
+import { choice, count, section } from './fields.js';
 
 /** The default `store.url`: a SQLite file relative to the working directory (as `@quant/store`'s default). */
 const DEFAULT_STORE_URL = 'data/quant.db';
@@ -56,6 +56,11 @@ export const storeSchema = section(
       ['normal', 'full'],
       'normal',
       'SQLite only: normal (a commit survives a crash of the process; a power failure may lose the last ones) or full (every commit synced to disk: slower).',
+    ),
+    retention_days: count(
+      30,
+      0,
+      'Days of market-data events (with events: all) kept: older ones are deleted at start and daily; 0 keeps them for good. Trading events are never deleted.',
     ),
   },
   'Event store.',
