@@ -9,12 +9,18 @@ import { type Clock, sleepOn, type Timer, TimerQueue } from '@quant/core';
  * sleeps, health checks, backoff) runs in data time, so a replay behaves as
  * the same run would live. Its timers are kept in core's {@link TimerQueue},
  * the queue of `SimulatedClock`: due order, ties in the order they were set.
+ *
+ * A cycle that waits on real I/O (an append to PostgreSQL) must {@link ReplayClock.hold} the clock: at `'max'`
+ * the event loop is free while it waits, and the clock would jump to the next timer (a health round) in the
+ * middle of the cycle, so that the replay skipped bars and traded otherwise than the same data in a backtest.
  */
 export class ReplayClock implements Clock {
   #now: number;
   readonly #queue = new TimerQueue();
   #handle: NodeJS.Timeout | NodeJS.Immediate | undefined;
   readonly #speed: number | 'max';
+  /** Work in progress that data time waits for. */
+  #holds = 0;
 
   /**
    * @param start - the first data time, ms since epoch, UTC.
@@ -47,13 +53,28 @@ export class ReplayClock implements Clock {
     return sleepOn(this, delayMs, signal);
   }
 
-  /** (Re)arms the real timer for the earliest queued timer. */
+  /**
+   * Stops data time while `work` runs: no timer fires until it settles (then the earliest due fires as usual).
+   * @param work - e.g. a cycle's append to the event store.
+   * @returns `work`, settled as it settles.
+   */
+  hold<T>(work: Promise<T>): Promise<T> {
+    this.#holds++;
+    this.#schedule();
+    return work.finally(() => {
+      this.#holds--;
+      this.#schedule();
+    });
+  }
+
+  /** (Re)arms the real timer for the earliest queued timer, unless work holds the clock. */
   #schedule(): void {
     if (this.#handle !== undefined) {
       if (this.#speed === 'max') clearImmediate(this.#handle as NodeJS.Immediate);
       else clearTimeout(this.#handle as NodeJS.Timeout);
       this.#handle = undefined;
     }
+    if (this.#holds > 0) return;
     const due = this.#queue.nextDue();
     if (due === undefined) return;
     const fire = (): void => {

@@ -72,9 +72,15 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     `Event store: ${store.location} (${DIALECT_NAMES[store.dialect]}, ${config.store.events} events, run ${runId})`,
   ];
   const retentionMs = config.store.retention_days * DAY_MS;
-  /** Deletes the market data past `store.retention_days` (0: kept for good); returns how many events went. */
-  const prune = (): Promise<number> =>
-    retentionMs === 0 ? Promise.resolve(0) : store.pruneMarketData(clock.now() - retentionMs);
+  /**
+   * The daily maintenance: deletes the market data past `store.retention_days` (0: kept for good) and refreshes
+   * the planner's statistics; returns how many events went.
+   */
+  const maintain = async (): Promise<number> => {
+    const pruned = retentionMs === 0 ? 0 : await store.pruneMarketData(clock.now() - retentionMs);
+    await store.optimize();
+    return pruned;
+  };
   try {
     const { crashed } = await store.startRun({ runId, botId: config.trading.bot_id, startedAt: clock.now() });
     for (const run of crashed) {
@@ -82,7 +88,7 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
         `Event store: the previous run ${run.runId} of ${run.botId} did not end: recorded as crashed at its last heartbeat, ${new Date(run.lastHeartbeatAt).toISOString()}`,
       );
     }
-    const pruned = await prune();
+    const pruned = await maintain();
     if (pruned > 0) {
       startLines.push(
         `Event store: ${pruned} market-data events older than ${config.store.retention_days} days deleted`,
@@ -99,18 +105,18 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
   });
   const heartbeatMs = options.heartbeatMs ?? config.orchestrator.status_log_interval * 1000;
   let lastHeartbeat = clock.now();
-  let lastPrune = clock.now();
+  let lastMaintenance = clock.now();
   const heartbeat = async (): Promise<void> => {
     lastHeartbeat = clock.now();
     try {
       await store.heartbeat(runId, lastHeartbeat);
-      // Retention runs daily in a bot that runs for weeks.
-      if (lastHeartbeat - lastPrune >= DAY_MS) {
-        lastPrune = lastHeartbeat;
-        await prune();
+      // A bot runs for weeks: retention and statistics are kept daily.
+      if (lastHeartbeat - lastMaintenance >= DAY_MS) {
+        lastMaintenance = lastHeartbeat;
+        await maintain();
       }
     } catch {
-      // A missed heartbeat or prune is not worth stopping for: the next append says whether the store still writes.
+      // A missed heartbeat or maintenance is not worth stopping for: the next append says whether the store still writes.
     }
   };
   const cycleWork = (): Promise<void> | undefined => {

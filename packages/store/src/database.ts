@@ -257,6 +257,22 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Rows SQLite's `ANALYZE` reads per index: an approximate but quick analysis, as SQLite advises for big files. */
+const SQLITE_ANALYSIS_LIMIT = 1000;
+
+/**
+ * Refreshes the query planner's statistics of the store's tables.
+ * @internal
+ */
+export async function analyze(connection: Connection): Promise<void> {
+  if (connection.dialect === 'sqlite') {
+    await sql.raw(`pragma analysis_limit = ${SQLITE_ANALYSIS_LIMIT}`).execute(connection.db);
+    await sql`analyze`.execute(connection.db);
+  } else {
+    await sql`analyze events, orders, fills, positions, runs, recovery_events`.execute(connection.db);
+  }
+}
+
 /**
  * Writes a consistent copy of a SQLite store to `file` with `VACUUM INTO` (online: readers and the writer go on).
  * @internal

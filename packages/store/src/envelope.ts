@@ -77,7 +77,8 @@ export function streamOf(event: BaseEvent, runId: string | null): string {
 export function envelopeOf(event: BaseEvent, runId: string | null): Omit<NewEventRow, 'seq'> {
   const fields = event as BaseEvent & Fields;
   const payload: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) if (!META_KEYS.has(key)) payload[key] = value;
+  const fieldsOf = event as unknown as Record<string, unknown>;
+  for (const key in fieldsOf) if (!META_KEYS.has(key)) payload[key] = fieldsOf[key];
   return {
     id: event.id,
     type: event.type,

@@ -22,16 +22,22 @@ function event(
   return { id, type, timestamp, correlationId, causationId: null, ...payload } as BaseEvent;
 }
 
-/** Runs one statement on a store's database without the store. */
-async function execRaw(url: string, statement: string): Promise<void> {
+/** Runs one statement on a store's database without the store; returns its rows. */
+async function execRaw(url: string, statement: string): Promise<unknown[]> {
   if (url.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    await client.query(statement);
-    await client.end();
-  } else {
-    const handle = new Database(url);
-    handle.exec(statement);
+    try {
+      return (await client.query(statement)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const handle = new Database(url);
+  try {
+    const prepared = handle.prepare(statement);
+    return prepared.reader ? prepared.all() : (prepared.run(), []);
+  } finally {
     handle.close();
   }
 }
@@ -78,7 +84,7 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       await store.close();
       const again = await open();
       expect(await again.lastSeq()).toBe(1);
-      expect(await again.migrations()).toEqual(['0001_event_log', '0002_projections']);
+      expect(await again.migrations()).toEqual(['0001_event_log', '0002_projections', '0003_events_strategy_index']);
     });
 
     it('refuses a database migrated by a newer version, naming the unknown migration', async () => {
@@ -405,6 +411,24 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refreshes the planner statistics of the log and the projections', async () => {
+    const store = await open();
+    await store.append(realBatches.flat());
+    expect((await store.orders()).length).toBeGreaterThan(0);
+    await store.optimize();
+    const url = (await fresh()).url;
+    const analysed = url.startsWith('postgres')
+      ? await execRaw(
+          url,
+          "select distinct tablename as name from pg_stats where tablename in ('events', 'orders') order by 1",
+        )
+      : await execRaw(
+          url,
+          "select distinct tbl as name from sqlite_stat1 where tbl in ('events', 'orders') order by 1",
+        );
+    expect(analysed).toEqual([{ name: 'events' }, { name: 'orders' }]);
   });
 
   it('refuses any call after close', async () => {

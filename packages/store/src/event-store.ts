@@ -9,7 +9,9 @@ import {
   type SqlBool,
   sql,
 } from 'kysely';
+import { AppendStatements } from './append-statements.js';
 import {
+  analyze,
   backupSqlite,
   type Connection,
   type ConnectOptions,
@@ -45,8 +47,6 @@ import type {
 /** Options of {@link EventStore.open}. */
 export type OpenStoreOptions = ConnectOptions;
 
-/** Rows per insert statement (12 parameters each: well under SQLite's and PostgreSQL's limits). */
-const INSERT_CHUNK = 500;
 /** Events read per statement when rebuilding the projections. */
 const REBUILD_PAGE = 1000;
 const HOUR_MS = 3_600_000;
@@ -80,11 +80,13 @@ const HOUR_MS = 3_600_000;
  */
 export class EventStore {
   readonly #connection: Connection;
+  readonly #statements: AppendStatements;
   #runId: string | null = null;
   #closed = false;
 
   private constructor(connection: Connection) {
     this.#connection = connection;
+    this.#statements = new AppendStatements(connection.db);
   }
 
   /**
@@ -145,9 +147,8 @@ export class EventStore {
       return await db.transaction().execute(async (trx) => {
         await lockCounter(trx, this.#connection.dialect);
         const stored = new Set<string>();
-        for (const ids of chunks([...unique.keys()], INSERT_CHUNK)) {
-          const found = await trx.selectFrom('events').select('id').where('id', 'in', ids).execute();
-          for (const { id } of found) stored.add(id);
+        for (const lookup of this.#statements.lookups([...unique.keys()])) {
+          for (const { id } of (await trx.executeQuery(lookup)).rows) stored.add(id);
         }
         const fresh = rows.filter(({ event }) => !stored.has(event.id));
         if (fresh.length === 0) return none;
@@ -159,12 +160,7 @@ export class EventStore {
           .executeTakeFirstOrThrow();
         const firstSeq = value - fresh.length + 1;
         const numbered = fresh.map(({ event, row }, index) => ({ event, row: { ...row, seq: firstSeq + index } }));
-        for (const part of chunks(numbered, INSERT_CHUNK)) {
-          await trx
-            .insertInto('events')
-            .values(part.map(({ row }) => row))
-            .execute();
-        }
+        for (const insert of this.#statements.inserts(numbered.map(({ row }) => row))) await trx.executeQuery(insert);
         for (const { event, row } of numbered) {
           await project(trx, { seq: row.seq, type: row.type, payload: event as unknown as Record<string, unknown> });
         }
@@ -544,6 +540,21 @@ export class EventStore {
   }
 
   /**
+   * Refreshes the statistics the database's query planner chooses indexes by (SQLite: `ANALYZE` on a sample of
+   * each index; PostgreSQL: `ANALYZE` of the store's tables, which autovacuum also does). Without them a store that
+   * grew fast (a bulk import, a replay) may scan the log for a query an index answers. Cheap; run it daily.
+   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED`.
+   */
+  async optimize(): Promise<void> {
+    this.#open();
+    try {
+      await analyze(this.#connection);
+    } catch (error) {
+      throw writeFailed(error, 'refresh of the planner statistics');
+    }
+  }
+
+  /**
    * Writes a consistent copy of a SQLite store to a new file, online (`VACUUM INTO`: appends wait for it, readers
    * do not). For PostgreSQL use `pg_dump` (see `docs/STORE.md`).
    * @param file - the backup's path; it must not exist.
@@ -670,10 +681,4 @@ function writeFailed(error: unknown, what: string): StoreError {
   return new StoreError('STORE_WRITE_FAILED', `${what} failed and was rolled back: ${message(error)}`, {
     cause: error,
   });
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const parts: T[][] = [];
-  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
-  return parts;
 }

@@ -125,4 +125,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0003_events_strategy_index': {
+    async up(db: AnyDb) {
+      // A filter by strategy otherwise scans the log: only trading events name a strategy, so the index is partial.
+      await db.schema
+        .createIndex('events_strategy_seq')
+        .on('events')
+        .columns(['strategy', 'seq'])
+        .where('strategy', 'is not', null)
+        .execute();
+    },
+  },
 };

@@ -163,7 +163,13 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     out(READY_LINE);
   });
   // Last: a cycle's events go to the store in one transaction once every other item has run.
-  if (session !== undefined) bot.system.orchestrator.addCycleWork('store.flush', session.cycleWork);
+  if (session !== undefined) {
+    // Data time waits for the append: at --speed max it would otherwise run ahead while PostgreSQL answers.
+    bot.system.orchestrator.addCycleWork('store.flush', () => {
+      const flushing = session.cycleWork();
+      return flushing === undefined ? undefined : clock.hold(flushing);
+    });
+  }
 
   const wallStart = performance.now();
   await bot.system.orchestrator.start();
