@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { withPostgresDatabase } from '../src/test-support/postgres.js';
 
 const root = new URL('../../../', import.meta.url);
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -81,24 +81,7 @@ const all = replay(sqliteFile(), { STORE_EVENTS: 'all', STORE_RETENTION_DAYS: '0
 let postgres: Run | string = 'skipped: set QUANT_TEST_POSTGRES_URL';
 const serverUrl = process.env.QUANT_TEST_POSTGRES_URL;
 if (serverUrl !== undefined && serverUrl !== '') {
-  const name = `quant_bench_${process.pid}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  try {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    postgres = replay(url.toString());
-  } finally {
-    await admin(`drop database if exists ${name} with (force)`);
-  }
+  postgres = await withPostgresDatabase(serverUrl, 'quant_bench', async (url) => replay(url));
 }
 rmSync(dir, { recursive: true, force: true });
 

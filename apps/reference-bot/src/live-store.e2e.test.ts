@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, type StoredEvent } from '@quant/store';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPostgresDatabase } from './test-support/postgres.js';
 import { BTCUSDT, type CliResult, runCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-live-store-'));
@@ -90,29 +90,14 @@ describe('quant-bot live --replay persisting to SQLite', () => {
   it.skipIf(serverUrl === undefined || serverUrl === '')(
     'stores the same run on PostgreSQL as on SQLite: the same events in the same order, the same projections',
     async () => {
-      const name = `quant_live_${process.pid}`;
-      const admin = async (statement: string) => {
-        const client = new pg.Client({ connectionString: serverUrl });
-        await client.connect();
-        try {
-          await client.query(statement);
-        } finally {
-          await client.end();
-        }
-      };
-      await admin(`create database ${name}`);
-      try {
-        const url = new URL(serverUrl as string);
-        url.pathname = `/${name}`;
-        const result = await replay(BTCUSDT, url.toString());
+      await withPostgresDatabase(serverUrl as string, 'quant_live', async (url) => {
+        const result = await replay(BTCUSDT, url);
         expect(result.code, result.stderr).toBe(0);
-        const { events, live, rebuilt } = await readBack(url.toString());
+        const { events, live, rebuilt } = await readBack(url);
         expect(events.map((event) => event.type)).toEqual(wholeRun.events.map((event) => event.type));
         expect(live).toEqual(wholeRun.live);
         expect(rebuilt).toEqual(live);
-      } finally {
-        await admin(`drop database if exists ${name} with (force)`);
-      }
+      });
     },
     60_000,
   );

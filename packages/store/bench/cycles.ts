@@ -1,21 +1,6 @@
 import type { BaseEvent } from '@quant/core';
 import { MARKET_DATA_EVENT_TYPES } from '../src/envelope.js';
 
-/** The events of a run split into its cycles (a cycle's events share a correlation id), in publication order. */
-export function cyclesOf(events: readonly BaseEvent[]): BaseEvent[][] {
-  const cycles: BaseEvent[][] = [];
-  let current: BaseEvent[] = [];
-  for (const event of events) {
-    if (current.length > 0 && current[0]?.correlationId !== event.correlationId) {
-      cycles.push(current);
-      current = [];
-    }
-    current.push(event);
-  }
-  if (current.length > 0) cycles.push(current);
-  return cycles;
-}
-
 /** What the recorder appends with `store.events: trading`: each cycle's trading events, when it has any. */
 export function tradingCycles(cycles: readonly BaseEvent[][]): BaseEvent[][] {
   const marketData = new Set(MARKET_DATA_EVENT_TYPES);

@@ -2,6 +2,7 @@ import type { BaseEvent } from '@quant/core';
 import { EventStore } from '../src/event-store.js';
 import type { EventFilter } from '../src/store-types.js';
 import type { TestDialect } from '../src/test-support/databases.js';
+import { seededRandom } from '../src/test-support/random.js';
 import { groupedCycles, median, quantile, shiftedCopy } from './cycles.js';
 
 /** Events in the log the queries run on. */
@@ -20,18 +21,6 @@ export interface Latency {
   readonly max_ms: number;
   /** Events the query returned, the median of the runs. */
   readonly median_rows: number;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so every run asks the same pages. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 async function time(run: (index: number) => Promise<number>): Promise<Latency> {
@@ -78,7 +67,7 @@ export async function measureQueries(dialect: TestDialect, cycles: readonly Base
     const last = await store.lastSeq();
     const firstDay = Math.floor((run[0]?.timestamp ?? 0) / DAY_MS) * DAY_MS + 7 * DAY_MS;
     const correlationIds = [...new Set(run.map((event) => event.correlationId))];
-    const pick = random(42);
+    const pick = seededRandom(42);
     const page = (filter: EventFilter) => async () =>
       (await store.events(filter, { after: Math.floor(pick() * last), limit: 100 })).events.length;
     const pages = {

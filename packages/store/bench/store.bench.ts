@@ -21,9 +21,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDialects } from '../src/test-support/databases.js';
-import { march, runRealBot } from '../src/test-support/real-stream.js';
+import { cyclesOf, march, runRealBot } from '../src/test-support/real-stream.js';
 import { type AppendRate, measureAppend, measureSqliteFloor } from './append.js';
-import { cyclesOf, groupedCycles, median, quantile, tradingCycles } from './cycles.js';
+import { groupedCycles, median, quantile, tradingCycles } from './cycles.js';
 import { measureQueries } from './queries.js';
 
 const root = new URL('../../../', import.meta.url);

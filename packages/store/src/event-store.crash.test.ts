@@ -7,6 +7,7 @@ import type { BaseEvent } from '@quant/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from './event-store.js';
+import { seededRandom } from './test-support/random.js';
 import { march, realEventBatches } from './test-support/real-stream.js';
 import { everyStoredEvent } from './test-support/stored-events.js';
 
@@ -17,18 +18,6 @@ const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KILLS = 20;
 /** The most cycles a child commits before it is killed. */
 const MOST_CYCLES = 30;
-
-/** A small seeded generator (mulberry32), so that a failing sequence of kills can be run again. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Starts the writer and kills it with SIGKILL as soon as it printed `cycle <killAfter>` (read from its stdout, no
@@ -80,7 +69,7 @@ describe('EventStore on SQLite, killed with SIGKILL while appending', () => {
     expect(batches.length).toBeGreaterThan(KILLS * MOST_CYCLES);
     expect(batches.flat().some((event) => event.type === 'OrderFilled')).toBe(true);
     const seed = Number(process.env.QUANT_CRASH_SEED ?? Date.now() % 1_000_000);
-    const next = random(seed);
+    const next = seededRandom(seed);
     const url = join(dir, 'quant.db');
     // boundaries[k]: how many events the first k cycles hold.
     const boundaries = [0];

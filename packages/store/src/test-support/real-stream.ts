@@ -61,20 +61,22 @@ export async function runRealBot(from: number, to: number, hooks: RealRunHooks =
   return events;
 }
 
-/**
- * {@link runRealBot}'s events grouped in batches of one correlation id (one cycle, or one start-up) in publication
- * order.
- */
-export async function realEventBatches(from: number, to: number): Promise<BaseEvent[][]> {
-  const batches: BaseEvent[][] = [];
+/** Events split into batches of one correlation id (a cycle, or the start-up), in publication order. */
+export function cyclesOf(events: readonly BaseEvent[]): BaseEvent[][] {
+  const cycles: BaseEvent[][] = [];
   let current: BaseEvent[] = [];
-  for (const event of await runRealBot(from, to)) {
+  for (const event of events) {
     if (current.length > 0 && current[0]?.correlationId !== event.correlationId) {
-      batches.push(current);
+      cycles.push(current);
       current = [];
     }
     current.push(event);
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  if (current.length > 0) cycles.push(current);
+  return cycles;
+}
+
+/** {@link runRealBot}'s events split into its cycles ({@link cyclesOf}). */
+export async function realEventBatches(from: number, to: number): Promise<BaseEvent[][]> {
+  return cyclesOf(await runRealBot(from, to));
 }
