@@ -68,7 +68,9 @@ describe('quant-bot backtest --db and quant-bot db', () => {
     await store.close();
     const result = await runCli(['db', 'status', '--db', db]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Database: ${db} (SQLite)\nSchema version: 0002_projections (2 migrations)\n`);
+    expect(result.stdout).toContain(
+      `Database: ${db} (SQLite)\nSchema version: 0003_events_strategy_index (3 migrations)\n`,
+    );
     expect(result.stdout).toContain(`Events: ${lastSeq}\nLast seq: ${lastSeq}\nRuns: 1\n`);
     expect(result.stdout).toContain(`Last run: ${runs[0]?.runId} of quant, started `);
     expect(result.stdout).toMatch(/, ended clean at 20\d\d-/);
@@ -84,7 +86,7 @@ describe('quant-bot backtest --db and quant-bot db', () => {
     expect(again.stderr).toContain(`Error [STORE_BACKUP_FAILED]: the backup file ${copy} exists already`);
     const migrate = await runCli(['db', 'migrate', '--db', copy]);
     expect(migrate.code, migrate.stderr).toBe(0);
-    expect(migrate.stdout).toContain('Schema: 0002_projections (2 migrations applied), up to date');
+    expect(migrate.stdout).toContain('Schema: 0003_events_strategy_index (3 migrations applied), up to date');
   });
 });
 
@@ -95,13 +97,19 @@ describe('a bad event store exits 2 with a message, and no stack trace', () => {
       'a --db of another scheme',
       ['backtest', '--out', out, '--db', 'mysql://db/quant'],
       {},
-      'Error [STORE_BAD_URL]: store.url has the scheme mysql://: give a SQLite file path (e.g. data/quant.db) or a postgres:// URL',
+      'Error [BAD_FLAG]: --db: expected a SQLite file path (e.g. data/quant.db) or a postgres:// URL, got a mysql:// URL',
     ],
     [
       'a --db holding a password',
       ['backtest', '--out', out, '--db', 'postgres://bot:hunter2@127.0.0.1:5432/quant'],
       {},
-      'Error [STORE_BAD_URL]: store.url holds a password: remove it from the URL and set PGPASSWORD in the environment instead',
+      'Error [BAD_FLAG]: --db: expected a postgres:// URL without a password: remove it and set PGPASSWORD in the environment',
+    ],
+    [
+      'a live --db of another scheme',
+      ['live', '--speed', 'max', '--db', 'mysql://db/quant'],
+      {},
+      'Error [BAD_FLAG]: --db: expected a SQLite file path (e.g. data/quant.db) or a postgres:// URL, got a mysql:// URL',
     ],
     [
       'an unreachable PostgreSQL',
@@ -113,7 +121,7 @@ describe('a bad event store exits 2 with a message, and no stack trace', () => {
       'an empty --db',
       ['backtest', '--out', out, '--db', ' '],
       {},
-      'Error [BAD_FLAG]: --db " " is empty: expected a SQLite file path (e.g. data/quant.db) or a postgres:// URL',
+      'Error [BAD_FLAG]: --db: expected a SQLite file path (e.g. data/quant.db) or a postgres:// URL, got an empty text',
     ],
     [
       'a STORE_URL of another scheme',
