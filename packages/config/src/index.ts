@@ -12,6 +12,7 @@ export {
 } from './load-config.js';
 export type { DeepReadonly } from './schema/deep-readonly.js';
 export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
+export { type ExchangeConfig, exchangeSchema } from './schema/exchange.js';
 export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js';
 export { LOG_LEVELS, type LoggingConfig, loggingSchema, logLevelSchema } from './schema/logging.js';
 export { type OrchestratorConfig, orchestratorSchema } from './schema/orchestrator.js';

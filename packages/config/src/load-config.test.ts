@@ -51,6 +51,15 @@ describe('loadConfig defaults', () => {
       },
       paper_broker: { currency: 'USDT', initial_cash: 100_000, fee_bps: 10, slippage_bps: 1 },
       store: { url: 'data/quant.db', events: 'trading', synchronous: 'normal', retention_days: 30 },
+      exchange: {
+        id: 'binance',
+        sandbox: false,
+        rate_limit: true,
+        url: '',
+        timeout: 10,
+        api_key: '',
+        api_secret: '',
+      },
     });
   });
 

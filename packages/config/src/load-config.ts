@@ -221,6 +221,17 @@ function assemble(layers: Layers): { config: SystemConfig; sources: Map<string, 
       }),
     );
   }
+  // A secret (an API key, a password) comes from the environment: one written in the file would be committed and copied.
+  for (const leaf of leaves) {
+    const source = sourceOf(leaf.path, false);
+    if (isSecretName(leaf.path) && source.kind === 'file') {
+      issues.push({
+        path: leaf.path,
+        source: describeSource(source),
+        message: `expected from the environment only (${leaf.envVar}): a secret is never written in a configuration file`,
+      });
+    }
+  }
   if (issues.length > 0 || !result.success) throw new ConfigError('CONFIG_INVALID', issues);
   const output = result.output as { trading: { symbol: string; symbols: readonly string[] } };
   const symbols = resolveSymbols(output.trading, (path) => sourceOf(path, path.split('.').length > 2));

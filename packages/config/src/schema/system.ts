@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { DeepReadonly } from './deep-readonly.js';
 import { eventBusSchema } from './event-bus.js';
+import { exchangeSchema } from './exchange.js';
 import { loggingSchema } from './logging.js';
 import { orchestratorSchema } from './orchestrator.js';
 import { paperBrokerSchema } from './paper-broker.js';
@@ -22,6 +23,7 @@ export const SECTIONS = {
   risk: riskSchema,
   paper_broker: paperBrokerSchema,
   store: storeSchema,
+  exchange: exchangeSchema,
 } as const;
 
 /** The schema of a whole configuration. */
