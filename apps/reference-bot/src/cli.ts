@@ -29,6 +29,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
         '--currency <code>',
         "account currency (default: the symbols' quote currency, e.g. USDT for BTCUSDT; needed when they differ)",
       )
+      .option('--no-header', 'the data files have no header line: the first line is a bar')
+      .option(
+        '--columns <list>',
+        "the data files' columns in order, each of time,open,high,low,close,volume or _ to skip (default: by header name, or in that order without a header)",
+      )
       .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as unknown as string[]))
       .exitOverride();
   common(

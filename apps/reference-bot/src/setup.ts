@@ -31,11 +31,12 @@ import {
   type TradingSystem,
 } from '@quant/services';
 import { UsageError } from './cli-error.js';
+import { type CsvLayoutFlags, csvLayout } from './csv-layout.js';
 import { checkInputFile, defaultDataFile, defaultFile, symbolFromFileName } from './paths.js';
 import { quoteCurrencyOf } from './quote-currency.js';
 
 /** The flags both commands share. */
-export interface CommonOptions {
+export interface CommonOptions extends CsvLayoutFlags {
   readonly config?: string;
   readonly strategies?: string;
   readonly indicators?: string;
@@ -231,6 +232,7 @@ export async function readInputs(
   dataFlagName = '--data',
 ): Promise<BotInputs> {
   checkFlags(options, dataFlags, dataFlagName);
+  const layout = csvLayout(options);
   const found = dataFiles(options, dataFlags, cwd, env, dataFlagName);
   if (options.config) checkInputFile('--config', resolve(cwd, options.config));
   const configPath =
@@ -267,7 +269,13 @@ export async function readInputs(
   const files: DataFile[] = [];
   for (const [index, file] of found.entries()) {
     const symbol = symbols[index] as string;
-    const data = await CsvBarSource.load({ path: file.path, symbol, clock: new SimulatedClock(0) });
+    const data = await CsvBarSource.load({
+      path: file.path,
+      symbol,
+      clock: new SimulatedClock(0),
+      header: layout.header,
+      ...(layout.columns === undefined ? {} : { columns: layout.columns }),
+    });
     if (data.stats.bars === 0) {
       throw new UsageError(
         'NO_BARS',
