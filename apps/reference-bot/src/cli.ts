@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { describeFailure } from './cli-error.js';
 import type { BacktestOptions } from './commands/backtest.js';
 import type { DbOptions } from './commands/db.js';
+import type { DownloadOptions } from './commands/download-data.js';
 import type { LiveOptions } from './commands/live.js';
 import { MIN_SPEED } from './commands/speed.js';
 
@@ -81,6 +82,24 @@ function program(run: (task: () => Promise<number>) => void): Command {
   ).action((options: LiveOptions) =>
     run(async () => (await import('./commands/live.js')).live(options, process.cwd(), process.env)),
   );
+  cli
+    .command('download-data')
+    .description("download a venue's bars to a CSV file of the documented format; run again to resume")
+    .option('--exchange <id>', "ccxt's exchange id (default: exchange.id, binance)")
+    .option(
+      '--exchange-url <url>',
+      "an origin replacing the venue's endpoints, e.g. http://127.0.0.1:8080 (quant-bot exchange-sim)",
+    )
+    .option('--symbol <symbol>', 'the market, e.g. BTC/USDT (or BTCUSDT)')
+    .option('--timeframe <tf>', 'bar timeframe', '1m')
+    .option('--from <date>', 'first bar, YYYY-MM-DD or ISO 8601 (UTC)')
+    .option('--to <date>', 'last bar, YYYY-MM-DD (whole day) or ISO 8601 (UTC)')
+    .option('--out <file>', 'the CSV file to write, or to resume when it exists')
+    .option('--config <file>', 'configuration file (for the exchange section)')
+    .exitOverride()
+    .action((options: DownloadOptions) =>
+      run(async () => (await import('./commands/download-data.js')).downloadData(options, process.cwd(), process.env)),
+    );
   const db = cli
     .command('db')
     .description('the event store: migrate, status, backup (store.url, or --db)')

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CcxtVenue } from '@quant/adapter-ccxt';
+import { type ExchangeConfig, loadConfig } from '@quant/config';
+import { BrokerError } from '@quant/services';
+import { UsageError } from './cli-error.js';
+import { checkInputFile, defaultFile } from './paths.js';
+
+/** The venue flags of `live --exchange` and `download-data`. */
+export interface VenueFlags {
+  /** ccxt's exchange id; `exchange.id` by default. */
+  readonly exchange?: string;
+  /** An origin replacing the venue's endpoints (a local exchange); `exchange.url` by default. */
+  readonly exchangeUrl?: string;
+  readonly config?: string;
+}
+
+/** The `exchange` section of the configuration (file and environment), with the flags over it. */
+export function exchangeSettings(flags: VenueFlags, cwd: string, env: NodeJS.ProcessEnv): ExchangeConfig {
+  if (flags.config) checkInputFile('--config', resolve(cwd, flags.config));
+  const path =
+    flags.config ??
+    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
+  const { exchange } = loadConfig({ cwd, env, ...(path ? { path } : {}) }).config;
+  if (flags.exchange !== undefined && !/^[a-z][a-z0-9]*$/.test(flags.exchange)) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--exchange "${flags.exchange}" is not valid: expected a ccxt exchange id in lower case, e.g. binance`,
+    );
+  }
+  if (flags.exchangeUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(flags.exchangeUrl)) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--exchange-url "${flags.exchangeUrl}" is not valid: expected an http:// or https:// origin, e.g. http://127.0.0.1:8080`,
+    );
+  }
+  return {
+    ...exchange,
+    ...(flags.exchange === undefined ? {} : { id: flags.exchange }),
+    ...(flags.exchangeUrl === undefined ? {} : { url: flags.exchangeUrl }),
+  };
+}
+
+/**
+ * Connects to the venue the settings name and loads its markets.
+ * @throws {@link UsageError} `BAD_FLAG` when ccxt has no such exchange; {@link @quant/services!BrokerError}
+ *   `unavailable` (exit 1) when it cannot be reached, with where it was looked for.
+ */
+export async function connectVenue(settings: ExchangeConfig): Promise<CcxtVenue> {
+  try {
+    return await CcxtVenue.connect({
+      exchange: settings.id,
+      ...(settings.api_key === '' ? {} : { apiKey: settings.api_key }),
+      ...(settings.api_secret === '' ? {} : { secret: settings.api_secret }),
+      sandbox: settings.sandbox,
+      rateLimit: settings.rate_limit,
+      timeoutMs: settings.timeout * 1000,
+      ...(settings.url === '' ? {} : { url: settings.url }),
+    });
+  } catch (error) {
+    if (BrokerError.isInstance(error) && error.code === 'unsupported') {
+      throw new UsageError('BAD_FLAG', `--exchange "${settings.id}": ${error.message}`, { cause: error });
+    }
+    if (BrokerError.isInstance(error) && settings.url !== '') {
+      throw new BrokerError(error.code, `${error.message} (at ${settings.url})`, { cause: error });
+    }
+    throw error;
+  }
+}
