@@ -363,6 +363,7 @@ export function buildBot(
     initialCash: config.paper_broker.initial_cash,
     feeBps: config.paper_broker.fee_bps,
     slippageBps: config.paper_broker.slippage_bps,
+    nativeStops: config.paper_broker.native_stops,
   });
   const logs = openLogs(inputs.loaded, {
     clock,

@@ -49,7 +49,7 @@ describe('loadConfig defaults', () => {
         news_blocks: [],
         trading_hours: '00:00-24:00',
       },
-      paper_broker: { currency: 'USDT', initial_cash: 100_000, fee_bps: 10, slippage_bps: 1 },
+      paper_broker: { currency: 'USDT', initial_cash: 100_000, fee_bps: 10, slippage_bps: 1, native_stops: true },
       store: { url: 'data/quant.db', events: 'trading', synchronous: 'normal', retention_days: 30 },
       exchange: {
         id: 'binance',
