@@ -19,12 +19,14 @@ import {
   type Timeframe,
 } from '@quant/core';
 import {
+  type Broker,
   CsvBarSource,
   createTradingSystem,
   type IndicatorSetup,
   indicatorsFromFile,
   loadIndicators,
   loadStrategies,
+  type MarketDataSource,
   MultiSymbolSource,
   SimulatedExchange,
   type Strategy,
@@ -234,38 +236,15 @@ export async function readInputs(
   checkFlags(options, dataFlags, dataFlagName);
   const layout = csvLayout(options);
   const found = dataFiles(options, dataFlags, cwd, env, dataFlagName);
-  if (options.config) checkInputFile('--config', resolve(cwd, options.config));
-  const configPath =
-    options.config ??
-    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
   const named = found.every((file) => file.symbol !== undefined);
-  // The files' symbols are the symbols traded: they replace any configured in the environment.
-  const { TRADING_SYMBOL: _symbol, SYMBOL: _legacy, TRADING_SYMBOLS: _symbols, ...rest } = env;
-  const loaded = loadConfig({
-    cwd,
-    env: named ? { ...rest, TRADING_SYMBOLS: found.map((file) => file.symbol).join(',') } : env,
-    ...(configPath ? { path: configPath } : {}),
-  });
-  const { symbols } = loaded.config.trading;
+  const inputs = readSettings(options, named ? found.map((file) => file.symbol as string) : undefined, cwd, env);
+  const { symbols } = inputs;
   if (symbols.length !== found.length) {
     throw new UsageError(
       'BAD_FLAG',
       `${found.length} data file(s) for ${symbols.length} configured symbols (${symbols.join(', ')}): expected one ${dataFlagName} per symbol`,
     );
   }
-  const { currency, currencySource } = accountCurrency(options, loaded, symbols);
-  const indicatorsPath = resolve(cwd, options.indicators ?? defaultFile(cwd, 'conf/indicators.yaml'));
-  const strategiesPath = resolve(cwd, options.strategies ?? defaultFile(cwd, 'conf/strategies.yaml'));
-  checkInputFile('--indicators', indicatorsPath);
-  checkInputFile('--strategies', strategiesPath);
-  const indicators = indicatorsFromFile(loadIndicators(indicatorsPath));
-  const warnings = [...loaded.warnings];
-  const strategies = loadStrategies(strategiesPath, {
-    outputsFor: (tf) => indicators.processor.outputNames(tf),
-    timeframes: loaded.config.trading.timeframes,
-    symbols,
-    onWarning: (warning) => warnings.push(warning),
-  });
   const files: DataFile[] = [];
   for (const [index, file] of found.entries()) {
     const symbol = symbols[index] as string;
@@ -286,12 +265,61 @@ export async function readInputs(
     }
     files.push({ symbol, path: file.path, data });
   }
+  return { ...inputs, files };
+}
+
+/**
+ * Reads and validates what a run on a venue needs: the configuration, the indicators and strategies files, as
+ * {@link readInputs} does, without data files. The symbols are `--symbol` (repeated; the bot's form, `BTCUSDT`),
+ * else `trading.symbols`.
+ * @throws as {@link readInputs}, but for the data files.
+ */
+export function readVenueInputs(
+  options: CommonOptions,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): BotInputs {
+  checkFlags(options, [], '--exchange');
+  return { ...readSettings(options, options.symbol, cwd, env), files: [] };
+}
+
+/** The configuration (with `symbols` as `trading.symbols` when given), the account currency, indicators, strategies. */
+function readSettings(
+  options: CommonOptions,
+  symbols: readonly string[] | undefined,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Omit<BotInputs, 'files'> {
+  if (options.config) checkInputFile('--config', resolve(cwd, options.config));
+  const configPath =
+    options.config ??
+    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
+  // The files' (or flags') symbols are the symbols traded: they replace any configured in the environment.
+  const { TRADING_SYMBOL: _symbol, SYMBOL: _legacy, TRADING_SYMBOLS: _symbols, ...rest } = env;
+  const loaded = loadConfig({
+    cwd,
+    env: symbols !== undefined && symbols.length > 0 ? { ...rest, TRADING_SYMBOLS: symbols.join(',') } : env,
+    ...(configPath ? { path: configPath } : {}),
+  });
+  const traded = loaded.config.trading.symbols;
+  const { currency, currencySource } = accountCurrency(options, loaded, traded);
+  const indicatorsPath = resolve(cwd, options.indicators ?? defaultFile(cwd, 'conf/indicators.yaml'));
+  const strategiesPath = resolve(cwd, options.strategies ?? defaultFile(cwd, 'conf/strategies.yaml'));
+  checkInputFile('--indicators', indicatorsPath);
+  checkInputFile('--strategies', strategiesPath);
+  const indicators = indicatorsFromFile(loadIndicators(indicatorsPath));
+  const warnings = [...loaded.warnings];
+  const strategies = loadStrategies(strategiesPath, {
+    outputsFor: (tf) => indicators.processor.outputNames(tf),
+    timeframes: loaded.config.trading.timeframes,
+    symbols: traded,
+    onWarning: (warning) => warnings.push(warning),
+  });
   return {
     loaded,
     warnings,
     config: loaded.config,
-    symbols,
-    files,
+    symbols: traded,
     currency,
     currencySource,
     strategiesPath,
@@ -301,12 +329,20 @@ export async function readInputs(
   };
 }
 
+/** Where a bot trades when it is not the simulated venue fed by its data files: a real venue's ports. */
+export interface VenueMarket {
+  /** The venue's bars. */
+  readonly source: MarketDataSource;
+  /** The venue's orders, fills and balances. */
+  readonly broker: Broker;
+}
+
 /** A wired bot on a clock. */
 export interface Bot {
   readonly system: TradingSystem;
-  /** The simulated venue. */
-  readonly exchange: SimulatedExchange;
-  /** Each symbol's data, served on the bot's clock. */
+  /** The venue: the simulated exchange fed by the data files, or a real one's broker. */
+  readonly broker: Broker;
+  /** Each symbol's data file, served on the bot's clock (none on a real venue). */
   readonly sources: ReadonlyMap<string, CsvBarSource>;
   readonly logs: LogManager;
   readonly executionTimeframe: Timeframe;
@@ -338,24 +374,9 @@ function openLogs(loaded: LoadedConfig, options: LogManagerOptions): LogManager 
   }
 }
 
-/**
- * Wires the trading system on `clock`: each symbol's data served on that
- * clock, a paper exchange from `paper_broker` in the account currency (fed by the data, so it matches each bar before
- * the bot sees it), and a log manager from `logging` (its level
- * replaced by `logLevel` when given). The log file, when configured, is
- * opened here, so call this before writing anything else. `onPublish`, when
- * given, is the bus's publish hook (the event store's recorder).
- * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` naming `logging.log_file`
- *   when the log file cannot be opened for appending.
- */
-export function buildBot(
-  inputs: BotInputs,
-  clock: Clock,
-  logLevel: LogLevelName | undefined,
-  onPublish?: (event: BaseEvent) => void,
-): Bot {
+/** The simulated venue of `paper_broker`, fed by the data files (it matches each bar before the bot sees it). */
+function simulatedMarket(inputs: BotInputs, clock: Clock, sources: ReadonlyMap<string, CsvBarSource>): VenueMarket {
   const { config } = inputs;
-  const sources = new Map(inputs.files.map((file) => [file.symbol, file.data.withClock(clock)] as const));
   const exchange = new SimulatedExchange({
     clock,
     timeframe: (config.trading.timeframes as readonly Timeframe[])[0] as Timeframe,
@@ -365,6 +386,30 @@ export function buildBot(
     slippageBps: config.paper_broker.slippage_bps,
     nativeStops: config.paper_broker.native_stops,
   });
+  return { source: exchange.feedFrom(new MultiSymbolSource(sources)), broker: exchange };
+}
+
+/**
+ * Wires the trading system on `clock`: each symbol's data served on that
+ * clock, a paper exchange from `paper_broker` in the account currency (fed by the data, so it matches each bar before
+ * the bot sees it), and a log manager from `logging` (its level
+ * replaced by `logLevel` when given). The log file, when configured, is
+ * opened here, so call this before writing anything else. `onPublish`, when
+ * given, is the bus's publish hook (the event store's recorder). `venue`, when
+ * given, replaces the simulated exchange and the data files (`live --exchange`).
+ * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` naming `logging.log_file`
+ *   when the log file cannot be opened for appending.
+ */
+export function buildBot(
+  inputs: BotInputs,
+  clock: Clock,
+  logLevel: LogLevelName | undefined,
+  onPublish?: (event: BaseEvent) => void,
+  venue?: VenueMarket,
+): Bot {
+  const { config } = inputs;
+  const sources = new Map(inputs.files.map((file) => [file.symbol, file.data.withClock(clock)] as const));
+  const market = venue ?? simulatedMarket(inputs, clock, sources);
   const logs = openLogs(inputs.loaded, {
     clock,
     level: logLevel ?? config.logging.level,
@@ -375,8 +420,8 @@ export function buildBot(
   });
   const system = createTradingSystem(config, {
     clock,
-    source: exchange.feedFrom(new MultiSymbolSource(sources)),
-    broker: exchange,
+    source: market.source,
+    broker: market.broker,
     currency: inputs.currency,
     strategies: inputs.strategies,
     ...inputs.indicators,
@@ -386,7 +431,7 @@ export function buildBot(
   const timeframes = config.trading.timeframes as readonly Timeframe[];
   return {
     system,
-    exchange,
+    broker: market.broker,
     sources,
     logs,
     executionTimeframe: timeframes[0] as Timeframe,
