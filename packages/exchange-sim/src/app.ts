@@ -190,9 +190,9 @@ export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses):
   );
 
   // Test-only administration: no authentication; the exchange binds the loopback interface by default.
-  app.get('/sim/status', (c) => json({ now: venue.now(), symbol: venue.symbol }));
-  app.get('/sim/faults', (c) => json(faults.pending()));
-  app.delete('/sim/faults', (c) => {
+  app.get('/sim/status', () => json({ now: venue.now(), symbol: venue.symbol }));
+  app.get('/sim/faults', () => json(faults.pending()));
+  app.delete('/sim/faults', () => {
     faults.clear();
     return json({});
   });
@@ -206,6 +206,6 @@ export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses):
     }
   });
   app.notFound((c) => json({ code: -1000, msg: `Unknown endpoint ${c.req.method} ${c.req.path}.` }, 404));
-  app.onError((error, c) => json({ code: -1000, msg: `An unknown error occurred: ${error.message}` }, 500));
+  app.onError((error) => json({ code: -1000, msg: `An unknown error occurred: ${error.message}` }, 500));
   return app;
 }
