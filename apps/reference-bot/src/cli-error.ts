@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigErrorCode, formatConfigError } from '@quant/config';
 import { hasMarker, QuantError } from '@quant/core';
+import type { ExchangeSimErrorCode } from '@quant/exchange-sim';
 import type { ServicesErrorCode } from '@quant/services';
 import type { StoreErrorCode } from '@quant/store';
 import { CommanderError } from 'commander';
@@ -71,6 +72,13 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
       UNKNOWN_SYMBOL: true,
       INVALID_ANALYSIS_INPUT: true,
     } satisfies Record<ServicesErrorCode, true>),
+    // The test exchange's start-up: every one is the user's to fix (a file, a port, a state file of another run).
+    Object.keys({
+      EXSIM_BAD_OPTIONS: true,
+      EXSIM_DATA_UNREADABLE: true,
+      EXSIM_PORT_IN_USE: true,
+      EXSIM_STATE_UNREADABLE: true,
+    } satisfies Record<ExchangeSimErrorCode, true>),
     // The store's: a bad store.url or --db, a database that cannot be reached, or one a newer version wrote, and a
     // backup file that exists are the user's to fix; a failed write or migration is not.
     Object.entries({

@@ -5,6 +5,7 @@ import { describeFailure } from './cli-error.js';
 import type { BacktestOptions } from './commands/backtest.js';
 import type { DbOptions } from './commands/db.js';
 import type { DownloadOptions } from './commands/download-data.js';
+import type { ExchangeSimFlags } from './commands/exchange-sim.js';
 import type { LiveOptions } from './commands/live.js';
 import { MIN_SPEED } from './commands/speed.js';
 
@@ -64,7 +65,9 @@ function program(run: (task: () => Promise<number>) => void): Command {
   common(
     cli
       .command('live')
-      .description('paper-trade in the live loop; --replay plays a data file as if live')
+      .description(
+        'trade in the live loop: on a venue (--exchange), or paper on a data file played as if live (--replay)',
+      )
       .option(
         '--replay <csv>',
         'play this OHLCV CSV file as the market, repeat for several symbols (default: the shared BTCUSDT 1-minute data)',
@@ -72,8 +75,12 @@ function program(run: (task: () => Promise<number>) => void): Command {
       )
       .option(
         '--speed <x>',
-        `replay speed: recorded ms per real ms (60 = a minute per second), at least ${MIN_SPEED}, or max`,
-        '1',
+        `replay speed: recorded ms per real ms (60 = a minute per second), at least ${MIN_SPEED}, or max (default: 1)`,
+      )
+      .option('--exchange <id>', 'trade on this venue through ccxt (e.g. binance) instead of replaying a file')
+      .option(
+        '--exchange-url <url>',
+        "an origin replacing the venue's endpoints, e.g. http://127.0.0.1:8080 (quant-bot exchange-sim)",
       )
       .option('--out <dir>', 'write events.jsonl and the report here')
       .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none')
@@ -82,6 +89,21 @@ function program(run: (task: () => Promise<number>) => void): Command {
   ).action((options: LiveOptions) =>
     run(async () => (await import('./commands/live.js')).live(options, process.cwd(), process.env)),
   );
+  cli
+    .command('exchange-sim')
+    .description(
+      'a local Binance-compatible TEST exchange replaying a data file: rehearse live --exchange on this machine',
+    )
+    .option('--data <csv>', 'the bars it serves (default: the shared BTCUSDT 1-minute data)')
+    .option('--port <n>', 'TCP port on 127.0.0.1, 0 for any free one', '8080')
+    .option('--speed <x>', 'data ms per real ms (60 = a minute per second)', '1')
+    .option('--start <date>', "the exchange's clock at start, YYYY-MM-DD or ISO 8601 (default: the first bar's close)")
+    .option('--state <file>', 'keep accounts, orders and trades in this SQLite file (default: in memory)')
+    .option('--symbol <symbol>', "the data's symbol (default: from the file name, e.g. BTCUSDT_1m.csv)")
+    .exitOverride()
+    .action((options: ExchangeSimFlags) =>
+      run(async () => (await import('./commands/exchange-sim.js')).exchangeSim(options, process.cwd())),
+    );
   cli
     .command('download-data')
     .description("download a venue's bars to a CSV file of the documented format; run again to resume")

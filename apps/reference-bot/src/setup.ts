@@ -22,6 +22,7 @@ import {
   type Broker,
   CsvBarSource,
   createTradingSystem,
+  type ExecutionTimeouts,
   type IndicatorSetup,
   indicatorsFromFile,
   loadIndicators,
@@ -335,6 +336,8 @@ export interface VenueMarket {
   readonly source: MarketDataSource;
   /** The venue's orders, fills and balances. */
   readonly broker: Broker;
+  /** Deadlines of the venue's calls, on the bot's clock. */
+  readonly executionTimeouts?: ExecutionTimeouts;
 }
 
 /** A wired bot on a clock. */
@@ -422,6 +425,7 @@ export function buildBot(
     clock,
     source: market.source,
     broker: market.broker,
+    ...(market.executionTimeouts === undefined ? {} : { executionTimeouts: market.executionTimeouts }),
     currency: inputs.currency,
     strategies: inputs.strategies,
     ...inputs.indicators,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CcxtVenue } from '@quant/adapter-ccxt';
 import { type ExchangeConfig, loadConfig } from '@quant/config';
+import type { Clock } from '@quant/core';
 import { BrokerError } from '@quant/services';
 import { UsageError } from './cli-error.js';
 import { checkInputFile, defaultFile } from './paths.js';
@@ -42,13 +43,15 @@ export function exchangeSettings(flags: VenueFlags, cwd: string, env: NodeJS.Pro
 }
 
 /**
- * Connects to the venue the settings name and loads its markets.
+ * Connects to the venue the settings name and loads its markets; `requestClock`, when given, stamps its signed
+ * requests (a local exchange replaying data at its own speed).
  * @throws {@link UsageError} `BAD_FLAG` when ccxt has no such exchange; {@link @quant/services!BrokerError}
  *   `unavailable` (exit 1) when it cannot be reached, with where it was looked for.
  */
-export async function connectVenue(settings: ExchangeConfig): Promise<CcxtVenue> {
+export async function connectVenue(settings: ExchangeConfig, requestClock?: Clock): Promise<CcxtVenue> {
   try {
     return await CcxtVenue.connect({
+      ...(requestClock === undefined ? {} : { requestClock }),
       exchange: settings.id,
       ...(settings.api_key === '' ? {} : { apiKey: settings.api_key }),
       ...(settings.api_secret === '' ? {} : { secret: settings.api_secret }),

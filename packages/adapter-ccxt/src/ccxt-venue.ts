@@ -21,6 +21,11 @@ export interface CcxtVenueOptions {
   readonly rateLimit?: boolean;
   /** How long a request may take before it fails with `RequestTimeout`, ms; 10 000 by default. */
   readonly timeoutMs?: number;
+  /**
+   * The clock signed requests are stamped on (their `timestamp`, which the venue checks against its own time):
+   * a local exchange replaying data at its own speed; ccxt's (the machine's) by default.
+   */
+  readonly requestClock?: { now(): number };
   /** Extra ccxt `options` of the exchange class (merged over the adapter's). */
   readonly ccxtOptions?: Readonly<Record<string, unknown>>;
 }
@@ -88,6 +93,8 @@ export class CcxtVenue {
       options: { ...VENUE_OPTIONS[options.exchange], ...options.ccxtOptions },
     });
     if (options.sandbox === true) exchange.setSandboxMode(true);
+    const requestClock = options.requestClock;
+    if (requestClock !== undefined) exchange.nonce = () => requestClock.now();
     if (options.url !== undefined) redirect(exchange, options.url);
     try {
       await exchange.loadMarkets();

@@ -71,7 +71,7 @@ function drop(c: Context<Env>): Response {
  * The HTTP routes: Binance's spot REST v3 subset under `/api/v3`, and the test-only admin routes under `/sim`.
  * Every `/api` request first takes a hit of a matching fault, if one is armed. Internal.
  */
-export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses): Hono<Env> {
+export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses, speed: number | null): Hono<Env> {
   const app = new Hono<Env>();
 
   /** Runs `act` under the fault armed for this request, if any, and turns Binance rejections into responses. */
@@ -190,7 +190,8 @@ export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses):
   );
 
   // Test-only administration: no authentication; the exchange binds the loopback interface by default.
-  app.get('/sim/status', () => json({ now: venue.now(), symbol: venue.symbol }));
+  // A client follows the exchange's clock from `now` and `speed` (data ms per real ms; null: a clock of the caller's).
+  app.get('/sim/status', () => json({ now: venue.now(), speed, symbol: venue.symbol }));
   app.get('/sim/faults', () => json(faults.pending()));
   app.delete('/sim/faults', () => {
     faults.clear();

@@ -270,7 +270,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Run
     await venue.replay();
     const faults = new FaultTable();
     const held = new HeldResponses();
-    const app = buildApp(venue, faults, held);
+    const app = buildApp(venue, faults, held, options.clock ? null : speed);
     const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {

@@ -256,7 +256,9 @@ export class Venue {
       ...(stopPrice === undefined ? {} : { triggerPrice: stopPrice }),
       ...(timeInForce === undefined ? {} : { timeInForce }),
     };
-    this.#matcherClock.tickTo(this.now());
+    // The matcher's clock stays at the forming bar's open (advance() left it there): the exchange knows whole bars
+    // only, so an order is matched from the bar it arrives in, as a backtest matches an order placed at a bar's
+    // close from the next bar — the same fill rule, whatever the client's delay within the bar.
     account.pendingType = type;
     let order: VenueOrder;
     try {
@@ -300,7 +302,6 @@ export class Venue {
     if (!record || (record.venue.status !== 'open' && record.venue.status !== 'partially_filled')) {
       throw reject.unknownOrder();
     }
-    this.#matcherClock.tickTo(this.now());
     await account.matcher.cancelOrder(this.symbol, record.venue.clientOrderId);
     this.#store.appendCommand({ apiKey, time: this.now(), kind: 'cancel', payload: record.venue.clientOrderId });
     const body = this.#orderBody(record, false) as Record<string, unknown>;

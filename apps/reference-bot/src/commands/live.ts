@@ -5,21 +5,27 @@ import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
+import { replayMarket, venueMarket } from '../live-market.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
-import { ReplayClock } from '../replay-clock.js';
 import { buildReport, formatTable } from '../report/build-report.js';
 import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
-import { buildBot, type CommonOptions, dataSpan, readInputs } from '../setup.js';
+import { buildBot, type CommonOptions, readInputs, readVenueInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
-import { openStoreSession, SIMULATION_GROUP_COMMIT_MS } from '../store-session.js';
+import { openStoreSession } from '../store-session.js';
+import { exchangeSettings } from '../venue-connection.js';
 import { MIN_SPEED } from './speed.js';
 
 /** Flags of `quant-bot live`. */
 export interface LiveOptions extends CommonOptions {
   /** The data files to replay, one per symbol (`--replay` repeated). */
   readonly replay?: readonly string[];
-  readonly speed: string;
+  /** The replay's speed; `1` by default. */
+  readonly speed?: string;
+  /** Trade on this venue (ccxt's exchange id) instead of replaying a file. */
+  readonly exchange?: string;
+  /** An origin replacing the venue's endpoints (a local exchange). */
+  readonly exchangeUrl?: string;
   readonly out?: string;
   /** What `events.jsonl` holds, with `--out`: `trading` (default), `all` or `none`. */
   readonly events?: string;
@@ -71,10 +77,19 @@ export function parseSpeed(text: string): number | 'max' {
  *   folder cannot be written (the temporary files are removed).
  */
 export async function live(options: LiveOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const speed = parseSpeed(options.speed);
+  const onVenue = options.exchange !== undefined || options.exchangeUrl !== undefined;
+  if (onVenue && (options.replay !== undefined || options.speed !== undefined)) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `${options.replay !== undefined ? '--replay' : '--speed'} replays a file: it does not go with --exchange (the venue's market is live)`,
+    );
+  }
+  const speed = parseSpeed(options.speed ?? '1');
   const events = parseEventsFlag(options.events);
   const outDir = options.out === undefined ? undefined : checkOutputDir('--out', options.out, cwd);
-  const inputs = await readInputs(options, options.replay ?? [], cwd, env, '--replay');
+  const inputs = onVenue
+    ? readVenueInputs(options, cwd, env)
+    : await readInputs(options, options.replay ?? [], cwd, env, '--replay');
   const intervalMs = inputs.config.services.data_fetching.fetch_interval * 1000;
   if (speed !== 'max' && intervalMs / speed > MAX_TIMER_MS) {
     throw new UsageError(
@@ -82,39 +97,45 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       `--speed "${options.speed}" is too slow for services.data_fetching.fetch_interval = ${intervalMs / 1000} s: a cycle would wait ${(intervalMs / speed / 86_400_000).toFixed(1)} days; expected a --speed of at least ${Math.ceil((intervalMs / MAX_TIMER_MS) * 1000) / 1000}`,
     );
   }
-  const { first, last } = dataSpan(inputs);
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
-  const clock = new ReplayClock(first + stepMs, speed);
+  const market = onVenue ? await venueMarket(inputs, exchangeSettings(options, cwd, env)) : replayMarket(inputs, speed);
+  const { clock } = market;
   const controller = new AbortController();
   const runId = randomUUID();
-  const session =
-    options.db === false
-      ? undefined
-      : await openStoreSession({
-          url: typeof options.db === 'string' ? checkDbFlag(options.db) : inputs.config.store.url,
-          config: inputs.config,
-          runId,
-          // The market is a replay (a real venue comes with ccxt): its cycles may follow each other at full speed.
-          groupCommitMs: SIMULATION_GROUP_COMMIT_MS,
-          onFailure: (error) => {
-            bot.logs
-              .getLogger('main')
-              .error(`Event store failed: ${error.message}; stopping the live loop rather than trade unrecorded`);
-            controller.abort();
-          },
-        });
+  let session: Awaited<ReturnType<typeof openStoreSession>> | undefined;
+  try {
+    session =
+      options.db === false
+        ? undefined
+        : await openStoreSession({
+            url: typeof options.db === 'string' ? checkDbFlag(options.db) : inputs.config.store.url,
+            config: inputs.config,
+            runId,
+            groupCommitMs: market.groupCommitMs,
+            onFailure: (error) => {
+              bot.logs
+                .getLogger('main')
+                .error(`Event store failed: ${error.message}; stopping the live loop rather than trade unrecorded`);
+              controller.abort();
+            },
+          });
+  } catch (error) {
+    await market.close();
+    throw error;
+  }
   let bot: ReturnType<typeof buildBot>;
   try {
-    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish);
+    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, market.venue);
   } catch (error) {
     await session?.store.close();
+    await market.close();
     throw error;
   }
   // Everything is checked: only now is anything written.
   if (outDir !== undefined) makeOutputDir('--out', outDir);
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
   out(RULE);
-  out('Starting Orchestrated Live Trading System (simulated exchange)');
+  out(`Starting Orchestrated Live Trading System (${market.title})`);
   out(RULE);
   const log = bot.logs.getLogger('main');
   log.info(`Loaded configuration from ${inputs.loaded.file ?? 'defaults'}`);
@@ -122,9 +143,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
   log.info(`Account currency: ${inputs.currency} (${inputs.currencySource})`);
   for (const line of session?.startLines ?? ['Event store: off (--no-db)']) out(line);
-  for (const file of inputs.files) {
-    log.info(`Replaying ${file.path} (${file.data.stats.bars} bars of ${file.symbol}) at speed ${speed}`);
-  }
+  for (const line of market.description) log.info(line);
   log.info(
     `Strategies: ${inputs.strategies.map((s) => `${s.name} (${s.timeframe})`).join(', ')} from ${inputs.strategiesPath}`,
   );
@@ -149,13 +168,15 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const removeHandlers = onShutdownSignals(controller, () => {
     out(`\n${RULE}\nReceived shutdown signal (Ctrl+C)\n${RULE}`);
   });
-  const end = last + stepMs;
-  bot.system.orchestrator.addCycleWork('replay.end', () => {
-    if (clock.now() >= end && !controller.signal.aborted) {
-      log.info('Replay reached the end of the data');
-      controller.abort();
-    }
-  });
+  const { end } = market;
+  if (end !== undefined) {
+    bot.system.orchestrator.addCycleWork('replay.end', () => {
+      if (clock.now() >= end && !controller.signal.aborted) {
+        log.info('Replay reached the end of the data');
+        controller.abort();
+      }
+    });
+  }
   let ready = false;
   bot.system.orchestrator.addCycleWork('cli.ready', () => {
     if (ready) return;
@@ -167,7 +188,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     // Data time waits for the append: at --speed max it would otherwise run ahead while PostgreSQL answers.
     bot.system.orchestrator.addCycleWork('store.flush', () => {
       const flushing = session.cycleWork();
-      return flushing === undefined ? undefined : clock.hold(flushing);
+      return flushing === undefined ? undefined : market.hold(flushing);
     });
   }
 
@@ -191,6 +212,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
   }
+  await market.close();
   await session?.finish(async () => {
     await recorder.close().catch(() => {});
     await bot.logs.close();
@@ -208,12 +230,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       inputs,
       bot,
       recorder,
-      from: first,
-      to: Math.min(last, clock.now() - stepMs),
+      from: market.from,
+      to: Math.min(market.end === undefined ? Number.POSITIVE_INFINITY : market.end - stepMs, clock.now() - stepMs),
       barsProcessed: recorder.candles.get(bot.executionTimeframe) ?? 0,
       cycles: bot.system.orchestrator.getAllMetrics().orchestrator.cycles,
       wallMs,
-      interrupted: clock.now() < end,
+      interrupted: end === undefined || clock.now() < end,
       ...(outDir === undefined ? {} : { outDir }),
       events,
     });
@@ -227,7 +249,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   out('\n=== Final System Metrics ===');
   out(`Orchestrator Status: ${metrics.orchestrator.status}`);
   out(
-    `Uptime: ${metrics.orchestrator.uptime_seconds.toFixed(2)}s (replayed time; wall time ${(wallMs / 1000).toFixed(2)}s)`,
+    `Uptime: ${metrics.orchestrator.uptime_seconds.toFixed(2)}s (${market.end === undefined ? 'the venue’s time' : 'replayed time'}; wall time ${(wallMs / 1000).toFixed(2)}s)`,
   );
   out(`Services: ${metrics.orchestrator.services_count}`);
   out(`Healthy Services: ${Object.values(healthAtEnd).filter((report) => report.healthy).length}`);

@@ -1,0 +1,116 @@
+import { CcxtBroker, CcxtMarketData, type CcxtVenue } from '@quant/adapter-ccxt';
+import type { ExchangeConfig } from '@quant/config';
+import { type Clock, LiveClock, type Timeframe, timeframeToMs } from '@quant/core';
+import { ScaledClock } from '@quant/exchange-sim';
+import { UsageError } from './cli-error.js';
+import { ReplayClock } from './replay-clock.js';
+import { type BotInputs, dataSpan, type VenueMarket } from './setup.js';
+import { SIMULATION_GROUP_COMMIT_MS } from './store-session.js';
+import { connectVenue } from './venue-connection.js';
+
+/** Where `live` trades: a replayed file on the simulated exchange, or a venue through ccxt. */
+export interface LiveMarket {
+  /** The bot's clock. */
+  readonly clock: Clock;
+  /** The venue's source and broker; `undefined` for the simulated exchange fed by the data files. */
+  readonly venue: VenueMarket | undefined;
+  /** What the run trades on, for the banner: `simulated exchange`, `binance at http://127.0.0.1:8080`. */
+  readonly title: string;
+  /** The event store's group commit (see `StoreRecorderOptions.groupCommitMs`). */
+  readonly groupCommitMs: number;
+  /** The first bar's open time the run reports from, ms UTC. */
+  readonly from: number;
+  /** The end of a replay's data (the close of its last bar), ms UTC; `undefined` on a venue. */
+  readonly end: number | undefined;
+  /** Lines for the log at start. */
+  readonly description: readonly string[];
+  /** Holds the clock while `work` runs (a replay's data time waits for it); a venue's time does not wait. */
+  hold<T>(work: Promise<T>): Promise<T>;
+  /** Releases the venue's connections. */
+  close(): Promise<void>;
+}
+
+/** A replay of the data files at `speed` on the simulated exchange. */
+export function replayMarket(inputs: BotInputs, speed: number | 'max'): LiveMarket {
+  const { first, last } = dataSpan(inputs);
+  const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Timeframe);
+  const clock = new ReplayClock(first + stepMs, speed);
+  return {
+    clock,
+    venue: undefined,
+    title: 'simulated exchange',
+    // The market is a file: its cycles may follow each other at full speed.
+    groupCommitMs: SIMULATION_GROUP_COMMIT_MS,
+    from: first,
+    end: last + stepMs,
+    description: inputs.files.map(
+      (file) => `Replaying ${file.path} (${file.data.stats.bars} bars of ${file.symbol}) at speed ${speed}`,
+    ),
+    hold: (work) => clock.hold(work),
+    close: async () => {},
+  };
+}
+
+/** How much longer than ccxt's timeout the order manager waits for a venue call, real ms. */
+const VENUE_CALL_MARGIN_MS = 5000;
+
+/** What the local exchange says of its clock (`GET /sim/status`), when the URL is one. */
+async function localExchangeClock(url: string): Promise<{ now: number; speed: number } | undefined> {
+  try {
+    const response = await fetch(new URL('/sim/status', url), { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) return undefined;
+    const status = (await response.json()) as { now?: unknown; speed?: unknown };
+    return typeof status.now === 'number' && typeof status.speed === 'number'
+      ? { now: status.now, speed: status.speed }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A venue through ccxt. The bot's clock follows the venue's server time when the venue is the local exchange
+ * replaying data (`quant-bot exchange-sim`, found by its `/sim/status`): its time and speed, and the venue's
+ * signed requests are stamped on it; otherwise it is the wall clock.
+ */
+export async function venueMarket(inputs: BotInputs, settings: ExchangeConfig): Promise<LiveMarket> {
+  const local = settings.url === '' ? undefined : await localExchangeClock(settings.url);
+  const clock: Clock =
+    local === undefined ? new LiveClock() : new ScaledClock({ startTime: local.now, speed: local.speed });
+  const venue: CcxtVenue = await connectVenue(settings, local === undefined ? undefined : clock);
+  const where = settings.url === '' ? venue.id : `${venue.id} at ${settings.url}`;
+  let symbols: string[];
+  try {
+    symbols = inputs.symbols.map((symbol) => venue.markets.venueSymbol(symbol));
+  } catch (error) {
+    await venue.close();
+    throw new UsageError(
+      'BAD_FLAG',
+      `--symbol (or trading.symbols): ${(error as Error).message}; pass the symbols to trade, e.g. --symbol BTCUSDT`,
+      { cause: error },
+    );
+  }
+  return {
+    clock,
+    venue: {
+      source: new CcxtMarketData(venue, { clock }),
+      broker: new CcxtBroker(venue),
+      // A venue call's deadline runs on the bot's clock: past ccxt's own timeout (so that ccxt reports first), in
+      // the venue's time, which a local exchange may run many times faster than the wall clock.
+      executionTimeouts: { venueCallMs: (settings.timeout * 1000 + VENUE_CALL_MARGIN_MS) * (local?.speed ?? 1) },
+    },
+    title: where,
+    groupCommitMs: 0,
+    from: clock.now(),
+    end: undefined,
+    description: [
+      `Trading ${symbols.join(', ')} on ${where}${
+        local === undefined
+          ? ''
+          : ` (a local exchange replaying data: the bot follows its clock, ${new Date(local.now).toISOString()} at speed ${local.speed})`
+      }`,
+    ],
+    hold: (work) => work,
+    close: () => venue.close(),
+  };
+}
