@@ -112,9 +112,10 @@ export class CcxtBroker implements Broker {
     const venueSymbol = this.#venueSymbol(symbol, what);
     try {
       const order = await this.#venue.exchange.cancelOrder('', venueSymbol, { clientOrderId });
-      // Some venues answer a cancel with a partial order: read it back whole.
+      // Binance names the cancel request's own id `clientOrderId` in its answer (the order's is `origClientOrderId`):
+      // the order is the one asked for. Some venues answer a cancel with a partial order: read it back whole.
       return order.status !== undefined && order.clientOrderId
-        ? this.#known(toVenueOrder(order, this.#venue.markets))
+        ? this.#known(toVenueOrder({ ...order, clientOrderId }, this.#venue.markets))
         : this.fetchOrder(symbol, clientOrderId);
     } catch (error) {
       if (error instanceof ccxt.OrderNotFound) {
