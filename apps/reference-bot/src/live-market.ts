@@ -77,7 +77,12 @@ export async function venueMarket(inputs: BotInputs, settings: ExchangeConfig): 
   const local = settings.url === '' ? undefined : await localExchangeClock(settings.url);
   const clock: Clock =
     local === undefined ? new LiveClock() : new ScaledClock({ startTime: local.now, speed: local.speed });
-  const venue: CcxtVenue = await connectVenue(settings, local === undefined ? undefined : clock);
+  // A local exchange replays data faster than the wall clock and limits no request: spacing requests by Binance's
+  // weights (a second per fills query) would let its bars close unseen.
+  const venue: CcxtVenue = await connectVenue(
+    local === undefined ? settings : { ...settings, rate_limit: false },
+    local === undefined ? undefined : clock,
+  );
   const where = settings.url === '' ? venue.id : `${venue.id} at ${settings.url}`;
   let symbols: string[];
   try {
