@@ -16,7 +16,8 @@ const marker = Symbol.for(MARKER);
  * - `NO_BARS`: the data file holds no bar, or `--from`/`--to` select none;
  * - `OUTPUT_UNWRITABLE`: the `--out` folder cannot be created or written;
  * - `BACKUP_UNSUPPORTED`: `quant-bot db backup` on PostgreSQL (pg_dump is the tool);
- * - `DB_NOT_FOUND`: `quant-bot db status` or `db backup` on a SQLite file that does not exist.
+ * - `DB_NOT_FOUND`: `quant-bot db status` or `db backup` on a SQLite file that does not exist;
+ * - `VENUE_UNREACHABLE`: the venue (or its `--exchange-url`) does not answer at start.
  */
 export type UsageErrorCode =
   | 'BAD_FLAG'
@@ -25,7 +26,8 @@ export type UsageErrorCode =
   | 'NO_BARS'
   | 'OUTPUT_UNWRITABLE'
   | 'BACKUP_UNSUPPORTED'
-  | 'DB_NOT_FOUND';
+  | 'DB_NOT_FOUND'
+  | 'VENUE_UNREACHABLE';
 
 /**
  * Thrown for a bad command line or missing input: the message is shown as it
@@ -55,6 +57,7 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
     OUTPUT_UNWRITABLE: true,
     BACKUP_UNSUPPORTED: true,
     DB_NOT_FOUND: true,
+    VENUE_UNREACHABLE: true,
   } satisfies Record<UsageErrorCode, true>).concat(
     Object.keys({
       CONFIG_INVALID: true,

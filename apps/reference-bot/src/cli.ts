@@ -24,7 +24,7 @@ function program(run: (task: () => Promise<number>) => void): Command {
       .option('--indicators <file>', 'indicators file (YAML)', undefined)
       .option(
         '--symbol <symbol>',
-        'symbol of the data file, once per file in the same order (default: from the file name, e.g. BTCUSDT_1m.csv)',
+        'symbol of the data file, once per file in the same order (default: from the file name, e.g. BTCUSDT_1m.csv); with --exchange, a symbol to trade, e.g. BTCUSDT',
         collect,
       )
       .option(

@@ -74,6 +74,12 @@ async function localExchangeClock(url: string): Promise<{ now: number; speed: nu
  * signed requests are stamped on it; otherwise it is the wall clock.
  */
 export async function venueMarket(inputs: BotInputs, settings: ExchangeConfig): Promise<LiveMarket> {
+  if (settings.api_key === '' || settings.api_secret === '') {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--exchange ${settings.id} needs the account's API key and secret: set EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment (quant-bot exchange-sim prints its test account's)`,
+    );
+  }
   const local = settings.url === '' ? undefined : await localExchangeClock(settings.url);
   const clock: Clock =
     local === undefined ? new LiveClock() : new ScaledClock({ startTime: local.now, speed: local.speed });

@@ -22,6 +22,7 @@ import {
   type Broker,
   CsvBarSource,
   createTradingSystem,
+  type ExecutionJournal,
   type ExecutionTimeouts,
   type IndicatorSetup,
   indicatorsFromFile,
@@ -338,6 +339,8 @@ export interface VenueMarket {
   readonly broker: Broker;
   /** Deadlines of the venue's calls, on the bot's clock. */
   readonly executionTimeouts?: ExecutionTimeouts;
+  /** Where each order is persisted before it is sent (the event store). */
+  readonly journal?: ExecutionJournal;
 }
 
 /** A wired bot on a clock. */
@@ -426,6 +429,7 @@ export function buildBot(
     source: market.source,
     broker: market.broker,
     ...(market.executionTimeouts === undefined ? {} : { executionTimeouts: market.executionTimeouts }),
+    ...(market.journal === undefined ? {} : { journal: market.journal }),
     currency: inputs.currency,
     strategies: inputs.strategies,
     ...inputs.indicators,

@@ -45,8 +45,8 @@ export function exchangeSettings(flags: VenueFlags, cwd: string, env: NodeJS.Pro
 /**
  * Connects to the venue the settings name and loads its markets; `requestClock`, when given, stamps its signed
  * requests (a local exchange replaying data at its own speed).
- * @throws {@link UsageError} `BAD_FLAG` when ccxt has no such exchange; {@link @quant/services!BrokerError}
- *   `unavailable` (exit 1) when it cannot be reached, with where it was looked for.
+ * @throws {@link UsageError} `BAD_FLAG` when ccxt has no such exchange, `VENUE_UNREACHABLE` when it does not
+ *   answer (with where it was looked for).
  */
 export async function connectVenue(settings: ExchangeConfig, requestClock?: Clock): Promise<CcxtVenue> {
   try {
@@ -64,8 +64,11 @@ export async function connectVenue(settings: ExchangeConfig, requestClock?: Cloc
     if (BrokerError.isInstance(error) && error.code === 'unsupported') {
       throw new UsageError('BAD_FLAG', `--exchange "${settings.id}": ${error.message}`, { cause: error });
     }
-    if (BrokerError.isInstance(error) && settings.url !== '') {
-      throw new BrokerError(error.code, `${error.message} (at ${settings.url})`, { cause: error });
+    if (BrokerError.isInstance(error)) {
+      const where = settings.url === '' ? '' : ` at ${settings.url} (is quant-bot exchange-sim running there?)`;
+      throw new UsageError('VENUE_UNREACHABLE', `cannot reach ${settings.id}${where}: ${error.message}`, {
+        cause: error,
+      });
     }
     throw error;
   }

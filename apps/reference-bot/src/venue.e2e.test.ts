@@ -91,7 +91,19 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     // Every order of the run, as the bot recorded it, is at the venue in the same state.
     const store = await EventStore.open(db);
     const orders = await store.orders();
+    // Each order was stored (OrderSubmitted) before it was sent, hence before the venue acknowledged it.
+    const firstSeq = new Map<string, Record<string, number>>();
+    for await (const event of store.scan({ types: ['OrderSubmitted', 'OrderPlaced'] })) {
+      const id = (event.payload as { order: { clientOrderId: string } }).order.clientOrderId;
+      const seen = firstSeq.get(id) ?? {};
+      seen[event.type] ??= event.seq;
+      firstSeq.set(id, seen);
+    }
     await store.close();
+    expect(firstSeq.size).toBe(orders.length);
+    for (const [id, seen] of firstSeq) {
+      expect(seen.OrderSubmitted, id).toBeLessThan(seen.OrderPlaced ?? Number.POSITIVE_INFINITY);
+    }
     expect(orders.length).toBe(expected.length * 2);
     const status = (await (await fetch(new URL('/sim/status', url))).json()) as { now: number; speed: number };
     const venue = await CcxtVenue.connect({
@@ -185,6 +197,26 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     );
     expect(noSymbol.code).toBe(2);
     expect(noSymbol.stderr).toContain('binance lists no spot market ETHUSDT');
+    const noKeys = await runCli([
+      'live',
+      '--exchange',
+      'binance',
+      '--exchange-url',
+      url,
+      '--symbol',
+      'BTCUSDT',
+      '--no-db',
+    ]);
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr).toContain('set EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment');
+    const nobody = await runCli(
+      ['live', '--exchange', 'binance', '--exchange-url', 'http://127.0.0.1:9', '--symbol', 'BTCUSDT', '--no-db'],
+      credentials,
+    );
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain(
+      'Error [VENUE_UNREACHABLE]: cannot reach binance at http://127.0.0.1:9 (is quant-bot exchange-sim running there?)',
+    );
     const mixed = await runCli(['live', '--exchange', 'binance', '--replay', SLICE, '--no-db']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('--replay replays a file: it does not go with --exchange');

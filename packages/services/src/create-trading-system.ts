@@ -14,6 +14,7 @@ import { DefaultRiskManager } from './execution/default-risk-manager.js';
 import type { ExecutionTimeouts } from './execution/order-manager.js';
 import { PositionLedger, type PositionReader } from './execution/position-ledger.js';
 import type { Broker } from './ports/broker.js';
+import type { ExecutionJournal } from './ports/execution-journal.js';
 import type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
 import type { MarketDataSource } from './ports/market-data-source.js';
 import type { EntryManager, RiskManager } from './ports/risk.js';
@@ -35,6 +36,11 @@ export interface TradingSystemDeps {
   readonly currency?: string;
   /** How long the executor waits on the venue; see {@link ExecutionTimeouts}. */
   readonly executionTimeouts?: ExecutionTimeouts;
+  /**
+   * Where each order is persisted before it is sent (the bot's event store on a real venue); none by default:
+   * orders are sent at once, as a backtest needs. See {@link ExecutionJournal}.
+   */
+  readonly journal?: ExecutionJournal;
   /** The strategies to run. */
   readonly strategies: readonly Strategy[];
   /** Computes indicator rows. */
@@ -303,6 +309,7 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
         botId: config.trading.bot_id,
         config: sections.trade_execution,
         ...(deps.executionTimeouts ? { timeouts: deps.executionTimeouts } : {}),
+        ...(deps.journal ? { journal: deps.journal } : {}),
       })
     : undefined;
 

@@ -207,6 +207,24 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(await store.lastSeq()).toBe(all.length);
     });
 
+    it('holds an order sent but not yet acknowledged as submitting: its write-ahead OrderSubmitted', async () => {
+      const submitted = all.find((e) => e.type === 'OrderSubmitted') as BaseEvent & { order: Order };
+      expect(submitted.order.status).toBe('submitting');
+      const fresh = await (async () => {
+        const other = await create();
+        return { other, store: await EventStore.open(other.url) };
+      })();
+      try {
+        await fresh.store.append([submitted]);
+        expect((await fresh.store.orders()).map((o) => [o.clientOrderId, o.status, o.orderId])).toEqual([
+          [submitted.order.clientOrderId, 'submitting', null],
+        ]);
+      } finally {
+        await fresh.store.close();
+        await fresh.other.drop();
+      }
+    });
+
     it('projects each order in its last state, each fill once, each position', async () => {
       const lastOrder = new Map<string, Order>();
       for (const e of all) {

@@ -4,6 +4,7 @@ import type { OrdersTable, StoreSchema } from './store-schema.js';
 
 /** The event types that change a projection (orders, fills, positions). */
 export const PROJECTED_EVENT_TYPES: readonly string[] = [
+  'OrderSubmitted',
   'OrderPlaced',
   'OrderFilled',
   'OrderRejected',

@@ -150,6 +150,17 @@ export class StoreRecorder {
     return tracked;
   }
 
+  /**
+   * Appends every event buffered now (a cycle's so far included) and resolves once they are stored; rejects with
+   * the store's error when they cannot be, now or before. The recorder is so an `ExecutionJournal` of
+   * `@quant/services`: give it as `journal` and each order's `OrderSubmitted` is stored before the venue is called.
+   * @throws {@link StoreError} the append's failure (`STORE_WRITE_FAILED`, `STORE_CLOSED`).
+   */
+  readonly commit = async (): Promise<void> => {
+    await this.flush();
+    if (this.#failure !== undefined) throw this.#failure;
+  };
+
   /** The error of the append that failed, if one did: the bot must stop trading. */
   get failure(): StoreError | undefined {
     return this.#failure;

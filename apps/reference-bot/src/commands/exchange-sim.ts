@@ -60,7 +60,9 @@ export async function exchangeSim(flags: ExchangeSimFlags, cwd: string): Promise
   out('A TEST venue: it speaks part of Binance’s spot API and replays a file; never give it real keys.');
   out(`Data: ${data} (${sim.symbol}) at speed ${speed}; state: ${flags.state ?? 'in memory'}`);
   out(`Account: EXCHANGE_API_KEY=${DEFAULT_ACCOUNT.apiKey} EXCHANGE_API_SECRET=${DEFAULT_ACCOUNT.secret}`);
-  out(`Trade on it: quant-bot live --exchange binance --exchange-url ${sim.url}`);
+  out(
+    `Trade on it: EXCHANGE_API_KEY=${DEFAULT_ACCOUNT.apiKey} EXCHANGE_API_SECRET=${DEFAULT_ACCOUNT.secret} quant-bot live --exchange binance --exchange-url ${sim.url} --symbol ${sim.symbol}`,
+  );
   out(sim.readyLine);
   await new Promise<void>((done) => controller.signal.addEventListener('abort', () => done(), { once: true }));
   await sim.close();

@@ -125,7 +125,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   }
   let bot: ReturnType<typeof buildBot>;
   try {
-    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, market.venue);
+    // On a venue, an order is in the store before it is sent: a crash cannot lose an order the venue may hold.
+    const venue =
+      market.venue === undefined || session === undefined
+        ? market.venue
+        : { ...market.venue, journal: session.recorder };
+    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, venue);
   } catch (error) {
     await session?.store.close();
     await market.close();

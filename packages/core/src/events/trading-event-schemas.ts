@@ -112,6 +112,7 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
     takeProfit: nullable(number),
   }),
   ExitSignal: shape(signal),
+  OrderSubmitted: shape({ order }),
   OrderPlaced: shape({ order }),
   OrderRejected: shape({ order, reason: string }),
   OrderFilled: shape({ order, fill }),

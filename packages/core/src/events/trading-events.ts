@@ -163,6 +163,12 @@ export interface TradingEventPayloads {
   };
   /** A strategy wants to close its position (`direction` is the position's). */
   ExitSignal: SignalFields;
+  /**
+   * An order is about to be sent to the venue (`submitting`): the write-ahead record of its client order id. A
+   * bot that journals its orders persists this event before the venue is called, so that after a crash it knows
+   * every order it may have sent.
+   */
+  OrderSubmitted: { readonly order: Order };
   /** The venue acknowledged an order: it is working (`open`). */
   OrderPlaced: { readonly order: Order };
   /** The venue refused an order. */

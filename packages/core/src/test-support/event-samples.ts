@@ -64,6 +64,7 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
   RegimeChanged: { symbol: 'BTCUSDT', timeframe: '15m', oldRegime: null, newRegime: regime, barOpenTime: bar.openTime },
   EntrySignal: { ...signal, sizing: { mode: 'risk_percent', percent: 1 }, stopLoss: 22900, takeProfit: null },
   ExitSignal: signal,
+  OrderSubmitted: { order: { ...order, orderId: null, status: 'submitting' } },
   OrderPlaced: { order },
   OrderRejected: { order: { ...order, status: 'rejected' }, reason: 'insufficient balance' },
   OrderFilled: {

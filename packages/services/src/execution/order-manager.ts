@@ -12,6 +12,7 @@ import {
   type TradingEventPayloads,
 } from '@quant/core';
 import type { Balance, Broker, BrokerUpdate, VenueOrder } from '../ports/broker.js';
+import type { ExecutionJournal } from '../ports/execution-journal.js';
 import { BrokerError, type BrokerErrorCode } from './broker-error.js';
 import { clientOrderIdFor, type SignalKey } from './client-order-id.js';
 import { withDeadline } from './deadline.js';
@@ -54,6 +55,8 @@ export interface OrderManagerOptions {
   /** Counts a metric of the owner. */
   readonly count: (metric: OrderMetric) => void;
   readonly timeouts?: ExecutionTimeouts;
+  /** Where an order is persisted before it is sent; none by default (a backtest sends at once). */
+  readonly journal?: ExecutionJournal;
 }
 
 /** What the manager keeps with each order. */
@@ -228,21 +231,35 @@ export class OrderManager {
   }
 
   /**
-   * Sends a created order. The venue is called before the first await, so
-   * that a venue answering at once (a simulation) sees the order at once;
-   * the promise settles once the venue answered (or the deadline passed).
-   * Never rejects: a failure moves the order on and ends its signal.
+   * Sends a created order: publishes `OrderSubmitted`, awaits the journal's
+   * commit when there is one (an order that cannot be persisted is rejected,
+   * never sent), then calls the venue. Without a journal the venue is called
+   * before the first await, so that a venue answering at once (a simulation)
+   * sees the order at once; the promise settles once the venue answered (or
+   * the deadline passed). Never rejects: a failure moves the order on and
+   * ends its signal.
    * @param order - an order in state `created`.
    * @param ocoGroup - the one-cancels-other group of an exit plan's leg.
    */
   async send(order: Order, ocoGroup?: string): Promise<void> {
-    const { broker, clock } = this.#options;
+    const { broker, clock, journal, publish } = this.#options;
     let failed = true;
     this.#guard('submit', () => {
-      this.#book.transition(order.clientOrderId, 'submitting', clock.now());
+      publish('OrderSubmitted', { order: this.#book.transition(order.clientOrderId, 'submitting', clock.now()) });
       failed = false;
     });
     if (failed) return;
+    if (journal !== undefined) {
+      try {
+        await journal.commit();
+      } catch (error) {
+        const reason = `not sent: the order could not be persisted before its submit (${errorMessage(error)})`;
+        this.#guard('journal failure', () =>
+          this.#submitFailed(order.clientOrderId, new BrokerError('rejected', reason, { cause: error })),
+        );
+        return;
+      }
+    }
     let venue: VenueOrder;
     try {
       const call = broker.submitOrder({

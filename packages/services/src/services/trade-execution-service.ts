@@ -13,6 +13,7 @@ import { ExecutionError } from '../execution/execution-error.js';
 import { type ExecutionTimeouts, OrderManager } from '../execution/order-manager.js';
 import type { PositionLedger } from '../execution/position-ledger.js';
 import { BROKER_SPECIFICATION_VERSION, type Broker } from '../ports/broker.js';
+import type { ExecutionJournal } from '../ports/execution-journal.js';
 import type { EntryManager, RiskManager } from '../ports/risk.js';
 
 /** Options of a {@link TradeExecutionService}. */
@@ -33,6 +34,8 @@ export interface TradeExecutionOptions {
   readonly config: ServicesConfig['trade_execution'];
   /** How long to wait on the venue; see {@link ExecutionTimeouts}. */
   readonly timeouts?: ExecutionTimeouts;
+  /** Where an order is persisted before it is sent; see {@link ExecutionJournal}. */
+  readonly journal?: ExecutionJournal;
 }
 
 type Signal = EventOf<TradingEventPayloads, 'EntrySignal'> | EventOf<TradingEventPayloads, 'ExitSignal'>;
@@ -109,6 +112,7 @@ export class TradeExecutionService extends EventDrivenService {
       },
       count: (metric) => this.increment(metric),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.journal ? { journal: options.journal } : {}),
     });
     this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches', 'broker_errors');
   }

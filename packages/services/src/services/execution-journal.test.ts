@@ -1,0 +1,102 @@
+import { loadConfig } from '@quant/config';
+import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
+import { describe, expect, it, vi } from 'vitest';
+import { DefaultEntryManager } from '../execution/default-entry-manager.js';
+import { DefaultRiskManager } from '../execution/default-risk-manager.js';
+import { PositionLedger } from '../execution/position-ledger.js';
+import { SimulatedExchange } from '../execution/simulated-exchange.js';
+import type { ExecutionJournal } from '../ports/execution-journal.js';
+import { march } from '../test-support/real-data.js';
+import { TradeExecutionService } from './trade-execution-service.js';
+
+const entry = (barOpenTime: number): TradingEventPayloads['EntrySignal'] => ({
+  symbol: 'BTCUSDT',
+  strategyName: 'test',
+  direction: 'long',
+  timeframe: '5m',
+  barOpenTime,
+  price: 23_000,
+  reason: 'test rule',
+  sizing: { mode: 'fixed', quantity: 0.5 },
+  stopLoss: 22_800,
+  takeProfit: null,
+});
+
+/** A journal whose commits the test settles, recording what the bus had published at each. */
+function heldJournal(bus: EventBus) {
+  const commits: { published: string[]; settle: (error?: Error) => void }[] = [];
+  const journal: ExecutionJournal = {
+    commit: () =>
+      new Promise<void>((resolve, reject) => {
+        commits.push({
+          published: bus.history().map((event) => event.type),
+          settle: (error) => (error ? reject(error) : resolve()),
+        });
+      }),
+  };
+  return { journal, commits };
+}
+
+const setup = (journal: (bus: EventBus) => ExecutionJournal) => {
+  const clock = new SimulatedClock(march(1, 1));
+  const bus = new EventBus({ clock, historyLimit: 1_000 });
+  const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
+  const broker = new SimulatedExchange({ clock });
+  const submit = vi.spyOn(broker, 'submitOrder');
+  const service = new TradeExecutionService(
+    { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
+    {
+      broker,
+      ledger: new PositionLedger('USDT'),
+      riskManager: new DefaultRiskManager(config.risk),
+      entryManager: new DefaultEntryManager(),
+      executionTimeframe: '1m',
+      botId: config.trading.bot_id,
+      config: config.services.trade_execution,
+      journal: journal(bus),
+    },
+  );
+  return { bus, submit, service };
+};
+
+describe('TradeExecutionService with an execution journal', () => {
+  it('persists OrderSubmitted (and what came before it) before the venue is called', async () => {
+    let held: ReturnType<typeof heldJournal> | undefined;
+    const { bus, submit, service } = setup((bus) => {
+      held = heldJournal(bus);
+      return held.journal;
+    });
+    await service.start();
+    bus.emit('EntrySignal', entry(march(1, 0, 55)));
+    await bus.drain();
+    await Promise.resolve();
+    const commits = held?.commits ?? [];
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.published.slice(-3)).toEqual(['EntrySignal', 'TradingAuthorized', 'OrderSubmitted']);
+    expect(bus.history('OrderSubmitted').map((event) => event.order.status)).toEqual(['submitting']);
+    expect(submit, 'nothing is sent before the commit').not.toHaveBeenCalled();
+    commits[0]?.settle();
+    await vi.waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
+    expect(submit.mock.calls[0]?.[0].clientOrderId).toBe(bus.history('OrderSubmitted')[0]?.order.clientOrderId);
+    await vi.waitFor(() => expect(bus.history('OrderPlaced')).toHaveLength(1));
+  });
+
+  it('rejects, never sends, an order whose commit fails, and ends its signal', async () => {
+    let held: ReturnType<typeof heldJournal> | undefined;
+    const { bus, submit, service } = setup((bus) => {
+      held = heldJournal(bus);
+      return held.journal;
+    });
+    await service.start();
+    bus.emit('EntrySignal', entry(march(1, 0, 55)));
+    await bus.drain();
+    await Promise.resolve();
+    held?.commits[0]?.settle(new Error('disk full'));
+    await vi.waitFor(() => expect(bus.history('OrderRejected')).toHaveLength(1));
+    expect(bus.history('OrderRejected')[0]?.reason).toContain(
+      'not sent: the order could not be persisted before its submit (disk full)',
+    );
+    expect(bus.history('SignalResolved').map((event) => event.outcome)).toEqual(['rejected']);
+    expect(submit).not.toHaveBeenCalled();
+  });
+});
