@@ -39,7 +39,7 @@ export interface StoreSessionOptions {
   readonly config: SystemConfig;
   /** The run's id; a new UUID by default. */
   readonly runId?: string;
-  /** Real ms between heartbeats of the run; `orchestrator.status_log_interval` by default. */
+  /** Real ms between heartbeats of the run; `recovery.heartbeat_interval` by default. */
   readonly heartbeatMs?: number;
   /**
    * The recorder's group commit, real ms (see `StoreRecorderOptions.groupCommitMs`): 0 (one transaction per cycle)
@@ -82,7 +82,16 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     return pruned;
   };
   try {
-    const { crashed } = await store.startRun({ runId, botId: config.trading.bot_id, startedAt: clock.now() });
+    const { previous, crashed } = await store.startRun({
+      runId,
+      botId: config.trading.bot_id,
+      startedAt: clock.now(),
+    });
+    if (previous !== null && previous.endReason === 'clean' && previous.endedAt !== null) {
+      startLines.push(
+        `Event store: the previous run ${previous.runId} of ${previous.botId} ended clean at ${new Date(previous.endedAt).toISOString()}`,
+      );
+    }
     for (const run of crashed) {
       startLines.push(
         `Event store: the previous run ${run.runId} of ${run.botId} did not end: recorded as crashed at its last heartbeat, ${new Date(run.lastHeartbeatAt).toISOString()}`,
@@ -103,7 +112,7 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     onFailure: options.onFailure,
     groupCommitMs: options.groupCommitMs ?? 0,
   });
-  const heartbeatMs = options.heartbeatMs ?? config.orchestrator.status_log_interval * 1000;
+  const heartbeatMs = options.heartbeatMs ?? config.recovery.heartbeat_interval * 1000;
   let lastHeartbeat = clock.now();
   let lastMaintenance = clock.now();
   const heartbeat = async (): Promise<void> => {

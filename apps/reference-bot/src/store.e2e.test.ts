@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore } from '@quant/store';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './test-support/run-cli.js';
+import { runCli, startCli } from './test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-store-e2e-'));
 const db = join(dir, 'quant.db');
@@ -153,4 +153,42 @@ describe('a bad event store exits 2 with a message, and no stack trace', () => {
     },
     30_000,
   );
+});
+
+describe('runs across restarts', () => {
+  const live = (db: string, env: Record<string, string> = {}) =>
+    startCli(['live', '--speed', '60', '--db', db, '--log-level', 'warn'], env);
+
+  it('ends a run clean on SIGTERM, and the next start says so', async () => {
+    const db = join(dir, 'sigterm.db');
+    const first = live(db);
+    await first.waitFor('Live loop running (Ctrl+C to stop)');
+    first.child.kill('SIGTERM');
+    expect((await first.done).code).toBe(0);
+    const second = live(db);
+    await second.waitFor('Live loop running (Ctrl+C to stop)');
+    expect(second.output()).toMatch(/Event store: the previous run \S+ of quant ended clean at 20\d\d-/);
+    second.child.kill('SIGTERM');
+    expect((await second.done).code).toBe(0);
+    const status = await runCli(['db', 'status', '--db', db]);
+    expect(status.stdout).toMatch(/Runs: 2\nLast run: \S+ of quant, started \S+, ended clean at /);
+  }, 60_000);
+
+  it('reports a killed run as stale, and its next start records it as crashed', async () => {
+    const db = join(dir, 'killed.db');
+    const first = live(db);
+    await first.waitFor('Live loop running (Ctrl+C to stop)');
+    first.child.kill('SIGKILL');
+    await first.done;
+    // A millisecond without a heartbeat is stale here: the run never ended.
+    const status = await runCli(['db', 'status', '--db', db], { RECOVERY_STALE_AFTER: '0.001' });
+    expect(status.stdout).toContain('not ended, STALE: no heartbeat since');
+    const second = live(db);
+    await second.waitFor('Live loop running (Ctrl+C to stop)');
+    expect(second.output()).toMatch(
+      /the previous run \S+ of quant did not end: recorded as crashed at its last heartbeat/,
+    );
+    second.child.kill('SIGTERM');
+    expect((await second.done).code).toBe(0);
+  }, 60_000);
 });

@@ -26,6 +26,7 @@ export {
   strategyEvaluationSchema,
   tradeExecutionSchema,
 } from './schema/services.js';
+export { type RecoveryConfig, recoverySchema } from './schema/recovery.js';
 export { type StoreConfig, storeSchema, storeUrlProblem } from './schema/store.js';
 export { SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';

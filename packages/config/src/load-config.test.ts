@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
         api_key: '',
         api_secret: '',
       },
+      recovery: { heartbeat_interval: 30, stale_after: 300 },
     });
   });
 

@@ -389,8 +389,12 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
           detail: { crashedRunId: 'a1', startedAt: march(1), lastHeartbeatAt: march(1, 0, 7) },
         },
       ]);
+      expect(start.previous).toMatchObject({ runId: 'a1', endReason: 'crashed' });
       await store.endRun('a2', 'clean', march(2, 1));
-      expect((await store.startRun({ runId: 'a3', botId: 'bot-a', startedAt: march(3) })).crashed).toEqual([]);
+      const next = await store.startRun({ runId: 'a3', botId: 'bot-a', startedAt: march(3) });
+      expect(next.crashed).toEqual([]);
+      expect(next.previous).toMatchObject({ runId: 'a2', endReason: 'clean', endedAt: march(2, 1) });
+      expect((await store.startRun({ runId: 'c1', botId: 'bot-c', startedAt: march(3) })).previous).toBeNull();
     });
 
     it('records recovery events once by id, and reads them by run', async () => {

@@ -179,7 +179,7 @@ export class EventStore {
    * went down) are ended as `crashed` at their last heartbeat, each with a `run_crashed` recovery event: crash
    * recovery starts from what this returns.
    * @param run - the run's id, the bot's id, and the start, ms since epoch, UTC.
-   * @returns the runs found crashed.
+   * @returns the bot's previous run (as it ended) and the runs found crashed.
    * @throws {@link StoreError} `STORE_WRITE_FAILED` (e.g. a run of that id exists), `STORE_CLOSED`.
    */
   async startRun(run: {
@@ -189,6 +189,7 @@ export class EventStore {
   }): Promise<RunStart> {
     const db = this.#open();
     let crashed: RunRecord[];
+    let previous: RunRecord | null = null;
     try {
       crashed = await db.transaction().execute(async (trx) => {
         const open = await trx
@@ -222,6 +223,15 @@ export class EventStore {
             },
           });
         }
+        const last = await trx
+          .selectFrom('runs')
+          .selectAll()
+          .where('bot_id', '=', run.botId)
+          .orderBy('started_at', 'desc')
+          .orderBy('run_id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        previous = last === undefined ? null : toRunRecord(last);
         await trx
           .insertInto('runs')
           .values({
@@ -239,7 +249,7 @@ export class EventStore {
       throw writeFailed(error, `start of run ${run.runId}`);
     }
     this.#runId = run.runId;
-    return { crashed };
+    return { previous, crashed };
   }
 
   /**

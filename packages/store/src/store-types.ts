@@ -178,8 +178,13 @@ export interface RecoveryEvent {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/** What {@link EventStore.startRun} found: the runs of the same bot it closed as crashed. */
+/** What {@link EventStore.startRun} found: the bot's previous run, and the runs it closed as crashed. */
 export interface RunStart {
+  /**
+   * The bot's most recent run before this one, as it ended (`clean`, or `crashed`: ended by the bot after a failed
+   * append, or found open and closed now); `null` for the bot's first run.
+   */
+  readonly previous: RunRecord | null;
   /**
    * The runs of this bot that had not ended (the process died without a word), now ended as `crashed` at their
    * last heartbeat, oldest first.

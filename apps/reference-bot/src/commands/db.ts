@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '@quant/config';
+import { loadConfig, type SystemConfig } from '@quant/config';
 import { EventStore, parseStoreUrl } from '@quant/store';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
@@ -13,14 +13,18 @@ export interface DbOptions {
   readonly config?: string;
 }
 
-/** The store's URL: `--db`, else `store.url` of the configuration (file and environment). */
-function storeUrl(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): string {
-  if (options.db !== undefined) return checkDbFlag(options.db);
+/** The configuration (file and environment): `--config`, else `config/services.yaml` when present. */
+function configOf(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): SystemConfig {
   if (options.config) checkInputFile('--config', resolve(cwd, options.config));
   const path =
     options.config ??
     (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
-  return loadConfig({ cwd, env, ...(path ? { path } : {}) }).config.store.url;
+  return loadConfig({ cwd, env, ...(path ? { path } : {}) }).config;
+}
+
+/** The store's URL: `--db`, else `store.url` of the configuration. */
+function storeUrl(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): string {
+  return options.db !== undefined ? checkDbFlag(options.db) : configOf(options, cwd, env).store.url;
 }
 
 async function withStore<T>(url: string, work: (store: EventStore) => Promise<T>): Promise<T> {
@@ -64,7 +68,7 @@ export async function dbMigrate(options: DbOptions, cwd: string, env: NodeJS.Pro
 
 /**
  * `quant-bot db status`: the database, its schema version, how many events and the last sequence number, and the
- * runs (the last one's state).
+ * runs (the last one's state: ended, running, or stale — no heartbeat for `recovery.stale_after`).
  * @throws {@link UsageError} `DB_NOT_FOUND` for a SQLite file that does not exist; {@link @quant/store!StoreError} `STORE_BAD_URL`, `STORE_UNREACHABLE`, `STORE_DATABASE_NEWER` (exit 2).
  */
 export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -80,10 +84,14 @@ export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.Proc
     out(`Runs: ${runs.length}`);
     const last = runs.at(-1);
     if (last !== undefined) {
+      const staleAfterMs = configOf(options, cwd, env).recovery.stale_after * 1000;
+      const silentMs = Date.now() - last.lastHeartbeatAt;
       const state =
-        last.endedAt === null
-          ? `not ended, last heartbeat ${iso(last.lastHeartbeatAt)}`
-          : `ended ${last.endReason ?? 'unknown'} at ${iso(last.endedAt)}`;
+        last.endedAt !== null
+          ? `ended ${last.endReason ?? 'unknown'} at ${iso(last.endedAt)}`
+          : silentMs > staleAfterMs
+            ? `not ended, STALE: no heartbeat since ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s, more than recovery.stale_after ${staleAfterMs / 1000} s): the bot may be down; its next start records it as crashed`
+            : `running, last heartbeat ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s ago)`;
       out(`Last run: ${last.runId} of ${last.botId}, started ${iso(last.startedAt)}, ${state}`);
     }
   });

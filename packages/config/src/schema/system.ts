@@ -5,6 +5,7 @@ import { exchangeSchema } from './exchange.js';
 import { loggingSchema } from './logging.js';
 import { orchestratorSchema } from './orchestrator.js';
 import { paperBrokerSchema } from './paper-broker.js';
+import { recoverySchema } from './recovery.js';
 import { riskSchema } from './risk.js';
 import { servicesSchema } from './services.js';
 import { storeSchema } from './store.js';
@@ -24,6 +25,7 @@ export const SECTIONS = {
   paper_broker: paperBrokerSchema,
   store: storeSchema,
   exchange: exchangeSchema,
+  recovery: recoverySchema,
 } as const;
 
 /** The schema of a whole configuration. */
