@@ -17,6 +17,7 @@ export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js
 export { LOG_LEVELS, type LoggingConfig, loggingSchema, logLevelSchema } from './schema/logging.js';
 export { type OrchestratorConfig, orchestratorSchema } from './schema/orchestrator.js';
 export { type PaperBrokerConfig, paperBrokerSchema } from './schema/paper-broker.js';
+export { type RecoveryConfig, recoverySchema } from './schema/recovery.js';
 export { type RiskConfig, riskSchema } from './schema/risk.js';
 export {
   dataFetchingSchema,
@@ -26,7 +27,6 @@ export {
   strategyEvaluationSchema,
   tradeExecutionSchema,
 } from './schema/services.js';
-export { type RecoveryConfig, recoverySchema } from './schema/recovery.js';
 export { type StoreConfig, storeSchema, storeUrlProblem } from './schema/store.js';
 export { SECTIONS, type SystemConfig, systemConfigSchema } from './schema/system.js';
 export { CONFIG_TIMEFRAMES, type ConfigTimeframe, normalizeTimeframe, timeframeSchema } from './schema/timeframe.js';
