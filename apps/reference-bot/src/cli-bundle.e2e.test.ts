@@ -44,13 +44,13 @@ describe('the built command line', () => {
         else expect(local || builtin, `${file} imports ${specifier}`).toBe(true);
       }
     }
-    // Only the event store's code and the venue's load them; a plain backtest or --help loads neither.
+    // Only the event store's code and the venue's load them; a plain backtest or --help loads neither, and a
+    // replay (live without --exchange) does not load ccxt.
+    const chunk = (name: string) =>
+      (importsOf('cli.js').dynamic.find((f) => f.startsWith(`./${name}-`)) as string).slice(2);
     for (const [external, files] of Object.entries(importers)) {
       expect(files.length, external).toBeGreaterThan(0);
-      for (const file of [
-        'cli.js',
-        (importsOf('cli.js').dynamic.find((f) => f.startsWith('./backtest-')) as string).slice(2),
-      ]) {
+      for (const file of ['cli.js', chunk('backtest'), ...(external === 'ccxt' ? [chunk('live')] : [])]) {
         expect(
           [...loadedWith(file)].filter((loaded) => files.includes(loaded)),
           `${file} loads ${external}`,

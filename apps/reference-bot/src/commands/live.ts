@@ -5,7 +5,7 @@ import { timeframeToMs } from '@quant/core';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
-import { replayMarket, venueMarket } from '../live-market.js';
+import { replayMarket } from '../live-market.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
 import { buildReport, formatTable } from '../report/build-report.js';
 import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
@@ -13,7 +13,6 @@ import type { ReportWriteError } from '../report/write-report.js';
 import { buildBot, type CommonOptions, readInputs, readVenueInputs } from '../setup.js';
 import { onShutdownSignals, yieldToEventLoop } from '../signals.js';
 import { openStoreSession } from '../store-session.js';
-import { exchangeSettings } from '../venue-connection.js';
 import { MIN_SPEED } from './speed.js';
 
 /** Flags of `quant-bot live`. */
@@ -98,7 +97,10 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     );
   }
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
-  const market = onVenue ? await venueMarket(inputs, exchangeSettings(options, cwd, env)) : replayMarket(inputs, speed);
+  // The venue's code (ccxt) is loaded only with --exchange: a replay starts without it.
+  const market = onVenue
+    ? await (await import('../venue-market.js')).venueMarket(inputs, options, cwd, env)
+    : replayMarket(inputs, speed);
   const { clock } = market;
   const controller = new AbortController();
   const runId = randomUUID();
