@@ -231,9 +231,11 @@ export class OrderManager {
   }
 
   /**
-   * Sends a created order: publishes `OrderSubmitted`, awaits the journal's
-   * commit when there is one (an order that cannot be persisted is rejected,
-   * never sent), then calls the venue. Without a journal the venue is called
+   * Sends a created order: publishes `OrderSubmitted`, and when there is a
+   * journal awaits its commit (an order that cannot be persisted is rejected,
+   * never sent) and asks the venue for the client order id (an order it holds
+   * from before a restart is taken as the answer, never sent twice); then
+   * calls the venue. Without a journal the venue is called
    * before the first await, so that a venue answering at once (a simulation)
    * sees the order at once; the promise settles once the venue answered (or
    * the deadline passed). Never rejects: a failure moves the order on and
@@ -257,6 +259,16 @@ export class OrderManager {
         this.#guard('journal failure', () =>
           this.#submitFailed(order.clientOrderId, new BrokerError('rejected', reason, { cause: error })),
         );
+        return;
+      }
+      // After a restart the book is new, and the venue may hold this id from before the crash: take its order as
+      // the answer rather than send the same order twice.
+      const held = await this.#heldByVenue(order);
+      if (held !== undefined) {
+        this.#options.logger.warn(
+          `Order ${order.clientOrderId} is at the venue already (${held.status}): not sent again`,
+        );
+        this.#guard('venue answer', () => this.#applyVenueOrder(held));
         return;
       }
     }
@@ -286,6 +298,23 @@ export class OrderManager {
     }
     this.#lastError = undefined;
     this.#guard('submit answer', () => this.#applyVenueOrder(venue));
+  }
+
+  /**
+   * The venue's order of this client order id, if it holds one; `undefined` when it does not, or when it cannot
+   * say (the submit then goes ahead: the venue refuses a duplicate of an order it holds open).
+   */
+  async #heldByVenue(order: Order): Promise<VenueOrder | undefined> {
+    const { broker, clock, logger } = this.#options;
+    try {
+      const call = broker.fetchOrder(order.symbol, order.clientOrderId);
+      return await withDeadline(clock, this.#venueCallMs, call, `fetchOrder ${order.clientOrderId}`, 'unavailable');
+    } catch (error) {
+      if (!(BrokerError.isInstance(error) && error.code === 'not_found')) {
+        logger.warn(`Could not ask the venue for ${order.clientOrderId} before sending it: ${errorMessage(error)}`);
+      }
+      return undefined;
+    }
   }
 
   /** Whether a market exit of the strategy's position is working. */

@@ -99,4 +99,45 @@ describe('TradeExecutionService with an execution journal', () => {
     expect(bus.history('SignalResolved').map((event) => event.outcome)).toEqual(['rejected']);
     expect(submit).not.toHaveBeenCalled();
   });
+
+  it('after a restart, takes the order the venue holds for a regenerated signal instead of sending it twice', async () => {
+    const clock = new SimulatedClock(march(1, 1));
+    const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
+    const broker = new SimulatedExchange({ clock });
+    const submit = vi.spyOn(broker, 'submitOrder');
+    const journal: ExecutionJournal = { commit: async () => {} };
+    /** A bot process: its own bus and book, the same venue. */
+    const start = async () => {
+      const bus = new EventBus({ clock, historyLimit: 1_000 });
+      const service = new TradeExecutionService(
+        { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
+        {
+          broker,
+          ledger: new PositionLedger('USDT'),
+          riskManager: new DefaultRiskManager(config.risk),
+          entryManager: new DefaultEntryManager(),
+          executionTimeframe: '1m',
+          botId: config.trading.bot_id,
+          config: config.services.trade_execution,
+          journal,
+        },
+      );
+      await service.start();
+      return { bus, service };
+    };
+    const before = await start();
+    before.bus.emit('EntrySignal', entry(march(1, 0, 55)));
+    await before.bus.drain();
+    await vi.waitFor(() => expect(before.bus.history('OrderPlaced')).toHaveLength(1));
+    const id = before.bus.history('OrderPlaced')[0]?.order.clientOrderId;
+    // The process dies; a new one regenerates the same signal (the same bar) before it learned of the order.
+    const after = await start();
+    after.bus.emit('EntrySignal', entry(march(1, 0, 55)));
+    await after.bus.drain();
+    await vi.waitFor(() => expect(after.bus.history('OrderPlaced')).toHaveLength(1));
+    expect(after.bus.history('OrderSubmitted').map((event) => event.order.clientOrderId)).toEqual([id]);
+    expect(after.bus.history('OrderPlaced')[0]?.order).toMatchObject({ clientOrderId: id, status: 'open' });
+    expect(submit).toHaveBeenCalledTimes(1);
+    expect((await broker.fetchOpenOrders()).map((order) => order.clientOrderId)).toEqual([id]);
+  });
 });
