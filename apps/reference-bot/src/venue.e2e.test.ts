@@ -192,31 +192,62 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--exchange "Binance US" is not valid: expected a ccxt exchange id in lower case');
     const noSymbol = await runCli(
-      ['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'ETHUSDT', '--no-db'],
+      ['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'ETHUSDT'],
       credentials,
     );
     expect(noSymbol.code).toBe(2);
     expect(noSymbol.stderr).toContain('binance lists no spot market ETHUSDT');
-    const noKeys = await runCli([
-      'live',
-      '--exchange',
-      'binance',
-      '--exchange-url',
-      url,
-      '--symbol',
-      'BTCUSDT',
-      '--no-db',
-    ]);
+    const noKeys = await runCli(['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'BTCUSDT']);
     expect(noKeys.code).toBe(2);
     expect(noKeys.stderr).toContain('set EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment');
     const nobody = await runCli(
-      ['live', '--exchange', 'binance', '--exchange-url', 'http://127.0.0.1:9', '--symbol', 'BTCUSDT', '--no-db'],
+      ['live', '--exchange', 'binance', '--exchange-url', 'http://127.0.0.1:9', '--symbol', 'BTCUSDT'],
       credentials,
     );
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toContain(
       'Error [VENUE_UNREACHABLE]: cannot reach binance at http://127.0.0.1:9 (is quant-bot exchange-sim running there?)',
     );
+    const unstored = await runCli(
+      ['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'BTCUSDT', '--no-db'],
+      credentials,
+    );
+    expect(unstored.code).toBe(2);
+    expect(unstored.stderr).toContain('--no-db does not go with --exchange');
+    const unknown = await runCli([
+      'download-data',
+      '--exchange',
+      'binance',
+      '--exchange-url',
+      url,
+      '--symbol',
+      'FOOUSDT',
+      '--from',
+      '2023-03-01',
+      '--to',
+      '2023-03-01',
+      '--out',
+      join(dir, 'foo.csv'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--symbol "FOOUSDT": binance lists no spot market FOOUSDT');
+    const nowhere = await runCli([
+      'download-data',
+      '--exchange',
+      'binance',
+      '--exchange-url',
+      url,
+      '--symbol',
+      'BTC/USDT',
+      '--from',
+      '2023-03-01',
+      '--to',
+      '2023-03-01',
+      '--out',
+      join(dir, 'none', 'x.csv'),
+    ]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('Error [OUTPUT_UNWRITABLE]');
     const mixed = await runCli(['live', '--exchange', 'binance', '--replay', SLICE, '--no-db']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('--replay replays a file: it does not go with --exchange');

@@ -1,5 +1,5 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { toBrokerError } from '@quant/adapter-ccxt';
 import { type Bar, isTimeframe, type Timeframe, timeframeToMs } from '@quant/core';
 import { BAR_FILE_HEADER, barLine, lastBarOf } from '../bar-file.js';
@@ -49,6 +49,13 @@ function required(flag: string, value: string | undefined, example: string): str
 export async function downloadData(options: DownloadOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   const symbol = required('--symbol', options.symbol, 'BTC/USDT');
   const out = resolve(cwd, required('--out', options.out, 'data/BTCUSDT_1m.csv'));
+  const folder = dirname(out);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new UsageError(
+      'OUTPUT_UNWRITABLE',
+      `--out "${options.out}": the folder ${folder} does not exist: create it first`,
+    );
+  }
   if (!isTimeframe(options.timeframe)) {
     throw new UsageError(
       'BAD_FLAG',
@@ -63,7 +70,12 @@ export async function downloadData(options: DownloadOptions, cwd: string, env: N
   const settings = exchangeSettings(options, cwd, env);
   const venue = await connectVenue(settings);
   try {
-    const venueSymbol = symbol.includes('/') ? symbol : venue.markets.venueSymbol(symbol);
+    let venueSymbol: string;
+    try {
+      venueSymbol = symbol.includes('/') ? symbol : venue.markets.venueSymbol(symbol);
+    } catch (error) {
+      throw new UsageError('BAD_FLAG', `--symbol "${symbol}": ${(error as Error).message}`, { cause: error });
+    }
     if (venue.exchange.markets?.[venueSymbol] === undefined) {
       throw new UsageError(
         'BAD_FLAG',

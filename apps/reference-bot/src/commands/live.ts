@@ -83,6 +83,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       `${options.replay !== undefined ? '--replay' : '--speed'} replays a file: it does not go with --exchange (the venue's market is live)`,
     );
   }
+  if (onVenue && options.db === false) {
+    throw new UsageError(
+      'BAD_FLAG',
+      '--no-db does not go with --exchange: on a venue every order is stored before it is sent, so that a restart never sends it twice',
+    );
+  }
   const speed = parseSpeed(options.speed ?? '1');
   const events = parseEventsFlag(options.events);
   const outDir = options.out === undefined ? undefined : checkOutputDir('--out', options.out, cwd);
@@ -200,7 +206,17 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   }
 
   const wallStart = performance.now();
-  await bot.system.orchestrator.start();
+  try {
+    await bot.system.orchestrator.start();
+  } catch (error) {
+    // A venue that refuses the account at start (a bad key, an outage): release what the run opened.
+    removeHandlers();
+    await market.close().catch(() => {});
+    await session?.finish(async () => {}).catch(() => {});
+    await recorder.close().catch(() => {});
+    await bot.logs.close();
+    throw error;
+  }
   out('\n=== Initial System Status ===');
   const health = bot.system.orchestrator.getServiceHealth();
   out(

@@ -264,7 +264,18 @@ export class OrderManager {
       // After a restart the book is new, and the venue may hold this id from before the crash: take its order as
       // the answer rather than send the same order twice.
       const held = await this.#heldByVenue(order);
-      if (held !== undefined) {
+      if (held instanceof Error) {
+        // The venue cannot say: sending could duplicate an order it holds. The order is unknown, and the next cycle
+        // asks again (an id still not found after the grace period is taken as never sent).
+        this.#guard('venue check failure', () =>
+          this.#submitFailed(
+            order.clientOrderId,
+            new BrokerError('unknown_outcome', `not sent yet: ${errorMessage(held)}`, { cause: held }),
+          ),
+        );
+        return;
+      }
+      if (held !== 'not_found') {
         this.#options.logger.warn(
           `Order ${order.clientOrderId} is at the venue already (${held.status}): not sent again`,
         );
@@ -301,19 +312,18 @@ export class OrderManager {
   }
 
   /**
-   * The venue's order of this client order id, if it holds one; `undefined` when it does not, or when it cannot
-   * say (the submit then goes ahead: the venue refuses a duplicate of an order it holds open).
+   * The venue's order of this client order id: the order it holds, `not_found`, or the error that kept it from
+   * saying (a venue such as Binance refuses a repeated id only while its order is open, so only `not_found` lets
+   * the order be sent).
    */
-  async #heldByVenue(order: Order): Promise<VenueOrder | undefined> {
-    const { broker, clock, logger } = this.#options;
+  async #heldByVenue(order: Order): Promise<VenueOrder | 'not_found' | Error> {
+    const { broker, clock } = this.#options;
     try {
       const call = broker.fetchOrder(order.symbol, order.clientOrderId);
       return await withDeadline(clock, this.#venueCallMs, call, `fetchOrder ${order.clientOrderId}`, 'unavailable');
     } catch (error) {
-      if (!(BrokerError.isInstance(error) && error.code === 'not_found')) {
-        logger.warn(`Could not ask the venue for ${order.clientOrderId} before sending it: ${errorMessage(error)}`);
-      }
-      return undefined;
+      if (BrokerError.isInstance(error) && error.code === 'not_found') return 'not_found';
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 

@@ -1,6 +1,7 @@
 import { loadConfig } from '@quant/config';
 import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
 import { describe, expect, it, vi } from 'vitest';
+import { BrokerError } from '../execution/broker-error.js';
 import { DefaultEntryManager } from '../execution/default-entry-manager.js';
 import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
@@ -139,5 +140,33 @@ describe('TradeExecutionService with an execution journal', () => {
     expect(after.bus.history('OrderPlaced')[0]?.order).toMatchObject({ clientOrderId: id, status: 'open' });
     expect(submit).toHaveBeenCalledTimes(1);
     expect((await broker.fetchOpenOrders()).map((order) => order.clientOrderId)).toEqual([id]);
+  });
+
+  it('does not send an order the venue cannot say it holds: the order is unknown until the venue answers', async () => {
+    const clock = new SimulatedClock(march(1, 1));
+    const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
+    const broker = new SimulatedExchange({ clock });
+    const submit = vi.spyOn(broker, 'submitOrder');
+    vi.spyOn(broker, 'fetchOrder').mockRejectedValueOnce(new BrokerError('unavailable', 'HTTP 503'));
+    const bus = new EventBus({ clock, historyLimit: 1_000 });
+    const service = new TradeExecutionService(
+      { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
+      {
+        broker,
+        ledger: new PositionLedger('USDT'),
+        riskManager: new DefaultRiskManager(config.risk),
+        entryManager: new DefaultEntryManager(),
+        executionTimeframe: '1m',
+        botId: config.trading.bot_id,
+        config: config.services.trade_execution,
+        journal: { commit: async () => {} },
+      },
+    );
+    await service.start();
+    bus.emit('EntrySignal', entry(march(1, 0, 55)));
+    await bus.drain();
+    await vi.waitFor(() => expect(bus.history('OrderStatusUnknown')).toHaveLength(1));
+    expect(bus.history('OrderStatusUnknown')[0]?.reason).toContain('not sent yet');
+    expect(submit).not.toHaveBeenCalled();
   });
 });
