@@ -37,6 +37,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `download-data` of the local exchange's market `symbol`, from March 1, 2023 to `to`, into `out`. */
+const downloadData = (symbol: string, to: string, out: string) =>
+  runCli([
+    'download-data',
+    '--exchange',
+    'binance',
+    '--exchange-url',
+    url,
+    '--symbol',
+    symbol,
+    '--from',
+    '2023-03-01',
+    '--to',
+    to,
+    '--out',
+    out,
+  ]);
+
 type Trade = Record<string, string>;
 const tradesOf = (folder: string): Trade[] =>
   parse(readFileSync(join(folder, 'trades.csv'), 'utf8'), { columns: true });
@@ -133,22 +151,7 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     const original = readFileSync(SLICE, 'utf8').split('\n');
     const whole = original.slice(0, 1 + 12 * 60).join('\n');
     const out = join(dir, 'download.csv');
-    const download = (to: string) =>
-      runCli([
-        'download-data',
-        '--exchange',
-        'binance',
-        '--exchange-url',
-        url,
-        '--symbol',
-        'BTC/USDT',
-        '--from',
-        '2023-03-01',
-        '--to',
-        to,
-        '--out',
-        out,
-      ]);
+    const download = (to: string) => downloadData('BTC/USDT', to, out);
     const first = await download('2023-03-01T05:59Z');
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Wrote 360 bars');
@@ -214,38 +217,10 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     );
     expect(unstored.code).toBe(2);
     expect(unstored.stderr).toContain('--no-db does not go with --exchange');
-    const unknown = await runCli([
-      'download-data',
-      '--exchange',
-      'binance',
-      '--exchange-url',
-      url,
-      '--symbol',
-      'FOOUSDT',
-      '--from',
-      '2023-03-01',
-      '--to',
-      '2023-03-01',
-      '--out',
-      join(dir, 'foo.csv'),
-    ]);
+    const unknown = await downloadData('FOOUSDT', '2023-03-01', join(dir, 'foo.csv'));
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--symbol "FOOUSDT": binance lists no spot market FOOUSDT');
-    const nowhere = await runCli([
-      'download-data',
-      '--exchange',
-      'binance',
-      '--exchange-url',
-      url,
-      '--symbol',
-      'BTC/USDT',
-      '--from',
-      '2023-03-01',
-      '--to',
-      '2023-03-01',
-      '--out',
-      join(dir, 'none', 'x.csv'),
-    ]);
+    const nowhere = await downloadData('BTC/USDT', '2023-03-01', join(dir, 'none', 'x.csv'));
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('Error [OUTPUT_UNWRITABLE]');
     const mixed = await runCli(['live', '--exchange', 'binance', '--replay', SLICE, '--no-db']);

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { toBrokerError } from '@quant/adapter-ccxt';
-import { type Bar, isTimeframe, type Timeframe, timeframeToMs } from '@quant/core';
+import { type Bar, isTimeframe, TIMEFRAMES, type Timeframe, timeframeToMs } from '@quant/core';
 import { BAR_FILE_HEADER, barLine, lastBarOf } from '../bar-file.js';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
@@ -59,7 +59,7 @@ export async function downloadData(options: DownloadOptions, cwd: string, env: N
   if (!isTimeframe(options.timeframe)) {
     throw new UsageError(
       'BAD_FLAG',
-      `--timeframe "${options.timeframe}" is not valid: expected one of 1m, 5m, 15m, 30m, 1h, 4h, 1d`,
+      `--timeframe "${options.timeframe}" is not valid: expected one of ${TIMEFRAMES.join(', ')}`,
     );
   }
   const timeframe: Timeframe = options.timeframe;

@@ -38,12 +38,20 @@ function heldJournal(bus: EventBus) {
   return { journal, commits };
 }
 
-const setup = (journal: (bus: EventBus) => ExecutionJournal) => {
+/** A venue on a simulated clock, and the order submits it received. */
+const venue = () => {
   const clock = new SimulatedClock(march(1, 1));
+  const broker = new SimulatedExchange({ clock });
+  return { clock, broker, submit: vi.spyOn(broker, 'submitOrder') };
+};
+
+/** A bot process on the venue: its own bus and order book, the journal `journalOf` makes for its bus. */
+const botProcess = (
+  { clock, broker }: ReturnType<typeof venue>,
+  journalOf: (bus: EventBus) => ExecutionJournal = () => ({ commit: async () => {} }),
+) => {
   const bus = new EventBus({ clock, historyLimit: 1_000 });
   const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
-  const broker = new SimulatedExchange({ clock });
-  const submit = vi.spyOn(broker, 'submitOrder');
   const service = new TradeExecutionService(
     { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
     {
@@ -54,10 +62,15 @@ const setup = (journal: (bus: EventBus) => ExecutionJournal) => {
       executionTimeframe: '1m',
       botId: config.trading.bot_id,
       config: config.services.trade_execution,
-      journal: journal(bus),
+      journal: journalOf(bus),
     },
   );
-  return { bus, submit, service };
+  return { bus, service };
+};
+
+const setup = (journalOf: (bus: EventBus) => ExecutionJournal) => {
+  const market = venue();
+  return { ...botProcess(market, journalOf), submit: market.submit };
 };
 
 describe('TradeExecutionService with an execution journal', () => {
@@ -102,29 +115,13 @@ describe('TradeExecutionService with an execution journal', () => {
   });
 
   it('after a restart, takes the order the venue holds for a regenerated signal instead of sending it twice', async () => {
-    const clock = new SimulatedClock(march(1, 1));
-    const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
-    const broker = new SimulatedExchange({ clock });
-    const submit = vi.spyOn(broker, 'submitOrder');
-    const journal: ExecutionJournal = { commit: async () => {} };
-    /** A bot process: its own bus and book, the same venue. */
+    const market = venue();
+    const { broker, submit } = market;
+    /** A bot process started: its own bus and book, the same venue. */
     const start = async () => {
-      const bus = new EventBus({ clock, historyLimit: 1_000 });
-      const service = new TradeExecutionService(
-        { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
-        {
-          broker,
-          ledger: new PositionLedger('USDT'),
-          riskManager: new DefaultRiskManager(config.risk),
-          entryManager: new DefaultEntryManager(),
-          executionTimeframe: '1m',
-          botId: config.trading.bot_id,
-          config: config.services.trade_execution,
-          journal,
-        },
-      );
-      await service.start();
-      return { bus, service };
+      const started = botProcess(market);
+      await started.service.start();
+      return started;
     };
     const before = await start();
     before.bus.emit('EntrySignal', entry(march(1, 0, 55)));
@@ -143,25 +140,10 @@ describe('TradeExecutionService with an execution journal', () => {
   });
 
   it('does not send an order the venue cannot say it holds: the order is unknown until the venue answers', async () => {
-    const clock = new SimulatedClock(march(1, 1));
-    const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
-    const broker = new SimulatedExchange({ clock });
-    const submit = vi.spyOn(broker, 'submitOrder');
+    const market = venue();
+    const { broker, submit } = market;
     vi.spyOn(broker, 'fetchOrder').mockRejectedValueOnce(new BrokerError('unavailable', 'HTTP 503'));
-    const bus = new EventBus({ clock, historyLimit: 1_000 });
-    const service = new TradeExecutionService(
-      { bus, clock, logger: new LogManager({ clock, sinks: [new MemorySink()] }).getLogger('TradeExecutionService') },
-      {
-        broker,
-        ledger: new PositionLedger('USDT'),
-        riskManager: new DefaultRiskManager(config.risk),
-        entryManager: new DefaultEntryManager(),
-        executionTimeframe: '1m',
-        botId: config.trading.bot_id,
-        config: config.services.trade_execution,
-        journal: { commit: async () => {} },
-      },
-    );
+    const { bus, service } = botProcess(market);
     await service.start();
     bus.emit('EntrySignal', entry(march(1, 0, 55)));
     await bus.drain();
