@@ -1,13 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  ConfigError,
-  describeSource,
-  type LoadedConfig,
-  loadConfig,
-  SYMBOL_PATTERN,
-  type SystemConfig,
-} from '@quant/config';
+import { ConfigError, describeSource, type LoadedConfig, SYMBOL_PATTERN, type SystemConfig } from '@quant/config';
 import {
   type BaseEvent,
   type Clock,
@@ -34,6 +27,7 @@ import {
   type Strategy,
   type TradingSystem,
 } from '@quant/services';
+import { loadBotConfig } from './bot-config.js';
 import { UsageError } from './cli-error.js';
 import { type CsvLayoutFlags, csvLayout } from './csv-layout.js';
 import { checkInputFile, defaultDataFile, defaultFile, symbolFromFileName } from './paths.js';
@@ -292,17 +286,13 @@ function readSettings(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Omit<BotInputs, 'files'> {
-  if (options.config) checkInputFile('--config', resolve(cwd, options.config));
-  const configPath =
-    options.config ??
-    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
   // The files' (or flags') symbols are the symbols traded: they replace any configured in the environment.
   const { TRADING_SYMBOL: _symbol, SYMBOL: _legacy, TRADING_SYMBOLS: _symbols, ...rest } = env;
-  const loaded = loadConfig({
+  const loaded = loadBotConfig(
+    options.config,
     cwd,
-    env: symbols !== undefined && symbols.length > 0 ? { ...rest, TRADING_SYMBOLS: symbols.join(',') } : env,
-    ...(configPath ? { path: configPath } : {}),
-  });
+    symbols !== undefined && symbols.length > 0 ? { ...rest, TRADING_SYMBOLS: symbols.join(',') } : env,
+  );
   const traded = loaded.config.trading.symbols;
   const { currency, currencySource } = accountCurrency(options, loaded, traded);
   const indicatorsPath = resolve(cwd, options.indicators ?? defaultFile(cwd, 'conf/indicators.yaml'));

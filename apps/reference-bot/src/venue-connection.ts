@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { CcxtVenue } from '@quant/adapter-ccxt';
-import { type ExchangeConfig, loadConfig } from '@quant/config';
+import type { ExchangeConfig } from '@quant/config';
 import type { Clock } from '@quant/core';
 import { BrokerError } from '@quant/services';
 import { UsageError } from './cli-error.js';
-import { checkInputFile, defaultFile } from './paths.js';
 
 /** The venue flags of `live --exchange` and `download-data`. */
 export interface VenueFlags {
@@ -13,16 +10,10 @@ export interface VenueFlags {
   readonly exchange?: string;
   /** An origin replacing the venue's endpoints (a local exchange); `exchange.url` by default. */
   readonly exchangeUrl?: string;
-  readonly config?: string;
 }
 
-/** The `exchange` section of the configuration (file and environment), with the flags over it. */
-export function exchangeSettings(flags: VenueFlags, cwd: string, env: NodeJS.ProcessEnv): ExchangeConfig {
-  if (flags.config) checkInputFile('--config', resolve(cwd, flags.config));
-  const path =
-    flags.config ??
-    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
-  const { exchange } = loadConfig({ cwd, env, ...(path ? { path } : {}) }).config;
+/** The `exchange` section of the configuration with the venue flags over it. */
+export function exchangeSettings(exchange: ExchangeConfig, flags: VenueFlags): ExchangeConfig {
   if (flags.exchange !== undefined && !/^[a-z][a-z0-9]*$/.test(flags.exchange)) {
     throw new UsageError(
       'BAD_FLAG',

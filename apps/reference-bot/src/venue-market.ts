@@ -33,13 +33,8 @@ async function localExchangeClock(url: string): Promise<{ now: number; speed: nu
  * replaying data (`quant-bot exchange-sim`, found by its `/sim/status`): its time and speed, and the venue's
  * signed requests are stamped on it; otherwise it is the wall clock.
  */
-export async function venueMarket(
-  inputs: BotInputs,
-  flags: VenueFlags,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<LiveMarket> {
-  const settings = exchangeSettings(flags, cwd, env);
+export async function venueMarket(inputs: BotInputs, flags: VenueFlags): Promise<LiveMarket> {
+  const settings = exchangeSettings(inputs.config.exchange, flags);
   if (settings.api_key === '' || settings.api_secret === '') {
     throw new UsageError(
       'BAD_FLAG',

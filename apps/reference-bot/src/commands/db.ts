@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, type SystemConfig } from '@quant/config';
+import type { SystemConfig } from '@quant/config';
 import { EventStore, parseStoreUrl } from '@quant/store';
+import { loadBotConfig } from '../bot-config.js';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
-import { checkInputFile, defaultFile } from '../paths.js';
 
 /** Flags of `quant-bot db …`. */
 export interface DbOptions {
@@ -13,18 +13,18 @@ export interface DbOptions {
   readonly config?: string;
 }
 
-/** The configuration (file and environment): `--config`, else `config/services.yaml` when present. */
-function configOf(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): SystemConfig {
-  if (options.config) checkInputFile('--config', resolve(cwd, options.config));
-  const path =
-    options.config ??
-    (existsSync(resolve(cwd, 'config/services.yaml')) ? undefined : defaultFile(cwd, 'config/services.yaml'));
-  return loadConfig({ cwd, env, ...(path ? { path } : {}) }).config;
+/** The store's URL: `--db`, else `store.url` of the configuration. */
+function storeUrl(options: DbOptions, config: () => SystemConfig): string {
+  return options.db !== undefined ? checkDbFlag(options.db) : config().store.url;
 }
 
-/** The store's URL: `--db`, else `store.url` of the configuration. */
-function storeUrl(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): string {
-  return options.db !== undefined ? checkDbFlag(options.db) : configOf(options, cwd, env).store.url;
+/** The command's configuration, loaded once, when first asked for (`--db` alone needs none). */
+function lazyConfig(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): () => SystemConfig {
+  let config: SystemConfig | undefined;
+  return () => {
+    config ??= loadBotConfig(options.config, cwd, env).config;
+    return config;
+  };
 }
 
 async function withStore<T>(url: string, work: (store: EventStore) => Promise<T>): Promise<T> {
@@ -57,7 +57,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * @throws {@link @quant/store!StoreError} `STORE_BAD_URL`, `STORE_UNREACHABLE`, `STORE_DATABASE_NEWER` (exit 2).
  */
 export async function dbMigrate(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const url = storeUrl(options, cwd, env);
+  const url = storeUrl(options, lazyConfig(options, cwd, env));
   await withStore(url, async (store) => {
     const migrations = await store.migrations();
     out(`Database: ${store.location}`);
@@ -72,7 +72,8 @@ export async function dbMigrate(options: DbOptions, cwd: string, env: NodeJS.Pro
  * @throws {@link UsageError} `DB_NOT_FOUND` for a SQLite file that does not exist; {@link @quant/store!StoreError} `STORE_BAD_URL`, `STORE_UNREACHABLE`, `STORE_DATABASE_NEWER` (exit 2).
  */
 export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const url = existingStore(storeUrl(options, cwd, env), cwd);
+  const config = lazyConfig(options, cwd, env);
+  const url = existingStore(storeUrl(options, config), cwd);
   await withStore(url, async (store) => {
     const migrations = await store.migrations();
     const summary = await store.summary();
@@ -84,7 +85,7 @@ export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.Proc
     out(`Runs: ${runs.length}`);
     const last = runs.at(-1);
     if (last !== undefined) {
-      const staleAfterMs = configOf(options, cwd, env).recovery.stale_after * 1000;
+      const staleAfterMs = config().recovery.stale_after * 1000;
       const silentMs = Date.now() - last.lastHeartbeatAt;
       const state =
         last.endedAt !== null
@@ -110,7 +111,7 @@ export async function dbBackup(file: string, options: DbOptions, cwd: string, en
       'the backup file is empty: expected a path, e.g. quant-bot db backup backups/quant.db',
     );
   }
-  const url = storeUrl(options, cwd, env);
+  const url = storeUrl(options, lazyConfig(options, cwd, env));
   const target = parseStoreUrl(url);
   if (target.dialect === 'postgres') {
     throw new UsageError(

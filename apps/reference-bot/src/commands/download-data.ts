@@ -3,12 +3,15 @@ import { dirname, resolve } from 'node:path';
 import { toBrokerError } from '@quant/adapter-ccxt';
 import { type Bar, isTimeframe, TIMEFRAMES, type Timeframe, timeframeToMs } from '@quant/core';
 import { BAR_FILE_HEADER, barLine, lastBarOf } from '../bar-file.js';
+import { loadBotConfig } from '../bot-config.js';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
 import { connectVenue, exchangeSettings, type VenueFlags } from '../venue-connection.js';
 
 /** Flags of `quant-bot download-data`. */
 export interface DownloadOptions extends VenueFlags {
+  /** The configuration file (for its `exchange` section). */
+  readonly config?: string;
   /** The venue's symbol (`BTC/USDT`) or the bot's (`BTCUSDT`). */
   readonly symbol?: string;
   readonly timeframe: string;
@@ -67,7 +70,7 @@ export async function downloadData(options: DownloadOptions, cwd: string, env: N
   const from = parseDateFlag('--from', required('--from', options.from, '2023-03-01'), false);
   const to = parseDateFlag('--to', required('--to', options.to, '2023-03-21'), true);
   if (from > to) throw new UsageError('BAD_FLAG', `--from ${options.from} is after --to ${options.to}`);
-  const settings = exchangeSettings(options, cwd, env);
+  const settings = exchangeSettings(loadBotConfig(options.config, cwd, env).config.exchange, options);
   const venue = await connectVenue(settings);
   try {
     let venueSymbol: string;
