@@ -71,7 +71,13 @@ function drop(c: Context<Env>): Response {
  * The HTTP routes: Binance's spot REST v3 subset under `/api/v3`, and the test-only admin routes under `/sim`.
  * Every `/api` request first takes a hit of a matching fault, if one is armed. Internal.
  */
-export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses, speed: number | null): Hono<Env> {
+export function buildApp(
+  venue: Venue,
+  faults: FaultTable,
+  held: HeldResponses,
+  speed: number | null,
+  defaultApiKey: string,
+): Hono<Env> {
   const app = new Hono<Env>();
 
   /** Runs `act` under the fault armed for this request, if any, and turns Binance rejections into responses. */
@@ -192,6 +198,24 @@ export function buildApp(venue: Venue, faults: FaultTable, held: HeldResponses, 
   // Test-only administration: no authentication; the exchange binds the loopback interface by default.
   // A client follows the exchange's clock from `now` and `speed` (data ms per real ms; null: a clock of the caller's).
   app.get('/sim/status', () => json({ now: venue.now(), speed, symbol: venue.symbol }));
+  // Every order and every trade of an account (`apiKey`, the default account's by default), for tests that check
+  // what a client sent: orders in placement order, a reused client order id once per order.
+  const ofAccount = (list: (apiKey: string) => unknown) => (c: Context<Env>) => {
+    try {
+      return json(list(c.req.query('apiKey') ?? defaultApiKey));
+    } catch (error) {
+      if (!(error instanceof BinanceRejection)) throw error;
+      return rejection(error);
+    }
+  };
+  app.get(
+    '/sim/orders',
+    ofAccount((apiKey) => venue.simOrders(apiKey)),
+  );
+  app.get(
+    '/sim/trades',
+    ofAccount((apiKey) => venue.simTrades(apiKey)),
+  );
   app.get('/sim/faults', () => json(faults.pending()));
   app.delete('/sim/faults', () => {
     faults.clear();

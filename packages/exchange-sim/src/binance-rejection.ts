@@ -22,6 +22,8 @@ export class BinanceRejection extends Error {
 export const reject = {
   apiKeyFormat: () => new BinanceRejection(401, -2014, 'API-key format invalid.'),
   invalidApiKey: () => new BinanceRejection(401, -2015, 'Invalid API-key, IP, or permissions for action.'),
+  /** An unknown `apiKey` on a test-only `/sim` route: Binance's -2015, as a 404 (no such account). */
+  unknownAccount: () => new BinanceRejection(404, -2015, 'Invalid API-key, IP, or permissions for action.'),
   badSignature: () => new BinanceRejection(400, -1022, 'Signature for this request is not valid.'),
   outsideRecvWindow: () => new BinanceRejection(400, -1021, 'Timestamp for this request is outside of the recvWindow.'),
   aheadOfServer: () =>

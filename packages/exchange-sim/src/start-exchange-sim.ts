@@ -9,7 +9,7 @@ import { type Faults, FaultTable } from './faults.js';
 import { DEFAULT_FILTERS, type SymbolFilters } from './filters.js';
 import { ScaledClock } from './scaled-clock.js';
 import { StateStore, type StoredAccount } from './state-store.js';
-import { Venue } from './venue.js';
+import { type ClientIdReuse, Venue } from './venue.js';
 
 /** An account of the exchange: the API key and secret a client signs with, and its starting balances. */
 export interface ExchangeSimAccount {
@@ -29,7 +29,7 @@ export const DEFAULT_ACCOUNT: ExchangeSimAccount = Object.freeze({
 
 /**
  * Options of {@link startExchangeSim}. They map onto the CLI's flags: `--data` → `data`, `--port` → `port`,
- * `--speed` → `speed`, `--state` → `state`.
+ * `--speed` → `speed`, `--state` → `state`, `--client-id-reuse` → `clientIdReuse`.
  */
 export interface ExchangeSimOptions {
   /** The 1-minute (or `timeframe`) OHLCV CSV to replay (the layout `CsvBarSource` reads by default). */
@@ -66,6 +66,18 @@ export interface ExchangeSimOptions {
   readonly slippageBps?: number;
   /** Trading filters served and enforced; Binance's BTCUSDT ones by default (tick 0.01, step 0.00001, min notional 5). */
   readonly filters?: Partial<SymbolFilters>;
+  /**
+   * When a `newClientOrderId` may be used again, per account (a string choice, no units):
+   * - `'never'` (the default): an id any order of the account already has is refused, `-2010 Duplicate order sent.`,
+   *   whatever that order's status, so a client that sends an order twice is told so;
+   * - `'binance'`: Binance's rule: refused only while the account's order with that id is open or partially
+   *   filled; once it is closed (filled, cancelled, expired or rejected) the id places a new order, with a new
+   *   `orderId`. `origClientOrderId` lookups (GET and DELETE `/api/v3/order`) then find the most recent order with
+   *   the id; `GET /sim/orders` lists every one.
+   *
+   * Only new orders are checked: a state file restores the same orders whichever is given.
+   */
+  readonly clientIdReuse?: ClientIdReuse;
   /** Called once the exchange listens, with its URL: the "ready" signal a CLI prints and a test waits for. */
   readonly onReady?: (url: string) => void;
 }
@@ -87,6 +99,9 @@ export interface RunningExchangeSim {
   /** Stops listening, releases held responses, closes connections and the state file. */
   close(): Promise<void>;
 }
+
+/** The choices of {@link ExchangeSimOptions.clientIdReuse}, the default first. */
+export const CLIENT_ID_REUSE: readonly ClientIdReuse[] = ['never', 'binance'];
 
 const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USD', 'EUR', 'BTC', 'ETH', 'BNB'];
 
@@ -128,6 +143,11 @@ function resolveOptions(options: ExchangeSimOptions): {
   );
   checkNumber('feeBps', options.feeBps, (v) => v >= 0 && v < 10_000, 'basis points from 0 to 9999');
   checkNumber('slippageBps', options.slippageBps, (v) => v >= 0 && v < 10_000, 'basis points from 0 to 9999');
+  if (options.clientIdReuse !== undefined && !CLIENT_ID_REUSE.includes(options.clientIdReuse)) {
+    throw bad(
+      `clientIdReuse must be 'never' (a client order id is never reused) or 'binance' (reusable once its order is closed), got ${String(options.clientIdReuse)}`,
+    );
+  }
   for (const [name, value] of Object.entries(options.filters ?? {})) {
     checkNumber(`filters.${name}`, value as number, (v) => v > 0, 'a number > 0');
   }
@@ -185,11 +205,13 @@ async function loadBars(path: string, symbol: string, timeframe: Timeframe, cloc
  * checked like Binance, replaying one symbol's bars from a CSV on the exchange's own clock (server time is
  * data time) and matching orders with `@quant/services`' `SimulatedExchange` (the backtest's fill rules).
  *
- * @param options - data file, port, host, speed, start time or clock, state file, accounts, fee, slippage, filters.
+ * @param options - data file, port, host, speed, start time or clock, state file, accounts, fee, slippage, filters,
+ *   client order id reuse.
  * @returns the running exchange: its URL (port 0 resolved), clock, faults and `close()`.
- * @throws {@link ExchangeSimError} `EXSIM_BAD_OPTIONS` (bad port, speed, start time, fee, slippage, filters or
- *   accounts, or a symbol that cannot be told), `EXSIM_DATA_UNREADABLE` (missing, invalid or empty CSV),
- *   `EXSIM_STATE_UNREADABLE` (state file unusable, of another symbol, or ahead of the clock), `EXSIM_PORT_IN_USE`.
+ * @throws {@link ExchangeSimError} `EXSIM_BAD_OPTIONS` (bad port, speed, start time, fee, slippage, filters,
+ *   accounts or client id reuse, or a symbol that cannot be told), `EXSIM_DATA_UNREADABLE` (missing, invalid or
+ *   empty CSV), `EXSIM_STATE_UNREADABLE` (state file unusable, of another symbol, or ahead of the clock),
+ *   `EXSIM_PORT_IN_USE`.
  *
  * @example
  * ```ts
@@ -266,11 +288,12 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Run
       slippageBps: options.slippageBps ?? 1,
       filters: { ...DEFAULT_FILTERS, ...options.filters },
       accounts,
+      clientIdReuse: options.clientIdReuse ?? 'never',
     });
     await venue.replay();
     const faults = new FaultTable();
     const held = new HeldResponses();
-    const app = buildApp(venue, faults, held, options.clock ? null : speed);
+    const app = buildApp(venue, faults, held, options.clock ? null : speed, DEFAULT_ACCOUNT.apiKey);
     const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {

@@ -25,6 +25,37 @@ const STATUS = {
 } as const;
 const MAX_TRADES = 1000;
 
+/**
+ * When a client order id may be used again: `never` (any id an order of the account already has is refused), or
+ * `binance` (refused only while the account's order with that id is open or partially filled, as on Binance).
+ */
+export type ClientIdReuse = 'never' | 'binance';
+
+/** An order as `GET /sim/orders` lists it: Binance's names and statuses, numbers as numbers, ms of data time. */
+export interface SimOrderRow {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly type: 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'TAKE_PROFIT';
+  readonly status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
+  readonly quantity: number;
+  readonly filledQuantity: number;
+  /** When the exchange accepted it, ms UTC, data time. */
+  readonly createdAt: number;
+}
+
+/** A trade (fill) as `GET /sim/trades` lists it: fee in the quote asset, ms of data time. */
+export interface SimTradeRow {
+  readonly tradeId: number;
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly time: number;
+}
+
 /** What the venue needs to run. Internal. */
 export interface VenueOptions {
   readonly csv: CsvBarSource;
@@ -37,11 +68,14 @@ export interface VenueOptions {
   readonly slippageBps: number;
   readonly filters?: SymbolFilters;
   readonly accounts: readonly StoredAccount[];
+  readonly clientIdReuse: ClientIdReuse;
 }
 
 interface OrderRecord {
   readonly orderId: number;
   readonly type: BinanceType;
+  /** The client order id the client gave (or was given); `venue.clientOrderId` is the matcher's key. */
+  readonly clientOrderId: string;
   venue: VenueOrder;
   cumulativeQuote: number;
   readonly fills: TradeRecord[];
@@ -60,15 +94,22 @@ interface Account {
   readonly matcher: SimulatedExchange;
   readonly balances: Map<string, number>;
   readonly orders: Map<number, OrderRecord>;
+  /** Client order id → the orderId of the account's most recent order with it. */
   readonly byClientId: Map<string, number>;
+  /** The matcher's keys (its client order ids) in use: a reused client id gets another one. */
+  readonly matcherKeys: Set<string>;
   readonly trades: TradeRecord[];
   pendingType?: BinanceType;
+  pendingClientId?: string;
 }
 
 /** The parts of a submit kept in the command log. */
 interface SubmitCommand {
   readonly type: BinanceType;
+  /** `request.clientOrderId` is the matcher's key. */
   readonly request: SubmitOrderRequest;
+  /** The client's id, when not the matcher's key (a reused id); absent in logs written before reuse existed. */
+  readonly clientOrderId?: string;
 }
 
 const idOf = (id: string): number => Number(id.slice(id.lastIndexOf('-') + 1));
@@ -124,8 +165,9 @@ export class Venue {
         if (!account) continue;
         this.#advanceTo(command.time);
         if (command.kind === 'submit') {
-          const { type, request } = command.payload as SubmitCommand;
+          const { type, request, clientOrderId } = command.payload as SubmitCommand;
           account.pendingType = type;
+          account.pendingClientId = clientOrderId ?? request.clientOrderId;
           await account.matcher.submitOrder(request);
         } else {
           await account.matcher.cancelOrder(this.symbol, command.payload as string);
@@ -241,13 +283,14 @@ export class Venue {
       notionalPrice: priceForChecks,
       market: type !== 'LIMIT',
     });
-    if (account.byClientId.has(clientOrderId)) throw reject.duplicateOrder();
+    if (this.#clientIdTaken(account, clientOrderId)) throw reject.duplicateOrder();
     const quote = this.#balances(account).get(this.quoteAsset) ?? { free: 0, locked: 0 };
     const cost = quantity * priceForChecks * (1 + this.#feeRate);
     if (side === 'buy' ? cost > quote.free + 1e-9 : quote.free <= 0) throw reject.insufficientBalance();
 
+    const key = this.#matcherKey(account, clientOrderId);
     const request: SubmitOrderRequest = {
-      clientOrderId,
+      clientOrderId: key,
       symbol: this.symbol,
       side,
       type: TO_SIM_TYPE[type],
@@ -260,6 +303,7 @@ export class Venue {
     // only, so an order is matched from the bar it arrives in, as a backtest matches an order placed at a bar's
     // close from the next bar — the same fill rule, whatever the client's delay within the bar.
     account.pendingType = type;
+    account.pendingClientId = clientOrderId;
     let order: VenueOrder;
     try {
       order = await account.matcher.submitOrder(request);
@@ -267,7 +311,8 @@ export class Venue {
       if (BrokerError.isInstance(error) && error.code === 'insufficient_funds') throw reject.insufficientBalance();
       throw reject.invalidData('newClientOrderId');
     }
-    this.#store.appendCommand({ apiKey, time: this.now(), kind: 'submit', payload: { type, request } });
+    const command: SubmitCommand = key === clientOrderId ? { type, request } : { type, request, clientOrderId };
+    this.#store.appendCommand({ apiKey, time: this.now(), kind: 'submit', payload: command });
     const record = account.orders.get(idOf(order.orderId)) as OrderRecord;
     const ack = {
       symbol: this.symbol,
@@ -307,7 +352,7 @@ export class Venue {
     const body = this.#orderBody(record, false) as Record<string, unknown>;
     return {
       symbol: this.symbol,
-      origClientOrderId: record.venue.clientOrderId,
+      origClientOrderId: record.clientOrderId,
       orderId: record.orderId,
       orderListId: -1,
       clientOrderId: params.string('newClientOrderId') ?? `cancel-${record.orderId}`,
@@ -352,6 +397,45 @@ export class Venue {
     );
     const chosen = fromId === undefined && startTime === undefined ? trades.slice(-limit) : trades.slice(0, limit);
     return chosen.map((trade) => this.#tradeBody(trade));
+  }
+
+  /**
+   * Every order of an account ever placed, in placement order (a reused client order id once per order), as of
+   * now. For tests: `GET /sim/orders`.
+   * @throws BinanceRejection -2015 (404) for an unknown API key.
+   */
+  simOrders(apiKey: string): SimOrderRow[] {
+    const account = this.#known(apiKey);
+    this.advance();
+    return [...account.orders.values()].map((record) => ({
+      orderId: record.orderId,
+      clientOrderId: record.clientOrderId,
+      side: record.venue.side === 'buy' ? 'BUY' : 'SELL',
+      type: record.type,
+      status: STATUS[record.venue.status],
+      quantity: record.venue.quantity,
+      filledQuantity: record.venue.filledQuantity,
+      createdAt: record.venue.createdAt,
+    }));
+  }
+
+  /**
+   * Every trade (fill) of an account, in the order they happened, as of now. For tests: `GET /sim/trades`.
+   * @throws BinanceRejection -2015 (404) for an unknown API key.
+   */
+  simTrades(apiKey: string): SimTradeRow[] {
+    const account = this.#known(apiKey);
+    this.advance();
+    return account.trades.map((trade) => ({
+      tradeId: trade.id,
+      orderId: trade.orderId,
+      clientOrderId: (account.orders.get(trade.orderId) as OrderRecord).clientOrderId,
+      side: trade.fill.side === 'buy' ? 'BUY' : 'SELL',
+      quantity: trade.fill.quantity,
+      price: trade.fill.price,
+      fee: trade.fill.fee,
+      time: trade.fill.timestamp,
+    }));
   }
 
   accountInfo(apiKey: string): unknown {
@@ -403,6 +487,7 @@ export class Venue {
       balances,
       orders: new Map(),
       byClientId: new Map(),
+      matcherKeys: new Set(),
       trades: [],
     };
     matcher.subscribe((update) => {
@@ -417,15 +502,23 @@ export class Venue {
     const orderId = idOf(order.orderId);
     let record = account.orders.get(orderId);
     if (!record) {
-      record = { orderId, type: account.pendingType ?? 'MARKET', venue: order, cumulativeQuote: 0, fills: [] };
+      record = {
+        orderId,
+        type: account.pendingType ?? 'MARKET',
+        clientOrderId: account.pendingClientId ?? order.clientOrderId,
+        venue: order,
+        cumulativeQuote: 0,
+        fills: [],
+      };
       account.orders.set(orderId, record);
-      account.byClientId.set(order.clientOrderId, orderId);
+      account.byClientId.set(record.clientOrderId, orderId);
+      account.matcherKeys.add(order.clientOrderId);
     }
     record.venue = order;
     this.#store.putOrder(
       account.apiKey,
       orderId,
-      order.clientOrderId,
+      record.clientOrderId,
       STATUS[order.status],
       this.#orderBody(record, true),
     );
@@ -473,6 +566,41 @@ export class Venue {
     return account;
   }
 
+  /** The account of an unsigned `/sim` request: 404 for an unknown key. */
+  #known(apiKey: string): Account {
+    const account = this.#accounts.get(apiKey);
+    if (!account) throw reject.unknownAccount();
+    return account;
+  }
+
+  /**
+   * Whether a new order may not take `clientOrderId`: with `never`, when any order of the account has had it; with
+   * `binance`, while the account's most recent order with it is open or partially filled (an earlier one is closed:
+   * it was when that one was accepted).
+   */
+  #clientIdTaken(account: Account, clientOrderId: string): boolean {
+    const orderId = account.byClientId.get(clientOrderId);
+    if (orderId === undefined) return false;
+    if (this.#options.clientIdReuse === 'never') return true;
+    const status = (account.orders.get(orderId) as OrderRecord).venue.status;
+    return status === 'open' || status === 'partially_filled';
+  }
+
+  /**
+   * The matcher's key for a new order: the client order id itself when the matcher has not seen it (always, unless
+   * the id is reused), else `<id>_r<n>` (cut to 36 characters) with the first `n` from the next orderId that is
+   * free. The matcher answers a key it knows with its order, so each order needs its own key; the key is logged
+   * with the submit, so a replay gives the same one.
+   */
+  #matcherKey(account: Account, clientOrderId: string): string {
+    if (!account.matcherKeys.has(clientOrderId)) return clientOrderId;
+    for (let n = account.orders.size + 1; ; n++) {
+      const suffix = `_r${n}`;
+      const key = `${clientOrderId.slice(0, 36 - suffix.length)}${suffix}`;
+      if (!account.matcherKeys.has(key)) return key;
+    }
+  }
+
   #find(account: Account, params: Params): OrderRecord | undefined {
     const orderId = params.integer('orderId');
     if (orderId !== undefined) return account.orders.get(orderId);
@@ -517,7 +645,7 @@ export class Venue {
       symbol: this.symbol,
       orderId: record.orderId,
       orderListId: -1,
-      clientOrderId: order.clientOrderId,
+      clientOrderId: record.clientOrderId,
       price: decimal8(order.limitPrice ?? 0),
       origQty: decimal8(order.quantity),
       executedQty: decimal8(order.filledQuantity),
