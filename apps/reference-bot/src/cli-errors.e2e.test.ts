@@ -68,6 +68,11 @@ describe('bad input exits 2 with a message naming the place, and no stack trace'
     ],
     ['a bad --from', ['backtest', '--from', 'yesterday'], /--from "yesterday" is not a date: expected YYYY-MM-DD/],
     ['a bad --log-level', ['backtest', '--log-level', 'loud'], /argument 'loud' is invalid. Allowed choices are/],
+    [
+      'a bad --client-id-reuse',
+      ['exchange-sim', '--client-id-reuse', 'sometimes'],
+      /Error \[BAD_FLAG\]: --client-id-reuse "sometimes" is not valid: expected never \(.*\) or binance \(.*\)/,
+    ],
   ])('%s', async (_name, args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code, result.stderr).toBe(2);

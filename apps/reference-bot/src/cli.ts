@@ -100,6 +100,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
     .option('--start <date>', "the exchange's clock at start, YYYY-MM-DD or ISO 8601 (default: the first bar's close)")
     .option('--state <file>', 'keep accounts, orders and trades in this SQLite file (default: in memory)')
     .option('--symbol <symbol>', "the data's symbol (default: from the file name, e.g. BTCUSDT_1m.csv)")
+    .option(
+      '--client-id-reuse <rule>',
+      'never: a client order id already used is refused; binance: refused only while its order is open',
+      'never',
+    )
     .exitOverride()
     .action((options: ExchangeSimFlags) =>
       run(async () => (await import('./commands/exchange-sim.js')).exchangeSim(options, process.cwd())),

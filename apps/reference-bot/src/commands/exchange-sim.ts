@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_ACCOUNT, startExchangeSim } from '@quant/exchange-sim';
+import { CLIENT_ID_REUSE, type ClientIdReuse, DEFAULT_ACCOUNT, startExchangeSim } from '@quant/exchange-sim';
 import { UsageError } from '../cli-error.js';
 import { parseDateFlag } from '../dates.js';
 import { defaultDataFile } from '../paths.js';
@@ -13,6 +13,8 @@ export interface ExchangeSimFlags {
   readonly start?: string;
   readonly state?: string;
   readonly symbol?: string;
+  /** `--client-id-reuse`: `never` or `binance`. */
+  readonly clientIdReuse: string;
 }
 
 /**
@@ -20,8 +22,8 @@ export interface ExchangeSimFlags {
  * file, until Ctrl+C or SIGTERM. It prints its URL and the test account's credentials, then a ready line a
  * script can wait for.
  * @returns the exit code, 0 after a signal.
- * @throws {@link UsageError} `BAD_FLAG` for a bad port, speed or date, `DATA_FILE_NOT_FOUND`; the exchange's
- *   `ExchangeSimError` (`EXSIM_*`, bad input) for a file it cannot read or a port in use.
+ * @throws {@link UsageError} `BAD_FLAG` for a bad port, speed, date or `--client-id-reuse`, `DATA_FILE_NOT_FOUND`;
+ *   the exchange's `ExchangeSimError` (`EXSIM_*`, bad input) for a file it cannot read or a port in use.
  */
 export async function exchangeSim(flags: ExchangeSimFlags, cwd: string): Promise<number> {
   const port = Number(flags.port);
@@ -38,6 +40,13 @@ export async function exchangeSim(flags: ExchangeSimFlags, cwd: string): Promise
       `--speed "${flags.speed}" is not valid: expected a number > 0 of data ms per real ms (60 = a minute per second)`,
     );
   }
+  if (!(CLIENT_ID_REUSE as readonly string[]).includes(flags.clientIdReuse)) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--client-id-reuse "${flags.clientIdReuse}" is not valid: expected never (a client order id already used is refused) or binance (refused only while its order is open, as on Binance)`,
+    );
+  }
+  const clientIdReuse = flags.clientIdReuse as ClientIdReuse;
   const data = flags.data === undefined ? defaultDataFile(cwd) : resolve(cwd, flags.data);
   if (data === undefined) {
     throw new UsageError(
@@ -53,12 +62,14 @@ export async function exchangeSim(flags: ExchangeSimFlags, cwd: string): Promise
     ...(startTime === undefined ? {} : { startTime }),
     ...(flags.state === undefined ? {} : { state: resolve(cwd, flags.state) }),
     ...(flags.symbol === undefined ? {} : { symbol: flags.symbol }),
+    clientIdReuse,
   });
   const controller = new AbortController();
   const removeHandlers = onShutdownSignals(controller, () => process.stdout.write('\nStopping the exchange\n'));
   const out = (text: string) => process.stdout.write(`${text}\n`);
   out('A TEST venue: it speaks part of Binance’s spot API and replays a file; never give it real keys.');
   out(`Data: ${data} (${sim.symbol}) at speed ${speed}; state: ${flags.state ?? 'in memory'}`);
+  if (clientIdReuse === 'binance') out('Client order ids: reusable once their order is closed, as on Binance');
   out(`Account: EXCHANGE_API_KEY=${DEFAULT_ACCOUNT.apiKey} EXCHANGE_API_SECRET=${DEFAULT_ACCOUNT.secret}`);
   out(
     `Trade on it: EXCHANGE_API_KEY=${DEFAULT_ACCOUNT.apiKey} EXCHANGE_API_SECRET=${DEFAULT_ACCOUNT.secret} quant-bot live --exchange binance --exchange-url ${sim.url} --symbol ${sim.symbol}`,
