@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemConfig } from '@quant/config';
-import { type BaseEvent, LiveClock } from '@quant/core';
+import { type BaseEvent, type EventOf, LiveClock, type TradingEventPayloads } from '@quant/core';
+import type { ExecutionJournal } from '@quant/services';
 import { EventStore, StoreError, StoreRecorder } from '@quant/store';
 
 /**
@@ -18,6 +19,16 @@ export interface StoreSession {
   readonly startLines: readonly string[];
   /** The bus's `onPublish` hook. */
   readonly onPublish: (event: BaseEvent) => void;
+  /**
+   * The execution journal of a run on a venue: `commit` stores every event so far (each order before it is sent),
+   * `load` reads back the capital, orders and fills, with how the previous run ended.
+   */
+  readonly journal: ExecutionJournal;
+  /**
+   * Keeps a reconciliation's summary in the recovery log (`recovery_summary` at start, `reconciliation` while
+   * running); a failure is logged by the caller, never fatal.
+   */
+  readonly recordReconciliation: (event: EventOf<TradingEventPayloads, 'ReconciliationCompleted'>) => Promise<void>;
   /**
    * The cycle work item to add last: flushes the cycle's events, and heartbeats the run every `heartbeatMs`
    * of real time.
@@ -81,12 +92,14 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     await store.optimize();
     return pruned;
   };
+  let previousRun: { readonly runId: string; readonly end: 'clean' | 'crashed' } | null = null;
   try {
     const { previous, crashed } = await store.startRun({
       runId,
       botId: config.trading.bot_id,
       startedAt: clock.now(),
     });
+    if (previous !== null) previousRun = { runId: previous.runId, end: previous.endReason ?? 'crashed' };
     if (previous !== null && previous.endReason === 'clean' && previous.endedAt !== null) {
       startLines.push(
         `Event store: the previous run ${previous.runId} of ${previous.botId} ended clean at ${new Date(previous.endedAt).toISOString()}`,
@@ -161,5 +174,30 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
       throw error;
     }
   };
-  return { store, recorder, runId, startLines, onPublish: recorder.record, cycleWork, finish };
+  const journal: ExecutionJournal = {
+    commit: recorder.commit,
+    load: async () => ({ ...(await store.executionState()), previousRun }),
+  };
+  const recordReconciliation = async (event: EventOf<TradingEventPayloads, 'ReconciliationCompleted'>) => {
+    const { id, type: _type, timestamp, correlationId: _c, causationId: _k, ...detail } = event;
+    const startup = event.phase === 'startup';
+    await store.recordRecovery({
+      id: startup ? `recovery_summary:${runId}` : `reconciliation:${id}`,
+      runId,
+      timestamp,
+      kind: startup ? 'recovery_summary' : 'reconciliation',
+      detail,
+    });
+  };
+  return {
+    store,
+    recorder,
+    runId,
+    startLines,
+    onPublish: recorder.record,
+    journal,
+    recordReconciliation,
+    cycleWork,
+    finish,
+  };
 }

@@ -131,6 +131,7 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
       secret: DEFAULT_ACCOUNT.secret,
       rateLimit: false,
       requestClock: new ScaledClock({ startTime: status.now, speed: status.speed }),
+      ccxtOptions: { recvWindow: 60_000 },
     });
     try {
       const broker = new CcxtBroker(venue);

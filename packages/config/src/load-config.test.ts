@@ -60,7 +60,14 @@ describe('loadConfig defaults', () => {
         api_key: '',
         api_secret: '',
       },
-      recovery: { heartbeat_interval: 30, stale_after: 300 },
+      recovery: {
+        heartbeat_interval: 30,
+        stale_after: 300,
+        on_mismatch: 'halt',
+        balance_tolerance_bps: 10,
+        reconcile_interval: 300,
+        cancel_external_orders: false,
+      },
     });
   });
 

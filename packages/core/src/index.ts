@@ -55,7 +55,11 @@ export type { AnyEventOf, BaseEvent, EventMeta, EventOf, EventType } from './eve
 export { createTradingEventRegistry, EventRegistry } from './events/event-registry.js';
 export { TRADING_EVENT_SCHEMAS } from './events/trading-event-schemas.js';
 export type {
+  BalanceTotal,
   ExitPlan,
+  ExternalOrder,
+  OrderOrigin,
+  ReconciliationMismatch,
   SignalFields,
   SignalOutcome,
   Sizing,

@@ -307,6 +307,13 @@ export function createTradingSystem<M extends TradingEventPayloads = TradingEven
         entryManager: deps.entryManager ?? new DefaultEntryManager(),
         executionTimeframe: timeframes[0] as Timeframe,
         botId: config.trading.bot_id,
+        symbols: config.trading.symbols,
+        recovery: {
+          onMismatch: config.recovery.on_mismatch,
+          balanceToleranceBps: config.recovery.balance_tolerance_bps,
+          reconcileIntervalMs: config.recovery.reconcile_interval * 1000,
+          cancelExternalOrders: config.recovery.cancel_external_orders,
+        },
         config: sections.trade_execution,
         ...(deps.executionTimeouts ? { timeouts: deps.executionTimeouts } : {}),
         ...(deps.journal ? { journal: deps.journal } : {}),

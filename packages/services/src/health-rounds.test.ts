@@ -7,15 +7,14 @@ import { loadIndicators } from './indicators/load-indicators.js';
 import { CsvBarSource } from './market-data/csv-bar-source.js';
 import { runSimulation } from './simulation.js';
 import { loadStrategies } from './strategies/load-strategies.js';
+import { comparable } from './test-support/comparable.js';
 import { BTCUSDT, btcConfig, conf, march, realPipeline } from './test-support/real-data.js';
 
 const MINUTE = 60_000;
 
 /** The trading events of a run, without ids and times, to compare two runs. */
 const trading = (events: readonly BaseEvent[]) =>
-  events
-    .filter((event) => /^(Order|Position|Entry|Exit)/.test(event.type))
-    .map(({ id: _id, correlationId: _c, causationId: _k, ...rest }) => rest);
+  events.filter((event) => /^(Order|Position|Entry|Exit)/.test(event.type)).map(comparable);
 
 /** When each health check the spy saw ran, as `HH:MM` of simulated time. */
 const roundTimes = (checks: { mock: { results: { value: unknown }[] } }) =>

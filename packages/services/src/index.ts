@@ -65,7 +65,7 @@ export {
   type VenueOrderStatus,
   type VenuePosition,
 } from './ports/broker.js';
-export type { ExecutionJournal } from './ports/execution-journal.js';
+export type { ExecutionJournal, ExecutionRecord, JournaledOrder } from './ports/execution-journal.js';
 export type { IndicatorProcessor, RegimeDetector } from './ports/indicator-processor.js';
 export type { BarRequest, MarketDataSource } from './ports/market-data-source.js';
 export type {

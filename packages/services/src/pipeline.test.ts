@@ -4,19 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { indicatorsFromFile } from './indicators/from-file.js';
 import { loadIndicators } from './indicators/load-indicators.js';
 import { loadStrategies } from './strategies/load-strategies.js';
+import { comparable } from './test-support/comparable.js';
 import { BTCUSDT, conf, march, realPipeline } from './test-support/real-data.js';
 
-/** An event without the fields that differ between runs (event ids, correlation, and references to event ids). */
-const comparable = (event: BaseEvent) => {
-  const {
-    id: _id,
-    correlationId: _c,
-    causationId: _k,
-    signalId: _s,
-    ...rest
-  } = event as BaseEvent & Record<string, unknown>;
-  return rest;
-};
 const trading = (events: readonly BaseEvent[]) => events.filter((event) => !event.type.startsWith('Service'));
 
 describe('the pipeline on the real BTCUSDT file', () => {

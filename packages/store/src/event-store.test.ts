@@ -1,13 +1,15 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BaseEvent, Order, TradingEventPayloads } from '@quant/core';
+import { type BaseEvent, type Order, SimulatedClock, type TradingEventPayloads } from '@quant/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_DATA_EVENT_TYPES } from './envelope.js';
 import { EventStore } from './event-store.js';
+import { runLiveness } from './run-liveness.js';
 import { StoreError } from './store-error.js';
+import type { RunRecord } from './store-types.js';
 import { type TestDatabase, testDialects } from './test-support/databases.js';
 import { march, realEventBatches } from './test-support/real-stream.js';
 
@@ -248,6 +250,29 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(positions.filter((p) => p.status === 'closed').length).toBeLessThanOrEqual(closed.length);
     });
 
+    it('gives a restarted bot its execution state: capital, orders in first-recorded order with origins, fills', async () => {
+      const state = await store.executionState();
+      const capital = all.find((e) => e.type === 'CapitalSet') as BaseEvent & TradingEventPayloads['CapitalSet'];
+      expect(state.capital).toEqual({
+        currency: capital.currency,
+        capital: capital.capital,
+        balances: capital.balances,
+        at: capital.timestamp,
+      });
+      const submitted = all.filter((e) => e.type === 'OrderSubmitted') as (BaseEvent &
+        TradingEventPayloads['OrderSubmitted'])[];
+      expect(state.orders.map(({ order }) => order.clientOrderId)).toEqual(submitted.map((e) => e.order.clientOrderId));
+      expect(state.orders.map(({ origin }) => origin)).toEqual(submitted.map((e) => e.origin));
+      const lastOrder = new Map<string, Order>();
+      for (const e of all) {
+        const order = (e as { order?: Order }).order;
+        if (order !== undefined) lastOrder.set(order.clientOrderId, order);
+      }
+      for (const { order } of state.orders) expect(order).toEqual(lastOrder.get(order.clientOrderId));
+      const fills = all.filter((e) => e.type === 'OrderFilled') as (BaseEvent & TradingEventPayloads['OrderFilled'])[];
+      expect(state.fills).toEqual(fills.map((e) => e.fill));
+    });
+
     it('rebuilds identical orders, fills and positions from the log', async () => {
       const before = { orders: await store.orders(), fills: await store.fills(), positions: await store.positions() };
       const replayed = await store.rebuildProjections();
@@ -395,6 +420,27 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(next.crashed).toEqual([]);
       expect(next.previous).toMatchObject({ runId: 'a2', endReason: 'clean', endedAt: march(2, 1) });
       expect((await store.startRun({ runId: 'c1', botId: 'bot-c', startedAt: march(3) })).previous).toBeNull();
+    });
+
+    it('tells a running run from a stale one by its heartbeat age, on a simulated clock', async () => {
+      const store = await open();
+      const clock = new SimulatedClock(march(1));
+      const staleAfterMs = 300_000;
+      await store.startRun({ runId: 'h1', botId: 'bot-h', startedAt: clock.now() });
+      const liveness = async () => runLiveness((await store.runs())[0] as RunRecord, clock.now(), staleAfterMs);
+      // Heartbeats every 30 s for 10 minutes keep it running.
+      for (let beat = 0; beat < 20; beat++) {
+        clock.tickTo(clock.now() + 30_000);
+        await store.heartbeat('h1', clock.now());
+        expect(await liveness()).toEqual({ state: 'running', heartbeatAgeMs: 0 });
+      }
+      // Then the process stops heartbeating: running up to stale_after, stale after it.
+      clock.tickTo(clock.now() + staleAfterMs);
+      expect(await liveness()).toEqual({ state: 'running', heartbeatAgeMs: staleAfterMs });
+      clock.tickTo(clock.now() + 1);
+      expect(await liveness()).toEqual({ state: 'stale', heartbeatAgeMs: staleAfterMs + 1 });
+      await store.endRun('h1', 'clean', clock.now());
+      expect((await liveness()).state).toBe('ended');
     });
 
     it('records recovery events once by id, and reads them by run', async () => {

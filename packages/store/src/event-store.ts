@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { BaseEvent } from '@quant/core';
+import type { BaseEvent, OrderOrigin, TradingEventPayloads } from '@quant/core';
 import {
   type Expression,
   type ExpressionBuilder,
@@ -33,6 +33,7 @@ import type {
   EventFilter,
   EventPage,
   EventSummary,
+  ExecutionState,
   PageOptions,
   RecoveryEvent,
   RunEnd,
@@ -501,6 +502,41 @@ export class EventStore {
       strategyName: row.strategy_name,
       lastSeq: row.last_seq,
     }));
+  }
+
+  /**
+   * What a restarted bot rebuilds its trading state from (the `ExecutionRecord` of `@quant/services`, but for how
+   * the previous run ended, which {@link EventStore.startRun} reports): the first `CapitalSet` (capital, the
+   * venue's balances then, and when), every order in the order it was first recorded, with the `origin` of its
+   * `OrderSubmitted`, and every fill in sequence order.
+   * @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async executionState(): Promise<ExecutionState> {
+    const [capitalPage, stored, fills] = await Promise.all([
+      this.events({ types: ['CapitalSet'] }, { limit: 1 }),
+      this.orders(),
+      this.fills(),
+    ]);
+    const origins = new Map<string, OrderOrigin>();
+    const firstSeq = new Map<string, number>();
+    for await (const event of this.scan({ types: ['OrderSubmitted'] })) {
+      const { order, origin } = event.payload as { order: { clientOrderId: string }; origin?: OrderOrigin };
+      if (origin !== undefined) origins.set(order.clientOrderId, origin);
+      if (!firstSeq.has(order.clientOrderId)) firstSeq.set(order.clientOrderId, event.seq);
+    }
+    const first = (order: StoredOrder) => firstSeq.get(order.clientOrderId) ?? order.lastSeq;
+    const orders = stored
+      .sort((a, b) => first(a) - first(b))
+      .map(({ reason: _reason, lastSeq: _lastSeq, ...order }) => ({
+        order,
+        origin: origins.get(order.clientOrderId) ?? null,
+      }));
+    const capitalEvent = capitalPage.events[0];
+    const capital =
+      capitalEvent === undefined
+        ? null
+        : { ...(capitalEvent.payload as unknown as TradingEventPayloads['CapitalSet']), at: capitalEvent.timestamp };
+    return { capital, orders, fills: fills.map(({ seq: _seq, ...fill }) => fill) };
   }
 
   /** The runs, oldest first. @throws {@link StoreError} `STORE_CLOSED`. */

@@ -9,6 +9,7 @@ export {
 export { EVENT_SCHEMA_VERSION, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity, severityOf } from './envelope.js';
 export { EventStore, type OpenStoreOptions } from './event-store.js';
 export { PROJECTED_EVENT_TYPES } from './projections.js';
+export { type RunLiveness, runLiveness } from './run-liveness.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
 export { type RecordedEvents, StoreRecorder, type StoreRecorderOptions } from './store-recorder.js';
 export type {
@@ -16,6 +17,7 @@ export type {
   EventFilter,
   EventPage,
   EventSummary,
+  ExecutionState,
   PageOptions,
   RecoveryEvent,
   RunEnd,

@@ -1,4 +1,4 @@
-import type { Direction, Fill, Order } from '@quant/core';
+import type { Direction, Fill, Order, OrderOrigin, TradingEventPayloads } from '@quant/core';
 import type { Severity } from './envelope.js';
 
 /** An event as stored: its envelope and its payload. Times are ms since epoch, UTC. */
@@ -190,4 +190,17 @@ export interface RunStart {
    * last heartbeat, oldest first.
    */
   readonly crashed: readonly RunRecord[];
+}
+
+/**
+ * What the store holds of a bot's trading, for its restart ({@link EventStore.executionState}); with how the
+ * previous run ended, it is the `ExecutionRecord` an `ExecutionJournal` of `@quant/services` loads.
+ */
+export interface ExecutionState {
+  /** The first `CapitalSet` (capital, the venue's balances then) and when it was recorded (ms UTC), or `null`. */
+  readonly capital: (TradingEventPayloads['CapitalSet'] & { readonly at: number }) | null;
+  /** Every order, in the order first recorded, as last recorded, with its `OrderSubmitted` origin (or `null`). */
+  readonly orders: readonly { readonly order: Order; readonly origin: OrderOrigin | null }[];
+  /** Every fill, in sequence order. */
+  readonly fills: readonly Fill[];
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SystemConfig } from '@quant/config';
-import { EventStore, parseStoreUrl } from '@quant/store';
+import { EventStore, parseStoreUrl, runLiveness } from '@quant/store';
 import { loadBotConfig } from '../bot-config.js';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
@@ -86,11 +86,12 @@ export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.Proc
     const last = runs.at(-1);
     if (last !== undefined) {
       const staleAfterMs = config().recovery.stale_after * 1000;
-      const silentMs = Date.now() - last.lastHeartbeatAt;
+      const liveness = runLiveness(last, Date.now(), staleAfterMs);
+      const silentMs = liveness.heartbeatAgeMs;
       const state =
-        last.endedAt !== null
-          ? `ended ${last.endReason ?? 'unknown'} at ${iso(last.endedAt)}`
-          : silentMs > staleAfterMs
+        liveness.state === 'ended'
+          ? `ended ${last.endReason ?? 'unknown'} at ${iso(last.endedAt ?? last.lastHeartbeatAt)}`
+          : liveness.state === 'stale'
             ? `not ended, STALE: no heartbeat since ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s, more than recovery.stale_after ${staleAfterMs / 1000} s): the bot may be down; its next start records it as crashed`
             : `running, last heartbeat ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s ago)`;
       out(`Last run: ${last.runId} of ${last.botId}, started ${iso(last.startedAt)}, ${state}`);

@@ -7,6 +7,7 @@ import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
 import { replayMarket } from '../live-market.js';
 import { checkOutputDir, makeOutputDir } from '../paths.js';
+import { reconciliationLines } from '../reconciliation-lines.js';
 import { buildReport, formatTable } from '../report/build-report.js';
 import { EQUITY_STREAM_NAME, RunRecorder } from '../report/recorder.js';
 import type { ReportWriteError } from '../report/write-report.js';
@@ -137,7 +138,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     const venue =
       market.venue === undefined || session === undefined
         ? market.venue
-        : { ...market.venue, journal: session.recorder };
+        : { ...market.venue, journal: session.journal };
     bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, venue);
   } catch (error) {
     await session?.store.close();
@@ -188,6 +189,17 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
         log.info('Replay reached the end of the data');
         controller.abort();
       }
+    });
+  }
+  if (session !== undefined && market.venue !== undefined) {
+    bot.system.bus.subscribe('ReconciliationCompleted', async (event) => {
+      for (const line of reconciliationLines(event)) {
+        if (event.action === 'halt') log.error(line);
+        else log.info(line);
+      }
+      await session.recordReconciliation(event).catch((error: unknown) => {
+        log.warn(`Could not keep the reconciliation summary in the recovery log: ${(error as Error).message}`);
+      });
     });
   }
   let ready = false;

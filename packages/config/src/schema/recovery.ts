@@ -1,8 +1,11 @@
 import type * as v from 'valibot';
 import type { DeepReadonly } from './deep-readonly.js';
-import { seconds, section } from './fields.js';
+import { amount, choice, flag, seconds, section } from './fields.js';
 
-/** `recovery`: how a run shows it is alive, and when an outside monitor should think it is not. */
+/**
+ * `recovery`: how a run shows it is alive, when an outside monitor should think it is not, and how the bot
+ * reconciles its orders, fills and balances with the venue at start and while running.
+ */
 export const recoverySchema = section(
   {
     heartbeat_interval: seconds(
@@ -13,8 +16,25 @@ export const recoverySchema = section(
       300,
       'Seconds without a heartbeat after which a run that has not ended is reported stale (db status, health): the bot may be down.',
     ),
+    on_mismatch: choice(
+      ['halt', 'adopt'],
+      'halt',
+      "What a balance or position the venue does not confirm (beyond balance_tolerance_bps) does: halt (no new orders until an operator restarts the bot; the recovery summary says what differs) or adopt (the venue's quantity replaces the bot's).",
+    ),
+    balance_tolerance_bps: amount(
+      10,
+      "How far a venue balance may be from the bot's expectation (its balances at the first start plus every fill since), basis points of the larger of the two; 1e-8 absolute always passes (venues round fees).",
+    ),
+    reconcile_interval: seconds(
+      300,
+      'Seconds between checks of the open orders and balances at the venue while running (orders whose outcome is unknown are checked every cycle).',
+    ),
+    cancel_external_orders: flag(
+      false,
+      'Cancel open venue orders the bot did not place (client order ids without the bot_id prefix); by default they are reported as external and never touched.',
+    ),
   },
-  'Crash recovery.',
+  'Crash recovery and reconciliation with the venue.',
 );
 
 /** The validated `recovery` section. */

@@ -112,7 +112,16 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
     takeProfit: nullable(number),
   }),
   ExitSignal: shape(signal),
-  OrderSubmitted: shape({ order }),
+  OrderSubmitted: shape({
+    order,
+    origin: shape({
+      signalId: nullable(string),
+      timeframe,
+      barOpenTime: number,
+      stopLoss: nullable(number),
+      takeProfit: nullable(number),
+    }),
+  }),
   OrderPlaced: shape({ order }),
   OrderRejected: shape({ order, reason: string }),
   OrderFilled: shape({ order, fill }),
@@ -133,6 +142,34 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
     fees: number,
     reason: string,
     closedAt: number,
+  }),
+  CapitalSet: shape({
+    currency: string,
+    capital: number,
+    balances: arrayOf(shape({ currency: string, total: number })),
+  }),
+  ReconciliationCompleted: shape({
+    phase: oneOf('startup', 'runtime'),
+    previousRun: nullable(shape({ runId: string, end: oneOf('clean', 'crashed') })),
+    ordersRestored: number,
+    positionsRestored: number,
+    ordersResolved: arrayOf(shape({ clientOrderId: string, from: string, to: string })),
+    fillsRecovered: number,
+    externalOrders: arrayOf(
+      shape({ clientOrderId: string, symbol: string, side, quantity: number, handling: oneOf('ignored', 'cancelled') }),
+    ),
+    externalFills: number,
+    externalPositions: arrayOf(shape({ symbol: string, quantity: number })),
+    mismatches: arrayOf(
+      shape({
+        kind: oneOf('balance', 'position', 'order'),
+        subject: string,
+        expected: nullable(number),
+        actual: nullable(number),
+        message: string,
+      }),
+    ),
+    action: oneOf('trade', 'halt', 'adopt'),
   }),
   TradingAuthorized: shape({ symbol: string, strategyName: string, reason: string }),
   TradingBlocked: shape({

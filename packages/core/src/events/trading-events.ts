@@ -1,7 +1,7 @@
 import type { Bar } from '../domain/bar.js';
 import type { IndicatorRow, RecentRows, Regime } from '../domain/regime.js';
 import type { Timeframe } from '../domain/timeframe.js';
-import type { Direction, Fill, Order, OrderIntent, Position } from '../domain/trading.js';
+import type { Direction, Fill, Order, OrderIntent, OrderStatus, Position, Side } from '../domain/trading.js';
 import type { AnyEventOf } from './event.js';
 
 /**
@@ -69,6 +69,65 @@ export interface ExitPlan {
    * timeframe, then a market exit).
    */
   readonly placement: 'venue' | 'bot';
+}
+
+/**
+ * Where an order comes from, recorded with it (`OrderSubmitted`) so that a restarted bot rebuilds what it
+ * needs to go on with the order: the signal it serves, the bar whose signal made its client order id, and the
+ * exit plan of the position an entry opens.
+ */
+export interface OrderOrigin {
+  /** The `id` of the `EntrySignal` or `ExitSignal` the order serves, or `null` (an exit plan's order). */
+  readonly signalId: string | null;
+  /** The timeframe of the signal (for an exit plan's order: of the entry's signal). */
+  readonly timeframe: Timeframe;
+  /** Open time of the bar its client order id was made from, ms since epoch, UTC. */
+  readonly barOpenTime: number;
+  /** For an entry: the stop-loss of the position it opens, quote currency, or `null`. */
+  readonly stopLoss: number | null;
+  /** For an entry: the take-profit of the position it opens, quote currency, or `null`. */
+  readonly takeProfit: number | null;
+}
+
+/** One currency's total balance at the venue, as {@link TradingEventPayloads.CapitalSet} records it. */
+export interface BalanceTotal {
+  /** e.g. `USDT`, `BTC`. */
+  readonly currency: string;
+  /** Free plus held, in that currency. */
+  readonly total: number;
+}
+
+/**
+ * Something the venue and the bot's record disagree on, found by reconciliation
+ * ({@link TradingEventPayloads.ReconciliationCompleted}):
+ * - `balance`: a currency's balance at the venue differs from what the bot's fills explain (`subject` the
+ *   currency; `expected` and `actual` in that currency);
+ * - `position`: a venue-side position (derivatives) differs from the bot's net position (`subject` the symbol;
+ *   signed base units, short negative);
+ * - `order`: the venue no longer knows an order it acknowledged (`subject` its client order id; quantities in
+ *   base units), or holds one with the bot's prefix that the bot has no record of.
+ */
+export interface ReconciliationMismatch {
+  readonly kind: 'balance' | 'position' | 'order';
+  /** The currency, symbol or client order id. */
+  readonly subject: string;
+  /** What the bot's record says, or `null` when it has none. */
+  readonly expected: number | null;
+  /** What the venue says, or `null` when it has none. */
+  readonly actual: number | null;
+  /** In words, with the figures. */
+  readonly message: string;
+}
+
+/** An open venue order the bot did not place (its client order id lacks the bot's prefix). */
+export interface ExternalOrder {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  /** Base units. */
+  readonly quantity: number;
+  /** `ignored` (never touched, the default) or `cancelled` (`recovery.cancel_external_orders`). */
+  readonly handling: 'ignored' | 'cancelled';
 }
 
 /**
@@ -168,7 +227,11 @@ export interface TradingEventPayloads {
    * bot that journals its orders persists this event before the venue is called, so that after a crash it knows
    * every order it may have sent.
    */
-  OrderSubmitted: { readonly order: Order };
+  OrderSubmitted: {
+    readonly order: Order;
+    /** What the order serves: signal, bar, exit plan (what a restarted bot needs to go on with it). */
+    readonly origin: OrderOrigin;
+  };
   /** The venue acknowledged an order: it is working (`open`). */
   OrderPlaced: { readonly order: Order };
   /** The venue refused an order. */
@@ -243,6 +306,56 @@ export interface TradingEventPayloads {
     readonly codes: readonly string[];
     /** In words: the venue's reason, the error's message, the fill. */
     readonly message: string;
+  };
+  /**
+   * The capital the bot's account starts from, set once, at the bot's first start (the venue's balance in the
+   * account currency), with every balance the venue reported then: the baseline that reconciliation compares the
+   * venue's balances against (baseline plus the effect of every fill since). A restarted bot reads it back
+   * instead of the venue's balance, which its trades have changed.
+   */
+  CapitalSet: {
+    /** The account (quote) currency. */
+    readonly currency: string;
+    /** The starting capital, in `currency`. */
+    readonly capital: number;
+    /** Every balance at the venue then. */
+    readonly balances: readonly BalanceTotal[];
+  };
+  /**
+   * The bot compared its record of orders, fills and balances with the venue's: at start (`startup`, before the
+   * first cycle, every start) and while running (`runtime`, published only when it found something). What it
+   * found, what it did, and whether it trades on.
+   */
+  ReconciliationCompleted: {
+    /** `startup` (before the first cycle) or `runtime` (the periodic check). */
+    readonly phase: 'startup' | 'runtime';
+    /** How the previous run ended, at startup when the journal knows (`clean` or `crashed`), else `null`. */
+    readonly previousRun: { readonly runId: string; readonly end: 'clean' | 'crashed' } | null;
+    /** Orders not final in the bot's record, rebuilt from it (startup). */
+    readonly ordersRestored: number;
+    /** Open positions rebuilt from the recorded fills (startup). */
+    readonly positionsRestored: number;
+    /** Orders whose state the venue changed since the bot last knew it (a fill, a cancel while the bot was down). */
+    readonly ordersResolved: readonly {
+      readonly clientOrderId: string;
+      readonly from: OrderStatus;
+      readonly to: OrderStatus;
+    }[];
+    /** Venue fills of the bot's orders that its record lacked, now applied (published as `OrderFilled`). */
+    readonly fillsRecovered: number;
+    /** Open venue orders the bot did not place. */
+    readonly externalOrders: readonly ExternalOrder[];
+    /** Venue fills of orders the bot did not place (they explain part of the balances). */
+    readonly externalFills: number;
+    /** Net quantities the external fills hold, by symbol (signed base units, short negative): never touched. */
+    readonly externalPositions: readonly { readonly symbol: string; readonly quantity: number }[];
+    /** What differs beyond the tolerance. */
+    readonly mismatches: readonly ReconciliationMismatch[];
+    /**
+     * `trade`: nothing differs (or nothing unresolved); `halt`: the bot places no new order until an operator
+     * restarts it (`recovery.on_mismatch: halt`); `adopt`: the venue's quantities replaced the bot's.
+     */
+    readonly action: 'trade' | 'halt' | 'adopt';
   };
   /** The risk manager allowed a signal to trade. */
   TradingAuthorized: {

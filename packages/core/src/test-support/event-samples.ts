@@ -64,7 +64,16 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
   RegimeChanged: { symbol: 'BTCUSDT', timeframe: '15m', oldRegime: null, newRegime: regime, barOpenTime: bar.openTime },
   EntrySignal: { ...signal, sizing: { mode: 'risk_percent', percent: 1 }, stopLoss: 22900, takeProfit: null },
   ExitSignal: signal,
-  OrderSubmitted: { order: { ...order, orderId: null, status: 'submitting' } },
+  OrderSubmitted: {
+    order: { ...order, orderId: null, status: 'submitting' },
+    origin: {
+      signalId: 'evt-1',
+      timeframe: '1m',
+      barOpenTime: 1_700_000_000_000,
+      stopLoss: 41_000,
+      takeProfit: 44_000,
+    },
+  },
   OrderPlaced: { order },
   OrderRejected: { order: { ...order, status: 'rejected' }, reason: 'insufficient balance' },
   OrderFilled: {
@@ -93,6 +102,29 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
     fees: 0.46,
     reason: 'take_profit',
     closedAt: bar.openTime + 120_000,
+  },
+  CapitalSet: {
+    currency: 'USDT',
+    capital: 100_000,
+    balances: [
+      { currency: 'USDT', total: 100_000 },
+      { currency: 'BTC', total: 0 },
+    ],
+  },
+  ReconciliationCompleted: {
+    phase: 'startup',
+    previousRun: { runId: 'run-1', end: 'crashed' },
+    ordersRestored: 1,
+    positionsRestored: 1,
+    ordersResolved: [{ clientOrderId: 'quant-1a2b', from: 'open', to: 'filled' }],
+    fillsRecovered: 1,
+    externalOrders: [
+      { clientOrderId: 'manual-1', symbol: 'BTCUSDT', side: 'buy', quantity: 0.01, handling: 'ignored' },
+    ],
+    externalFills: 0,
+    externalPositions: [],
+    mismatches: [],
+    action: 'trade',
   },
   TradingAuthorized: { symbol: 'BTCUSDT', strategyName: 'ema_cross', reason: 'all risk checks passed' },
   TradingBlocked: { symbol: 'BTCUSDT', strategyName: 'ema_cross', reasons: ['daily_loss_limit', 'max_positions'] },

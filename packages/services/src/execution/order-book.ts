@@ -83,6 +83,35 @@ export class OrderBook<C> {
     return order;
   }
 
+  /**
+   * Puts back an order as a journal recorded it, with the fills recorded for it (a restart): no transition is
+   * checked, the order keeps its state. An order whose recorded fills fall short of its filled quantity is
+   * {@link OrderBook.unsettled}.
+   * @param order - the order's last recorded state.
+   * @param context - what to keep with it.
+   * @param fills - its recorded fills, oldest first.
+   * @throws {@link ExecutionError} `DUPLICATE_ORDER` when the client order id is known.
+   */
+  restore(order: Order, context: C, fills: readonly Fill[]): void {
+    if (this.#entries.has(order.clientOrderId)) {
+      throw new ExecutionError('DUPLICATE_ORDER', `order ${order.clientOrderId} already exists`);
+    }
+    const entry: Entry<C> = { order, context, fillIds: new Set(), fillQuantity: 0, fillNotional: 0 };
+    for (const fill of fills) {
+      if (entry.fillIds.has(fill.fillId)) continue;
+      entry.fillIds.add(fill.fillId);
+      entry.fillQuantity += fill.quantity;
+      entry.fillNotional += fill.price * fill.quantity;
+    }
+    this.#entries.set(order.clientOrderId, entry);
+    if (order.filledQuantity > entry.fillQuantity + QUANTITY_EPSILON) this.#unsettled.set(order.clientOrderId, entry);
+    if (!isFinalOrderStatus(order.status)) {
+      this.#working.set(order.clientOrderId, entry);
+      return;
+    }
+    this.#retire(order.clientOrderId);
+  }
+
   /** The order with this client order id, if known. */
   get(clientOrderId: string): Order | undefined {
     return this.#entries.get(clientOrderId)?.order;
@@ -213,13 +242,17 @@ export class OrderBook<C> {
     entry.order = order;
     if (!wasFinal && isFinalOrderStatus(order.status)) {
       this.#working.delete(order.clientOrderId);
-      this.#final.push(order.clientOrderId);
-      if (this.#final.length > this.#retainFinal) {
-        const forgotten = this.#final.shift() as string;
-        this.#entries.delete(forgotten);
-        this.#unsettled.delete(forgotten);
-      }
+      this.#retire(order.clientOrderId);
     }
     return order;
+  }
+
+  /** Keeps a final order for look-ups, forgetting the oldest beyond `retainFinal`. */
+  #retire(clientOrderId: string): void {
+    this.#final.push(clientOrderId);
+    if (this.#final.length <= this.#retainFinal) return;
+    const forgotten = this.#final.shift() as string;
+    this.#entries.delete(forgotten);
+    this.#unsettled.delete(forgotten);
   }
 }

@@ -6,21 +6,31 @@ import {
   type Fill,
   type Logger,
   type Order,
+  type OrderOrigin,
   type OrderPurpose,
   type OrderStatus,
   type SignalOutcome,
   type TradingEventPayloads,
 } from '@quant/core';
 import type { Balance, Broker, BrokerUpdate, VenueOrder } from '../ports/broker.js';
-import type { ExecutionJournal } from '../ports/execution-journal.js';
+import type { ExecutionJournal, ExecutionRecord } from '../ports/execution-journal.js';
+import { BalanceBook } from './balance-book.js';
 import { BrokerError, type BrokerErrorCode } from './broker-error.js';
 import { clientOrderIdFor, type SignalKey } from './client-order-id.js';
 import { withDeadline } from './deadline.js';
+import { ExecutionError } from './execution-error.js';
 import type { ExitLevels } from './exit-level.js';
 import { ExitPlans } from './exit-plans.js';
 import { type NewOrder, OrderBook } from './order-book.js';
 import { isFinalOrderStatus } from './order-state.js';
 import type { PositionLedger } from './position-ledger.js';
+import {
+  DEFAULT_RECOVERY,
+  type FillResult,
+  Reconciler,
+  type ReconcilerHost,
+  type RecoverySettings,
+} from './reconciler.js';
 
 /** How long the executor waits on the venue, ms. */
 export interface ExecutionTimeouts {
@@ -46,6 +56,10 @@ export type OrderMetric = 'trades_executed' | 'orders_placed' | 'orders_rejected
 /** What {@link OrderManager} needs from the service that owns it. */
 export interface OrderManagerOptions {
   readonly broker: Broker;
+  /** Prefix of every client order id (`trading.bot_id`): an open venue order without it is external. */
+  readonly botId: string;
+  /** The symbols the bot trades: reconciliation asks the venue for their fills. */
+  readonly symbols: readonly string[];
   /** The ledger: the manager is its only writer. */
   readonly ledger: PositionLedger;
   readonly clock: Clock;
@@ -57,6 +71,8 @@ export interface OrderManagerOptions {
   readonly timeouts?: ExecutionTimeouts;
   /** Where an order is persisted before it is sent; none by default (a backtest sends at once). */
   readonly journal?: ExecutionJournal;
+  /** How reconciliation with the venue behaves; {@link DEFAULT_RECOVERY} by default. */
+  readonly recovery?: RecoverySettings;
 }
 
 /** What the manager keeps with each order. */
@@ -117,12 +133,17 @@ export class OrderManager {
   readonly #options: OrderManagerOptions;
   readonly #book = new OrderBook<OrderContext>();
   readonly #exitPlans: ExitPlans;
+  /** The balances the venue should report: reconciliation's expectation. */
+  readonly #balances: BalanceBook;
+  readonly #reconciler: Reconciler;
   /** Orders to cancel until they are final (a cancel can fail, and a leg must not outlive its position). */
   readonly #toCancel = new Set<string>();
   readonly #venueCallMs: number;
   readonly #notFoundGraceMs: number;
   readonly #syncIntervalMs: number;
   #lastSync = Number.NEGATIVE_INFINITY;
+  /** The last close seen of each symbol (the price an adopted quantity is booked at when no position marks it). */
+  readonly #lastPrice = new Map<string, number>();
   #unsubscribe: (() => void) | undefined;
   #lastError: string | undefined;
 
@@ -135,6 +156,9 @@ export class OrderManager {
     this.#exitPlans = new ExitPlans(
       {
         send: (key, shape, ocoGroup) => {
+          // A restarted bot re-arms a plan whose legs it placed before: they are in the book already.
+          const existing = clientOrderIdFor(key);
+          if (this.#book.get(existing)) return { clientOrderId: existing, answered: Promise.resolve() };
           const order = this.create(key, shape, null, null);
           return order && { clientOrderId: order.clientOrderId, answered: this.send(order, ocoGroup) };
         },
@@ -145,6 +169,8 @@ export class OrderManager {
       },
       options.broker.capabilities.nativeStops,
     );
+    this.#balances = new BalanceBook(options.ledger.account().currency);
+    this.#reconciler = new Reconciler(this.#reconcilerHost(), options.recovery ?? DEFAULT_RECOVERY);
   }
 
   /** The last venue failure, until a later call succeeds. */
@@ -182,6 +208,106 @@ export class OrderManager {
   balances(): Promise<readonly Balance[]> {
     const { broker, clock } = this.#options;
     return withDeadline(clock, this.#venueCallMs, broker.fetchBalances(), 'fetchBalances', 'unavailable');
+  }
+
+  /** Why the bot places no new order (a reconciliation mismatch with `recovery.on_mismatch: halt`), once halted. */
+  get halted(): string | undefined {
+    return this.#reconciler.halted;
+  }
+
+  /**
+   * Sets the capital the ledger starts from — the venue's balance in the account currency — and the baseline of
+   * reconciliation (every balance), and publishes `CapitalSet`: at the bot's first start only.
+   * @throws {@link ExecutionError} `NO_CAPITAL` when the venue reports no balance in the account currency;
+   *   {@link BrokerError} whatever the venue throws.
+   */
+  async openAccount(): Promise<void> {
+    const { ledger, publish } = this.#options;
+    const currency = ledger.account().currency;
+    const balances = await this.balances();
+    const balance = balances.find((b) => b.currency === currency);
+    if (!balance) {
+      throw new ExecutionError(
+        'NO_CAPITAL',
+        `the venue reports no ${currency} balance (it has ${balances.map((b) => b.currency).join(', ') || 'none'})`,
+      );
+    }
+    ledger.setCapital(balance.total);
+    const totals = balances.map(({ currency: c, total }) => ({ currency: c, total }));
+    this.#balances.rebase(totals);
+    publish('CapitalSet', { currency, capital: balance.total, balances: totals });
+  }
+
+  /**
+   * Rebuilds the book, the ledger, the reconciliation baseline and the exit plans' orders from a journal's record
+   * (a restart), publishing nothing: the record has the events. Orders keep their recorded state; fills are
+   * applied to the ledger in record order.
+   * @returns how many orders not final and open positions were rebuilt.
+   */
+  restore(record: ExecutionRecord): { readonly orders: number; readonly positions: number } {
+    const { ledger, logger } = this.#options;
+    if (record.capital !== null) {
+      ledger.setCapital(record.capital.capital);
+      this.#balances.rebase(record.capital.balances);
+    }
+    const fillsOf = new Map<string, Fill[]>();
+    for (const fill of record.fills) {
+      const list = fillsOf.get(fill.clientOrderId) ?? [];
+      list.push(fill);
+      fillsOf.set(fill.clientOrderId, list);
+    }
+    let working = 0;
+    for (const { order, origin } of record.orders) {
+      const key: SignalKey = {
+        botId: this.#options.botId,
+        strategyName: order.strategyName ?? '',
+        symbol: order.symbol,
+        timeframe: origin?.timeframe ?? '1m',
+        barOpenTime: origin?.barOpenTime ?? order.createdAt,
+        direction: order.direction,
+        intent: order.intent,
+        purpose: order.purpose,
+      };
+      const levels = origin && { stopLoss: origin.stopLoss, takeProfit: origin.takeProfit };
+      const final = isFinalOrderStatus(order.status);
+      const context: OrderContext = { key, signalId: origin?.signalId ?? null, levels, resolved: final };
+      if (order.status === 'unknown') context.unknownSince = order.updatedAt;
+      this.#book.restore(order, context, fillsOf.get(order.clientOrderId) ?? []);
+      if (!final) working++;
+    }
+    const orders = new Map(record.orders.map(({ order }) => [order.clientOrderId, order]));
+    for (const fill of record.fills) {
+      const order = orders.get(fill.clientOrderId);
+      if (!order) logger.warn(`Recorded fill ${fill.fillId} of an order the record lacks: ${fill.clientOrderId}`);
+      ledger.apply(fill, {
+        strategyName: order?.strategyName ?? null,
+        closeReason: order ? CLOSE_REASONS[order.purpose] : 'manual',
+      });
+      this.#balances.apply(fill);
+    }
+    return { orders: working, positions: ledger.positions().length };
+  }
+
+  /**
+   * The reconciliation at start, after {@link OrderManager.restore} and {@link OrderManager.start}: asks the venue
+   * for the orders the record holds as working or unknown, the fills since the baseline, the open orders and the
+   * balances; applies what the venue knows (as events); re-arms the exit plans of open positions; publishes
+   * `ReconciliationCompleted`.
+   * @param previousRun - how the previous run ended, when the journal knows.
+   * @param restored - what {@link OrderManager.restore} rebuilt.
+   * @param since - when the baseline was taken, ms UTC.
+   * @throws {@link ExecutionError} `RECONCILIATION_FAILED` when the venue does not answer.
+   */
+  async recover(
+    previousRun: ExecutionRecord['previousRun'],
+    restored: { readonly orders: number; readonly positions: number },
+    since: number,
+  ): Promise<void> {
+    await this.#reconciler.startup(previousRun, restored, since);
+    for (const position of this.#options.ledger.positions()) {
+      const entry = this.#book.context(position.positionId.replace(/^P-/, ''));
+      if (entry && position.strategyName !== null) this.#exitPlans.arm(position, entry.key, entry.levels);
+    }
   }
 
   /** Listens to a streaming venue. */
@@ -227,6 +353,10 @@ export class OrderManager {
       this.#options.logger.warn(`Order ${spec.clientOrderId} exists already; not sending it again`);
       return undefined;
     }
+    if (this.halted !== undefined) {
+      this.#options.logger.warn(`Order ${spec.clientOrderId} not created: trading is halted (${this.halted})`);
+      return undefined;
+    }
     return this.#book.create(spec, { key, signalId, levels, resolved: false }, this.#options.clock.now());
   }
 
@@ -247,7 +377,8 @@ export class OrderManager {
     const { broker, clock, journal, publish } = this.#options;
     let failed = true;
     this.#guard('submit', () => {
-      publish('OrderSubmitted', { order: this.#book.transition(order.clientOrderId, 'submitting', clock.now()) });
+      const submitting = this.#book.transition(order.clientOrderId, 'submitting', clock.now());
+      publish('OrderSubmitted', { order: submitting, origin: this.#originOf(order.clientOrderId) });
       failed = false;
     });
     if (failed) return;
@@ -365,6 +496,7 @@ export class OrderManager {
    */
   onBar(symbol: string, bar: Bar): void {
     const { ledger } = this.#options;
+    this.#lastPrice.set(symbol, bar.close);
     this.#exitPlans.watch(symbol, bar, (strategyName, of) => ledger.position(strategyName, of));
   }
 
@@ -379,7 +511,10 @@ export class OrderManager {
     const pending =
       this.#book.unsettledCount + this.#toCancel.size + this.#book.workingCount(full ? undefined : 'unknown');
     if (full) this.#lastSync = clock.now();
-    return pending === 0 ? undefined : this.#reconcile(full);
+    const orders = pending === 0 ? undefined : this.#reconcile(full);
+    const account = this.#options.journal === undefined ? undefined : this.#reconciler.periodic();
+    if (orders === undefined || account === undefined) return orders ?? account;
+    return Promise.all([orders, account]).then(() => undefined);
   }
 
   async #reconcile(full: boolean): Promise<void> {
@@ -464,17 +599,19 @@ export class OrderManager {
     if (isFinalOrderStatus(order.status)) this.#settle(order, venue.reason);
   }
 
-  #applyFill(fill: Fill): void {
+  #applyFill(fill: Fill): FillResult {
     const { ledger, clock, publish, count, logger } = this.#options;
     const context = this.#book.context(fill.clientOrderId);
     if (!context) {
-      if (!ledger.hasFill(fill.fillId)) {
+      if (ledger.hasFill(fill.fillId)) return 'known';
+      if (fill.clientOrderId.startsWith(`${this.#options.botId}-`)) {
         logger.warn(`Fill ${fill.fillId} of an order the bot does not know: ${fill.clientOrderId}`);
       }
-      return;
+      return 'foreign';
     }
     const order = this.#book.applyFill(fill, clock.now());
-    if (!order) return;
+    if (!order) return 'known';
+    this.#balances.apply(fill);
     const change = ledger.apply(fill, { strategyName: order.strategyName, closeReason: CLOSE_REASONS[order.purpose] });
     count('trades_executed');
     publish('OrderFilled', { order, fill });
@@ -484,6 +621,95 @@ export class OrderManager {
     }
     if (change && change.position === null) this.#exitPlans.drop(order.strategyName ?? '', order.symbol);
     if (isFinalOrderStatus(order.status)) this.#settle(order);
+    return 'new';
+  }
+
+  /**
+   * Moves the bot's position in a symbol by `quantity` (signed base units) to what the venue holds
+   * (`recovery.on_mismatch: adopt`): a fill without an order, at the position's mark (or the last fill's price),
+   * no fee, closing as `reconciliation`; attributed to the strategy holding the symbol, else to the account.
+   */
+  #adopt(symbol: string, quantity: number): void {
+    const { ledger, clock, publish } = this.#options;
+    const held = ledger.positions().filter((position) => position.symbol === symbol);
+    const owner = held.length === 1 ? (held[0]?.strategyName ?? null) : null;
+    const price = held[0]?.markPrice ?? this.#lastPrice.get(symbol);
+    if (price === undefined || quantity === 0) return;
+    const id = `reconcile-${symbol}-${clock.now()}`;
+    const fill: Fill = {
+      fillId: id,
+      orderId: id,
+      clientOrderId: id,
+      symbol,
+      side: quantity > 0 ? 'buy' : 'sell',
+      quantity: Math.abs(quantity),
+      price,
+      fee: 0,
+      timestamp: clock.now(),
+    };
+    const change = ledger.apply(fill, { strategyName: owner, closeReason: 'reconciliation' });
+    if (change?.closed) publish('PositionClosed', change.closed);
+    if (change?.opened) publish('PositionOpened', { position: change.opened, exitPlan: null });
+    if (change && change.position === null && owner !== null) this.#exitPlans.drop(owner, symbol);
+  }
+
+  /** The host side of the {@link Reconciler}. */
+  #reconcilerHost(): ReconcilerHost {
+    const { broker, botId, symbols, ledger, clock, logger, publish } = this.#options;
+    return {
+      botId,
+      broker,
+      ledger,
+      balances: this.#balances,
+      symbols,
+      now: () => clock.now(),
+      warn: (message) => logger.warn(message),
+      publish,
+      read: (what, call) => {
+        const answer = withDeadline(clock, this.#venueCallMs, call(), what, 'unavailable');
+        return answer.then((value) => {
+          this.#lastError = undefined;
+          return value;
+        });
+      },
+      working: () => this.#book.working(),
+      get: (clientOrderId) => this.#book.get(clientOrderId),
+      applyVenueOrder: (venue) => this.#guard('venue order', () => this.#applyVenueOrder(venue)),
+      applyFill: (fill) => {
+        let result: FillResult = 'known';
+        this.#guard('venue fill', () => {
+          result = this.#applyFill(fill);
+        });
+        return result;
+      },
+      lost: (order, reason) => this.#guard('lost order', () => this.#notPlaced(order, 'not_found', reason)),
+      cancel: async (symbol, clientOrderId) => {
+        try {
+          await withDeadline(
+            clock,
+            this.#venueCallMs,
+            broker.cancelOrder(symbol, clientOrderId),
+            `cancelOrder ${clientOrderId}`,
+            'unknown_outcome',
+          );
+        } catch (error) {
+          this.#failed(`cancelOrder ${clientOrderId}`, error);
+        }
+      },
+      adopt: (symbol, quantity) => this.#guard('adopted position', () => this.#adopt(symbol, quantity)),
+    };
+  }
+
+  /** What `OrderSubmitted` records of an order's origin. */
+  #originOf(clientOrderId: string): OrderOrigin {
+    const context = this.#book.context(clientOrderId);
+    return {
+      signalId: context?.signalId ?? null,
+      timeframe: context?.key.timeframe ?? '1m',
+      barOpenTime: context?.key.barOpenTime ?? 0,
+      stopLoss: context?.levels?.stopLoss ?? null,
+      takeProfit: context?.levels?.takeProfit ?? null,
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { ExecutionJournal } from '../ports/execution-journal.js';
+import { EMPTY_RECORD, MemoryJournal } from '../test-support/memory-journal.js';
 import { march } from '../test-support/real-data.js';
 import { TradeExecutionService } from './trade-execution-service.js';
 
@@ -34,6 +35,7 @@ function heldJournal(bus: EventBus) {
           settle: (error) => (error ? reject(error) : resolve()),
         });
       }),
+    load: async () => EMPTY_RECORD,
   };
   return { journal, commits };
 }
@@ -48,7 +50,7 @@ const venue = () => {
 /** A bot process on the venue: its own bus and order book, the journal `journalOf` makes for its bus. */
 const botProcess = (
   { clock, broker }: ReturnType<typeof venue>,
-  journalOf: (bus: EventBus) => ExecutionJournal = () => ({ commit: async () => {} }),
+  journalOf: (bus: EventBus) => ExecutionJournal = () => new MemoryJournal(),
 ) => {
   const bus = new EventBus({ clock, historyLimit: 1_000 });
   const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
@@ -61,6 +63,7 @@ const botProcess = (
       entryManager: new DefaultEntryManager(),
       executionTimeframe: '1m',
       botId: config.trading.bot_id,
+      symbols: config.trading.symbols,
       config: config.services.trade_execution,
       journal: journalOf(bus),
     },
@@ -112,31 +115,6 @@ describe('TradeExecutionService with an execution journal', () => {
     );
     expect(bus.history('SignalResolved').map((event) => event.outcome)).toEqual(['rejected']);
     expect(submit).not.toHaveBeenCalled();
-  });
-
-  it('after a restart, takes the order the venue holds for a regenerated signal instead of sending it twice', async () => {
-    const market = venue();
-    const { broker, submit } = market;
-    /** A bot process started: its own bus and book, the same venue. */
-    const start = async () => {
-      const started = botProcess(market);
-      await started.service.start();
-      return started;
-    };
-    const before = await start();
-    before.bus.emit('EntrySignal', entry(march(1, 0, 55)));
-    await before.bus.drain();
-    await vi.waitFor(() => expect(before.bus.history('OrderPlaced')).toHaveLength(1));
-    const id = before.bus.history('OrderPlaced')[0]?.order.clientOrderId;
-    // The process dies; a new one regenerates the same signal (the same bar) before it learned of the order.
-    const after = await start();
-    after.bus.emit('EntrySignal', entry(march(1, 0, 55)));
-    await after.bus.drain();
-    await vi.waitFor(() => expect(after.bus.history('OrderPlaced')).toHaveLength(1));
-    expect(after.bus.history('OrderSubmitted').map((event) => event.order.clientOrderId)).toEqual([id]);
-    expect(after.bus.history('OrderPlaced')[0]?.order).toMatchObject({ clientOrderId: id, status: 'open' });
-    expect(submit).toHaveBeenCalledTimes(1);
-    expect((await broker.fetchOpenOrders()).map((order) => order.clientOrderId)).toEqual([id]);
   });
 
   it('does not send an order the venue cannot say it holds: the order is unknown until the venue answers', async () => {

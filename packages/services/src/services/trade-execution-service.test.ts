@@ -40,6 +40,7 @@ const setup = (env: Record<string, string> = {}, quantityStep?: number) => {
       entryManager: new DefaultEntryManager(quantityStep === undefined ? {} : { quantityStep }),
       executionTimeframe: '1m',
       botId: config.trading.bot_id,
+      symbols: config.trading.symbols,
       config: config.services.trade_execution,
     },
   );

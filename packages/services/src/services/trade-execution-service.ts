@@ -12,8 +12,9 @@ import { clientOrderIdFor, type SignalKey } from '../execution/client-order-id.j
 import { ExecutionError } from '../execution/execution-error.js';
 import { type ExecutionTimeouts, OrderManager } from '../execution/order-manager.js';
 import type { PositionLedger } from '../execution/position-ledger.js';
+import type { RecoverySettings } from '../execution/reconciler.js';
 import { BROKER_SPECIFICATION_VERSION, type Broker } from '../ports/broker.js';
-import type { ExecutionJournal } from '../ports/execution-journal.js';
+import type { ExecutionJournal, ExecutionRecord } from '../ports/execution-journal.js';
 import type { EntryManager, RiskManager } from '../ports/risk.js';
 
 /** Options of a {@link TradeExecutionService}. */
@@ -30,6 +31,10 @@ export interface TradeExecutionOptions {
   readonly executionTimeframe: Timeframe;
   /** Prefix of every client order id (`trading.bot_id`). */
   readonly botId: string;
+  /** The symbols traded (`trading.symbols`): reconciliation asks the venue for their fills. */
+  readonly symbols: readonly string[];
+  /** How reconciliation with the venue behaves (the `recovery` section); its defaults otherwise. */
+  readonly recovery?: RecoverySettings;
   /** The `services.trade_execution` section. */
   readonly config: ServicesConfig['trade_execution'];
   /** How long to wait on the venue; see {@link ExecutionTimeouts}. */
@@ -86,6 +91,11 @@ export class TradeExecutionService extends EventDrivenService {
   readonly #options: TradeExecutionOptions;
   readonly #orders: OrderManager;
   readonly #signalsSeen: string[] = [];
+  /** What was rebuilt from the journal, once it was (at the first start of the service). */
+  #restored: { readonly orders: number; readonly positions: number } | undefined;
+  #previousRun: ExecutionRecord['previousRun'] = null;
+  /** When the reconciliation baseline (the venue's balances at the bot's first start) was taken, ms UTC. */
+  #baselineAt: number | undefined;
   #queue: Signal[] = [];
 
   /**
@@ -113,6 +123,9 @@ export class TradeExecutionService extends EventDrivenService {
       count: (metric) => this.increment(metric),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.journal ? { journal: options.journal } : {}),
+      ...(options.recovery ? { recovery: options.recovery } : {}),
+      botId: options.botId,
+      symbols: options.symbols,
     });
     this.defineMetrics('trades_executed', 'orders_placed', 'orders_rejected', 'risk_breaches', 'broker_errors');
   }
@@ -146,20 +159,32 @@ export class TradeExecutionService extends EventDrivenService {
     return this.state === 'running' || this.state === 'degraded' ? this.#orders.reconcile() : undefined;
   }
 
+  /**
+   * Without a journal: reads the capital from the venue's balance. With one: rebuilds orders, positions and exit
+   * plans from the journal (at the first start of the process), reads the capital from the venue only at the bot's
+   * first start, and reconciles with the venue before the first cycle (`ReconciliationCompleted`).
+   * @throws {@link ExecutionError} `NO_CAPITAL`; `RECONCILIATION_FAILED` when the venue does not answer.
+   */
   protected override async onStart(): Promise<void> {
-    const { ledger } = this.#options;
+    const { journal, ledger } = this.#options;
+    const record = journal && !this.#restored ? await journal.load() : undefined;
+    if (record) {
+      this.#restored = this.#orders.restore(record);
+      this.#previousRun = record.previousRun;
+      this.#baselineAt = record.capital?.at;
+    }
     if (ledger.capital === undefined) {
-      const balances = await this.#orders.balances();
-      const balance = balances.find((b) => b.currency === ledger.account().currency);
-      if (!balance) {
-        throw new ExecutionError(
-          'NO_CAPITAL',
-          `the venue reports no ${ledger.account().currency} balance (it has ${balances.map((b) => b.currency).join(', ') || 'none'})`,
-        );
-      }
-      ledger.setCapital(balance.total);
+      await this.#orders.openAccount();
+      this.#baselineAt = this.clock.now();
     }
     this.#orders.start();
+    if (journal) {
+      await this.#orders.recover(
+        this.#previousRun,
+        this.#restored ?? { orders: 0, positions: 0 },
+        this.#baselineAt ?? this.clock.now(),
+      );
+    }
     this.subscribe('NewCandle', (event) => this.#onBar(event));
     this.subscribe('EntrySignal', (event) => this.#enqueue(event));
     this.subscribe('ExitSignal', (event) => this.#enqueue(event));
@@ -179,6 +204,8 @@ export class TradeExecutionService extends EventDrivenService {
       unsettled_orders: unsettled,
       ...(lastError ? { last_broker_error: lastError } : {}),
     };
+    const halted = this.#orders.halted;
+    if (halted !== undefined) return { status: 'degraded', details: { ...details, halted } };
     if (unknown > 0 || unsettled > 0 || lastError) return { status: 'degraded', details };
     return { details };
   }
@@ -242,6 +269,7 @@ export class TradeExecutionService extends EventDrivenService {
       this.#repeated(signal, key);
       return;
     }
+    if (this.#haltedFor(signal, 'entry')) return;
     const { strategyName, symbol } = signal;
     const holding = ledger.position(strategyName, symbol) !== undefined;
     if (holding || this.#orders.entering(strategyName, symbol)) {
@@ -271,6 +299,7 @@ export class TradeExecutionService extends EventDrivenService {
   #exit(signal: EventOf<TradingEventPayloads, 'ExitSignal'>): Promise<void> | undefined {
     const key = this.#signalKey(signal, 'exit');
     if (this.#orders.get(clientOrderIdFor(key))) return this.#repeated(signal, key);
+    if (this.#haltedFor(signal, 'exit')) return undefined;
     const { strategyName, symbol } = signal;
     const position = this.#options.ledger.position(strategyName, symbol);
     if (!position || position.direction !== signal.direction) {
@@ -307,6 +336,20 @@ export class TradeExecutionService extends EventDrivenService {
     }
     const order = this.#orders.create(key, { type: 'market', quantity, triggerPrice: null }, signal.id, null);
     if (order) void this.#orders.send(order);
+  }
+
+  /** Ends a signal while reconciliation halted trading (`reconciliation_halt`); `false` when trading goes on. */
+  #haltedFor(signal: Signal, intent: 'entry' | 'exit'): boolean {
+    const halted = this.#orders.halted;
+    if (halted === undefined) return false;
+    this.#orders.resolveWithoutOrder(
+      signal,
+      intent,
+      'blocked',
+      ['reconciliation_halt'],
+      `trading is halted: ${halted}`,
+    );
+    return true;
   }
 
   #repeated(signal: Signal, key: SignalKey): undefined {
