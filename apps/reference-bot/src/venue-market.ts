@@ -1,6 +1,7 @@
 import { CcxtBroker, CcxtMarketData, type CcxtVenue } from '@quant/adapter-ccxt';
 import { type Clock, LiveClock } from '@quant/core';
 import { ScaledClock } from '@quant/exchange-sim';
+import { withChaos } from './chaos/chaos-broker.js';
 import { UsageError } from './cli-error.js';
 import type { LiveMarket } from './live-market.js';
 import type { BotInputs } from './setup.js';
@@ -33,7 +34,7 @@ async function localExchangeClock(url: string): Promise<{ now: number; speed: nu
  * replaying data (`quant-bot exchange-sim`, found by its `/sim/status`): its time and speed, and the venue's
  * signed requests are stamped on it; otherwise it is the wall clock.
  */
-export async function venueMarket(inputs: BotInputs, flags: VenueFlags): Promise<LiveMarket> {
+export async function venueMarket(inputs: BotInputs, flags: VenueFlags, env: NodeJS.ProcessEnv): Promise<LiveMarket> {
   const settings = exchangeSettings(inputs.config.exchange, flags);
   if (settings.api_key === '' || settings.api_secret === '') {
     throw new UsageError(
@@ -66,7 +67,7 @@ export async function venueMarket(inputs: BotInputs, flags: VenueFlags): Promise
     clock,
     venue: {
       source: new CcxtMarketData(venue, { clock }),
-      broker: new CcxtBroker(venue),
+      broker: withChaos(new CcxtBroker(venue), env, clock.now()),
       // A venue call's deadline runs on the bot's clock: past ccxt's own timeout (so that ccxt reports first), in
       // the venue's time, which a local exchange may run many times faster than the wall clock.
       executionTimeouts: { venueCallMs: (settings.timeout * 1000 + VENUE_CALL_MARGIN_MS) * (local?.speed ?? 1) },

@@ -106,7 +106,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const stepMs = timeframeToMs(inputs.config.trading.timeframes[0] as Parameters<typeof timeframeToMs>[0]);
   // The venue's code (ccxt) is loaded only with --exchange: a replay starts without it.
   const market = onVenue
-    ? await (await import('../venue-market.js')).venueMarket(inputs, options)
+    ? await (await import('../venue-market.js')).venueMarket(inputs, options, env)
     : replayMarket(inputs, speed);
   const { clock } = market;
   const controller = new AbortController();
