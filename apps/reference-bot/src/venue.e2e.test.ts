@@ -6,7 +6,7 @@ import { DEFAULT_ACCOUNT, ScaledClock } from '@quant/exchange-sim';
 import { EventStore } from '@quant/store';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BTCUSDT, type CliProcess, runCli, startCli } from './test-support/run-cli.js';
+import { BTCUSDT, type CliProcess, runCli, SIM_CREDENTIALS, startCli, startLiveOnSim } from './test-support/run-cli.js';
 
 /**
  * The rehearsal of a live run, end to end, on loopback only: `quant-bot exchange-sim` replays a slice of the real
@@ -19,7 +19,6 @@ import { BTCUSDT, type CliProcess, runCli, startCli } from './test-support/run-c
 const dir = mkdtempSync(join(tmpdir(), 'quant-bot-venue-'));
 const SLICE = join(dir, 'BTCUSDT_1m.csv');
 const LAST_OPEN = Date.UTC(2023, 2, 1, 15, 29);
-const credentials = { EXCHANGE_API_KEY: DEFAULT_ACCOUNT.apiKey, EXCHANGE_API_SECRET: DEFAULT_ACCOUNT.secret };
 let sim: CliProcess;
 let url: string;
 
@@ -62,24 +61,9 @@ const tradesOf = (folder: string): Trade[] =>
 describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
   it('trades as a backtest of the same slice does, and every order it placed is at the venue', async () => {
     const db = join(dir, 'live.db');
-    const live = startCli(
-      [
-        'live',
-        '--exchange',
-        'binance',
-        '--exchange-url',
-        url,
-        '--symbol',
-        'BTCUSDT',
-        '--out',
-        join(dir, 'live'),
-        '--db',
-        db,
-        '--log-level',
-        'info',
-      ],
-      { ...credentials, PAPER_BROKER_NATIVE_STOPS: 'false' },
-    );
+    const live = startLiveOnSim(url, ['--out', join(dir, 'live'), '--db', db, '--log-level', 'info'], {
+      PAPER_BROKER_NATIVE_STOPS: 'false',
+    });
     const backtest = runCli(
       ['backtest', '--data', SLICE, '--from', '2023-03-01T13:00Z', '--out', join(dir, 'backtest')],
       {
@@ -197,7 +181,7 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     expect(bad.stderr).toContain('--exchange "Binance US" is not valid: expected a ccxt exchange id in lower case');
     const noSymbol = await runCli(
       ['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'ETHUSDT'],
-      credentials,
+      SIM_CREDENTIALS,
     );
     expect(noSymbol.code).toBe(2);
     expect(noSymbol.stderr).toContain('binance lists no spot market ETHUSDT');
@@ -206,7 +190,7 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     expect(noKeys.stderr).toContain('set EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment');
     const nobody = await runCli(
       ['live', '--exchange', 'binance', '--exchange-url', 'http://127.0.0.1:9', '--symbol', 'BTCUSDT'],
-      credentials,
+      SIM_CREDENTIALS,
     );
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toContain(
@@ -214,7 +198,7 @@ describe('quant-bot live --exchange on quant-bot exchange-sim', () => {
     );
     const unstored = await runCli(
       ['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'BTCUSDT', '--no-db'],
-      credentials,
+      SIM_CREDENTIALS,
     );
     expect(unstored.code).toBe(2);
     expect(unstored.stderr).toContain('--no-db does not go with --exchange');

@@ -27,6 +27,7 @@ export {
   PositionLedger,
   type PositionReader,
 } from './execution/position-ledger.js';
+export type { RecoverySettings } from './execution/reconciler.js';
 export { SimulatedExchange, type SimulatedExchangeOptions } from './execution/simulated-exchange.js';
 export { AdxAtrRegimeDetector } from './indicators/adx-atr-regime-detector.js';
 export { type IndicatorSetup, indicatorsFromFile } from './indicators/from-file.js';

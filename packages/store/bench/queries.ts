@@ -1,8 +1,9 @@
 import type { BaseEvent } from '@quant/core';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { EventStore } from '../src/event-store.js';
 import type { EventFilter } from '../src/store-types.js';
 import type { TestDialect } from '../src/test-support/databases.js';
-import { seededRandom } from '../src/test-support/random.js';
 import { groupedCycles, median, quantile, shiftedCopy } from './cycles.js';
 
 /** Events in the log the queries run on. */
@@ -67,7 +68,8 @@ export async function measureQueries(dialect: TestDialect, cycles: readonly Base
     const last = await store.lastSeq();
     const firstDay = Math.floor((run[0]?.timestamp ?? 0) / DAY_MS) * DAY_MS + 7 * DAY_MS;
     const correlationIds = [...new Set(run.map((event) => event.correlationId))];
-    const pick = seededRandom(42);
+    const rng = xoroshiro128plus(42);
+    const pick = () => uniformFloat64(rng);
     const page = (filter: EventFilter) => async () =>
       (await store.events(filter, { after: Math.floor(pick() * last), limit: 100 })).events.length;
     const pages = {

@@ -36,12 +36,18 @@ const SEVERITY_BY_TYPE: Readonly<Record<string, Severity>> = {
 /**
  * The severity of an event, from its type: `warning` for `DataFetchFailed`, `OrderRejected`,
  * `OrderStatusUnknown`, `TradingBlocked` and `RiskLimitBreached`; `error` for `ServiceFailed`, and `critical`
- * for a `ServiceFailed` with `willRestart: false` (the service stays failed until an operator acts); `info` for
- * every other type, events of your own included.
+ * for a `ServiceFailed` with `willRestart: false` (the service stays failed until an operator acts); for a
+ * `ReconciliationCompleted`, `critical` when it halted trading and `warning` when it adopted the venue's state;
+ * `info` for every other type, events of your own included.
  * @param event - any event.
  */
 export function severityOf(event: BaseEvent): Severity {
   if (event.type === 'ServiceFailed' && (event as { willRestart?: unknown }).willRestart === false) return 'critical';
+  if (event.type === 'ReconciliationCompleted') {
+    const { action } = event as { action?: unknown };
+    if (action === 'halt') return 'critical';
+    if (action === 'adopt') return 'warning';
+  }
   return SEVERITY_BY_TYPE[event.type] ?? 'info';
 }
 

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaseEvent } from '@quant/core';
 import Database from 'better-sqlite3';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from './event-store.js';
-import { seededRandom } from './test-support/random.js';
 import { march, realEventBatches } from './test-support/real-stream.js';
 import { everyStoredEvent } from './test-support/stored-events.js';
 
@@ -69,7 +70,8 @@ describe('EventStore on SQLite, killed with SIGKILL while appending', () => {
     expect(batches.length).toBeGreaterThan(KILLS * MOST_CYCLES);
     expect(batches.flat().some((event) => event.type === 'OrderFilled')).toBe(true);
     const seed = Number(process.env.QUANT_CRASH_SEED ?? Date.now() % 1_000_000);
-    const next = seededRandom(seed);
+    const rng = xoroshiro128plus(seed);
+    const next = () => uniformFloat64(rng);
     const url = join(dir, 'quant.db');
     // boundaries[k]: how many events the first k cycles hold.
     const boundaries = [0];

@@ -167,6 +167,9 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
           causationId: 'cause-1',
         },
         event('s2', 'ServiceFailed', { service: 'x', error: 'boom', restarts: 3, willRestart: false }),
+        event('s3', 'ReconciliationCompleted', { phase: 'startup', action: 'halt' }),
+        event('s4', 'ReconciliationCompleted', { phase: 'startup', action: 'adopt' }),
+        event('s5', 'ReconciliationCompleted', { phase: 'startup', action: 'trade' }),
       ]);
       const { events } = await store.events();
       expect(events[0]).toEqual({
@@ -183,7 +186,7 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
         strategy: null,
         payload: { symbol: 'BTCUSDT', limit: 'daily_loss_limit', value: 510, threshold: 500 },
       });
-      expect(events[1]?.severity).toBe('critical');
+      expect(events.slice(1).map((e) => e.severity)).toEqual(['critical', 'critical', 'warning', 'info']);
     });
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ACCOUNT } from '@quant/exchange-sim';
 
 /** The repository root: the bot's default files are found from there. */
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -93,6 +94,25 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
       check();
     });
   return { child, output: () => stdout, errors: () => stderr, waitFor, done };
+}
+
+/** The local exchange's test account, as `live --exchange` reads it from the environment. */
+export const SIM_CREDENTIALS = {
+  EXCHANGE_API_KEY: DEFAULT_ACCOUNT.apiKey,
+  EXCHANGE_API_SECRET: DEFAULT_ACCOUNT.secret,
+};
+
+/**
+ * Starts `quant-bot live --exchange binance` on the local exchange at `url`, trading BTCUSDT with its test account.
+ * @param url - the exchange's origin (what `exchange-sim ready on …` printed).
+ * @param args - more arguments (`--db`, `--out`, …).
+ * @param env - more environment variables.
+ */
+export function startLiveOnSim(url: string, args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  return startCli(['live', '--exchange', 'binance', '--exchange-url', url, '--symbol', 'BTCUSDT', ...args], {
+    ...SIM_CREDENTIALS,
+    ...env,
+  });
 }
 
 /** Runs `quant-bot` to completion. */

@@ -97,6 +97,18 @@ async function startBot(w: ReturnType<typeof world>, recovery: Partial<RecoveryS
   return { bus, ledger, service, completed, signal, commit, die };
 }
 
+/** A world where a bot opened a 0.5 BTC long, recorded it, and died. */
+async function heldThenDown() {
+  const w = world();
+  const first = await startBot(w);
+  await first.signal(entry(w.trade()));
+  w.trade();
+  await vi.waitFor(() => expect(first.ledger.positions()).toHaveLength(1));
+  await first.commit();
+  await first.die();
+  return w;
+}
+
 describe('reconciliation at start', () => {
   it('first start: sets the capital once (CapitalSet) and finds nothing', async () => {
     const w = world();
@@ -250,13 +262,7 @@ describe('reconciliation at start', () => {
   });
 
   it('position mismatch, halt: says what differs and sends no order until restarted', async () => {
-    const w = world();
-    const first = await startBot(w);
-    await first.signal(entry(w.trade()));
-    w.trade();
-    await vi.waitFor(() => expect(first.ledger.positions()).toHaveLength(1));
-    await first.commit();
-    await first.die();
+    const w = await heldThenDown();
     // The venue no longer holds the position (e.g. liquidated by hand on another account view).
     vi.spyOn(w.broker, 'fetchPositions').mockResolvedValue([]);
     const second = await startBot(w);
@@ -277,13 +283,7 @@ describe('reconciliation at start', () => {
   });
 
   it("position mismatch, adopt: the venue's quantity becomes the bot's, and trading goes on", async () => {
-    const w = world();
-    const first = await startBot(w);
-    await first.signal(entry(w.trade()));
-    w.trade();
-    await vi.waitFor(() => expect(first.ledger.positions()).toHaveLength(1));
-    await first.commit();
-    await first.die();
+    const w = await heldThenDown();
     vi.spyOn(w.broker, 'fetchPositions').mockResolvedValue([
       { symbol: 'BTCUSDT', direction: 'long', quantity: 0.3, entryPrice: 23_000, unrealizedPnl: 0 },
     ]);
