@@ -34,6 +34,7 @@ describe('the kill test', () => {
       expect(report.recoverySummaries, 'every start reconciled and said so').toBe(kills + 2);
       expect(report.haltedStarts).toBe(0);
       expect(report.cleanStopSeenByNextStart).toBe(true);
+      expect(report.dbStatusReconciliation).toBe('trade');
     },
     600_000 + kills * 30_000,
   );

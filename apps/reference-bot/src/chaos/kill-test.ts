@@ -67,6 +67,8 @@ export interface KillTestReport {
   readonly ordersResolvedAtStart: number;
   readonly haltedStarts: number;
   readonly cleanStopSeenByNextStart: boolean;
+  /** The action of the last start's reconciliation as `quant-bot db status` prints it. */
+  readonly dbStatusReconciliation: string | null;
   readonly trades: number;
   /** The uninterrupted run's trades closed within the span the killed bot ran. */
   readonly referenceTrades: number;
@@ -124,22 +126,7 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
   const venueNow = async (): Promise<number> =>
     ((await (await fetch(new URL('/sim/status', url))).json()) as { now: number }).now;
   const bot = (extra: Record<string, string> = {}): CliProcess =>
-    startCli(
-      [
-        'live',
-        '--exchange',
-        'binance',
-        '--exchange-url',
-        url,
-        '--symbol',
-        'BTCUSDT',
-        '--strategies',
-        strategies,
-        '--db',
-        db,
-      ],
-      { ...env, ...extra },
-    );
+    startLiveOnSim(url, ['--strategies', strategies, '--db', db], { ...env, ...extra });
   const lives: Life[] = [];
   let startFailures = 0;
   try {
@@ -202,7 +189,19 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
     check.child.kill('SIGTERM');
     const checked = await check.done;
     const cleanStopSeenByNextStart = /the previous run \S+ of \S+ ended clean at/.test(checked.stdout);
-    return await measure({ url, db, dir, slice, lives, startFailures, cleanStopSeenByNextStart, wallStart });
+    const status = await runCli(['db', 'status', '--db', db]);
+    const dbStatusReconciliation = /Last reconciliation at start: (\w+)/.exec(status.stdout)?.[1] ?? null;
+    return await measure({
+      url,
+      db,
+      dir,
+      slice,
+      lives,
+      startFailures,
+      cleanStopSeenByNextStart,
+      dbStatusReconciliation,
+      wallStart,
+    });
   } finally {
     sim.child.kill('SIGTERM');
     await sim.done;
@@ -226,6 +225,7 @@ async function measure(context: {
   lives: readonly Life[];
   startFailures: number;
   cleanStopSeenByNextStart: boolean;
+  dbStatusReconciliation: string | null;
   wallStart: number;
 }): Promise<KillTestReport> {
   const { url, db, dir, slice, lives } = context;
@@ -295,6 +295,7 @@ async function measure(context: {
       ordersResolvedAtStart: startups.reduce((sum, s) => sum + s.ordersResolved.length, 0),
       haltedStarts: startups.filter((s) => s.action === 'halt').length,
       cleanStopSeenByNextStart: context.cleanStopSeenByNextStart,
+      dbStatusReconciliation: context.dbStatusReconciliation,
       trades: trades.length,
       referenceTrades: reference.filter((trade) => Date.parse(trade.exitTime) <= end).length,
       ...comparison,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SystemConfig } from '@quant/config';
+import type { TradingEventPayloads } from '@quant/core';
 import { EventStore, parseStoreUrl, runLiveness } from '@quant/store';
 import { loadBotConfig } from '../bot-config.js';
 import { UsageError } from '../cli-error.js';
@@ -95,6 +96,13 @@ export async function dbStatus(options: DbOptions, cwd: string, env: NodeJS.Proc
             ? `not ended, STALE: no heartbeat since ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s, more than recovery.stale_after ${staleAfterMs / 1000} s): the bot may be down; its next start records it as crashed`
             : `running, last heartbeat ${iso(last.lastHeartbeatAt)} (${Math.round(silentMs / 1000)} s ago)`;
       out(`Last run: ${last.runId} of ${last.botId}, started ${iso(last.startedAt)}, ${state}`);
+      const recovery = (await store.recoveryEvents(last.runId)).find((entry) => entry.kind === 'recovery_summary');
+      if (recovery !== undefined) {
+        const detail = recovery.detail as TradingEventPayloads['ReconciliationCompleted'];
+        out(
+          `Last reconciliation at start: ${detail.action}; ${detail.ordersResolved.length} orders resolved, ${detail.fillsRecovered} fills recovered, ${detail.externalOrders.length} external orders, ${detail.mismatches.length} mismatches${detail.mismatches.map((m) => `; ${m.message}`).join('')}`,
+        );
+      }
     }
   });
   return 0;
