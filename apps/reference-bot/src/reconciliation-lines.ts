@@ -8,7 +8,7 @@ export function reconciliationLines(summary: TradingEventPayloads['Reconciliatio
   const previous =
     summary.previousRun === null ? '' : `previous run ${summary.previousRun.runId} ended ${summary.previousRun.end}; `;
   const lines = [
-    `Reconciliation (${summary.phase}): ${previous}${summary.ordersRestored} working orders and ${summary.positionsRestored} positions restored, ${summary.ordersResolved.length} orders resolved, ${summary.fillsRecovered} fills recovered, ${summary.externalOrders.length} external orders, ${summary.externalFills} external fills, ${summary.mismatches.length} mismatches: ${summary.action}`,
+    `Reconciliation (${summary.phase}): ${previous}${summary.ordersRestored} working orders and ${summary.positionsRestored} positions restored, ${summary.ordersResolved.length} orders resolved, ${summary.fillsRecovered} fills recovered, ${summary.externalOrders.length} external orders, ${summary.externalFills.length} external fills, ${summary.mismatches.length} mismatches: ${summary.action}`,
   ];
   for (const change of summary.ordersResolved) {
     lines.push(`Reconciliation: order ${change.clientOrderId} ${change.from} -> ${change.to} at the venue`);

@@ -274,6 +274,8 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       for (const { order } of state.orders) expect(order).toEqual(lastOrder.get(order.clientOrderId));
       const fills = all.filter((e) => e.type === 'OrderFilled') as (BaseEvent & TradingEventPayloads['OrderFilled'])[];
       expect(state.fills).toEqual(fills.map((e) => e.fill));
+      expect(state.externalFills).toEqual([]);
+      expect(state.reconciledAt).toBeNull();
     });
 
     it('rebuilds identical orders, fills and positions from the log', async () => {
@@ -444,6 +446,29 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(await liveness()).toEqual({ state: 'stale', heartbeatAgeMs: staleAfterMs + 1 });
       await store.endRun('h1', 'clean', clock.now());
       expect((await liveness()).state).toBe('ended');
+    });
+
+    it('reads back the external fills of the recorded reconciliations, and when the last ran', async () => {
+      const store = await open();
+      const fill = (id: string) => ({
+        fillId: id,
+        orderId: `o-${id}`,
+        clientOrderId: 'manual-1',
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        quantity: 0.1,
+        price: 23_000,
+        fee: 2.3,
+        timestamp: march(1),
+      });
+      await store.append([
+        event('r1', 'ReconciliationCompleted', { phase: 'startup', externalFills: [fill('t1')] }, march(1)),
+        event('r2', 'ReconciliationCompleted', { phase: 'runtime', externalFills: [] }, march(1, 0, 5)),
+        event('r3', 'ReconciliationCompleted', { phase: 'runtime', externalFills: [fill('t2')] }, march(1, 0, 10)),
+      ]);
+      const state = await store.executionState();
+      expect(state.externalFills.map((f) => f.fillId)).toEqual(['t1', 't2']);
+      expect(state.reconciledAt).toBe(march(1, 0, 10));
     });
 
     it('records recovery events once by id, and reads them by run', async () => {

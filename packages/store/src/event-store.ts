@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { BaseEvent, OrderOrigin, TradingEventPayloads } from '@quant/core';
+import type { BaseEvent, Fill, OrderOrigin, TradingEventPayloads } from '@quant/core';
 import {
   type Expression,
   type ExpressionBuilder,
@@ -508,7 +508,8 @@ export class EventStore {
    * What a restarted bot rebuilds its trading state from (the `ExecutionRecord` of `@quant/services`, but for how
    * the previous run ended, which {@link EventStore.startRun} reports): the first `CapitalSet` (capital, the
    * venue's balances then, and when), every order in the order it was first recorded, with the `origin` of its
-   * `OrderSubmitted`, and every fill in sequence order.
+   * `OrderSubmitted`, every fill in sequence order, and the external fills and time of the recorded
+   * `ReconciliationCompleted` events.
    * @throws {@link StoreError} `STORE_CLOSED`.
    */
   async executionState(): Promise<ExecutionState> {
@@ -524,6 +525,12 @@ export class EventStore {
       if (origin !== undefined) origins.set(order.clientOrderId, origin);
       if (!firstSeq.has(order.clientOrderId)) firstSeq.set(order.clientOrderId, event.seq);
     }
+    const externalFills: Fill[] = [];
+    let reconciledAt: number | null = null;
+    for await (const event of this.scan({ types: ['ReconciliationCompleted'] })) {
+      externalFills.push(...((event.payload.externalFills as Fill[] | undefined) ?? []));
+      reconciledAt = event.timestamp;
+    }
     const first = (order: StoredOrder) => firstSeq.get(order.clientOrderId) ?? order.lastSeq;
     const orders = stored
       .sort((a, b) => first(a) - first(b))
@@ -536,7 +543,7 @@ export class EventStore {
       capitalEvent === undefined
         ? null
         : { ...(capitalEvent.payload as unknown as TradingEventPayloads['CapitalSet']), at: capitalEvent.timestamp };
-    return { capital, orders, fills: fills.map(({ seq: _seq, ...fill }) => fill) };
+    return { capital, orders, fills: fills.map(({ seq: _seq, ...fill }) => fill), externalFills, reconciledAt };
   }
 
   /** The runs, oldest first. @throws {@link StoreError} `STORE_CLOSED`. */

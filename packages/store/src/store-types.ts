@@ -203,4 +203,8 @@ export interface ExecutionState {
   readonly orders: readonly { readonly order: Order; readonly origin: OrderOrigin | null }[];
   /** Every fill, in sequence order. */
   readonly fills: readonly Fill[];
+  /** The external fills every `ReconciliationCompleted` reported, in sequence order. */
+  readonly externalFills: readonly Fill[];
+  /** When the last `ReconciliationCompleted` was recorded (ms UTC), or `null`. */
+  readonly reconciledAt: number | null;
 }

@@ -19,7 +19,7 @@ export const recoverySchema = section(
     on_mismatch: choice(
       ['halt', 'adopt'],
       'halt',
-      "What a balance or position the venue does not confirm (beyond balance_tolerance_bps) does: halt (no new orders until an operator restarts the bot; the recovery summary says what differs) or adopt (the venue's quantity replaces the bot's).",
+      "What a mismatch with the venue (a balance or position beyond balance_tolerance_bps, an order one side lacks) does: halt (no new entries until an operator restarts the bot; exits and stop-losses still go out; the recovery summary says what differs) or adopt (the venue's quantity replaces the bot's, recorded as a fill).",
     ),
     balance_tolerance_bps: amount(
       10,

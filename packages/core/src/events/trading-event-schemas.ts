@@ -158,7 +158,7 @@ export const TRADING_EVENT_SCHEMAS: { readonly [K in keyof TradingEventPayloads]
     externalOrders: arrayOf(
       shape({ clientOrderId: string, symbol: string, side, quantity: number, handling: oneOf('ignored', 'cancelled') }),
     ),
-    externalFills: number,
+    externalFills: arrayOf(fill),
     externalPositions: arrayOf(shape({ symbol: string, quantity: number })),
     mismatches: arrayOf(
       shape({

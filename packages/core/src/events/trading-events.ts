@@ -345,8 +345,11 @@ export interface TradingEventPayloads {
     readonly fillsRecovered: number;
     /** Open venue orders the bot did not place. */
     readonly externalOrders: readonly ExternalOrder[];
-    /** Venue fills of orders the bot did not place (they explain part of the balances). */
-    readonly externalFills: number;
+    /**
+     * Venue fills of orders the bot did not place, first seen by this check (they explain part of the balances;
+     * a restarted bot reads them back from here).
+     */
+    readonly externalFills: readonly Fill[];
     /** Net quantities the external fills hold, by symbol (signed base units, short negative): never touched. */
     readonly externalPositions: readonly { readonly symbol: string; readonly quantity: number }[];
     /** What differs beyond the tolerance. */

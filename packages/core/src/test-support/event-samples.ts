@@ -121,7 +121,7 @@ export const SAMPLES: { [K in keyof TradingEventPayloads]: TradingEventPayloads[
     externalOrders: [
       { clientOrderId: 'manual-1', symbol: 'BTCUSDT', side: 'buy', quantity: 0.01, handling: 'ignored' },
     ],
-    externalFills: 0,
+    externalFills: [],
     externalPositions: [],
     mismatches: [],
     action: 'trade',

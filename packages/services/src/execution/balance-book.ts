@@ -22,6 +22,12 @@ export function baseCurrencyOf(symbol: string, quote: string): string | undefine
 export class BalanceBook {
   readonly #quote: string;
   readonly #expected = new Map<string, number>();
+  #version = 0;
+
+  /** Grows with every change of the expectation: a comparison is sound only if it did not change meanwhile. */
+  get version(): number {
+    return this.#version;
+  }
 
   /** @param quote - the account (quote) currency, e.g. `USDT`. */
   constructor(quote: string) {
@@ -33,6 +39,7 @@ export class BalanceBook {
    * @param balances - totals by currency.
    */
   rebase(balances: readonly BalanceTotal[]): void {
+    this.#version++;
     this.#expected.clear();
     for (const { currency, total } of balances) this.#expected.set(currency, total);
   }
@@ -40,12 +47,14 @@ export class BalanceBook {
   /**
    * Adds a fill's effect.
    * @param fill - a fill of the account at the venue (its fee in the quote currency).
+   * @param baseOnly - the fill adopted a venue's quantity (no money changed hands): only the base moves.
    */
-  apply(fill: Fill): void {
+  apply(fill: Fill, baseOnly = false): void {
+    this.#version++;
     const base = baseCurrencyOf(fill.symbol, this.#quote);
     const sign = fill.side === 'buy' ? 1 : -1;
     if (base !== undefined) this.#add(base, sign * fill.quantity);
-    this.#add(this.#quote, -sign * fill.quantity * fill.price - fill.fee);
+    if (!baseOnly) this.#add(this.#quote, -sign * fill.quantity * fill.price - fill.fee);
   }
 
   /** The expected balance of a currency (0 for one never held). */

@@ -26,6 +26,7 @@ import { isFinalOrderStatus } from './order-state.js';
 import type { PositionLedger } from './position-ledger.js';
 import {
   DEFAULT_RECOVERY,
+  FILL_OVERLAP_MS,
   type FillResult,
   Reconciler,
   type ReconcilerHost,
@@ -99,6 +100,9 @@ export interface OrderShape {
   /** Trigger price of a `stop` or `take_profit` order, else `null`. */
   readonly triggerPrice: number | null;
 }
+
+/** The client order id prefix of the fills by which the bot adopted a venue's quantity (`on_mismatch: adopt`). */
+const ADOPTED_PREFIX = 'reconcile-';
 
 /** Allowance for the venue's clock being behind the bot's when fills are fetched since an order's time, ms. */
 const CLOCK_SKEW_MS = 60_000;
@@ -210,7 +214,10 @@ export class OrderManager {
     return withDeadline(clock, this.#venueCallMs, broker.fetchBalances(), 'fetchBalances', 'unavailable');
   }
 
-  /** Why the bot places no new order (a reconciliation mismatch with `recovery.on_mismatch: halt`), once halted. */
+  /**
+   * Why the bot opens no new position (a reconciliation mismatch with `recovery.on_mismatch: halt`), once halted;
+   * exits and exit plans still go out.
+   */
   get halted(): string | undefined {
     return this.#reconciler.halted;
   }
@@ -242,9 +249,15 @@ export class OrderManager {
    * Rebuilds the book, the ledger, the reconciliation baseline and the exit plans' orders from a journal's record
    * (a restart), publishing nothing: the record has the events. Orders keep their recorded state; fills are
    * applied to the ledger in record order.
-   * @returns how many orders not final and open positions were rebuilt.
+   * @returns how many orders not final and open positions were rebuilt, and from when the venue's fills are to be
+   *   asked for: the later of the baseline and (less an overlap) the last fill or reconciliation recorded or the
+   *   oldest order still working — what came before was seen (ms UTC; `undefined` before the bot's first start).
    */
-  restore(record: ExecutionRecord): { readonly orders: number; readonly positions: number } {
+  restore(record: ExecutionRecord): {
+    readonly orders: number;
+    readonly positions: number;
+    readonly fillsSince: number | undefined;
+  } {
     const { ledger, logger } = this.#options;
     if (record.capital !== null) {
       ledger.setCapital(record.capital.capital);
@@ -279,13 +292,18 @@ export class OrderManager {
     for (const fill of record.fills) {
       const order = orders.get(fill.clientOrderId);
       if (!order) logger.warn(`Recorded fill ${fill.fillId} of an order the record lacks: ${fill.clientOrderId}`);
+      const adopted = fill.clientOrderId.startsWith(ADOPTED_PREFIX);
       ledger.apply(fill, {
         strategyName: order?.strategyName ?? null,
-        closeReason: order ? CLOSE_REASONS[order.purpose] : 'manual',
+        closeReason: adopted ? 'reconciliation' : order ? CLOSE_REASONS[order.purpose] : 'manual',
       });
-      this.#balances.apply(fill);
+      this.#balances.apply(fill, adopted);
     }
-    return { orders: working, positions: ledger.positions().length };
+    this.#reconciler.restoreExternal(record.externalFills);
+    let seen = Math.max(record.reconciledAt ?? Number.NEGATIVE_INFINITY, ...record.fills.map((fill) => fill.timestamp));
+    for (const order of this.#book.working()) seen = Math.min(seen, order.createdAt);
+    const fillsSince = record.capital === null ? undefined : Math.max(record.capital.at, seen - FILL_OVERLAP_MS);
+    return { orders: working, positions: ledger.positions().length, fillsSince };
   }
 
   /**
@@ -353,8 +371,9 @@ export class OrderManager {
       this.#options.logger.warn(`Order ${spec.clientOrderId} exists already; not sending it again`);
       return undefined;
     }
-    if (this.halted !== undefined) {
-      this.#options.logger.warn(`Order ${spec.clientOrderId} not created: trading is halted (${this.halted})`);
+    // A halt stops new exposure only: exits, stop-losses and take-profits still protect what is held.
+    if (this.halted !== undefined && key.intent === 'entry') {
+      this.#options.logger.warn(`Entry ${spec.clientOrderId} not created: trading is halted (${this.halted})`);
       return undefined;
     }
     return this.#book.create(spec, { key, signalId, levels, resolved: false }, this.#options.clock.now());
@@ -512,9 +531,9 @@ export class OrderManager {
       this.#book.unsettledCount + this.#toCancel.size + this.#book.workingCount(full ? undefined : 'unknown');
     if (full) this.#lastSync = clock.now();
     const orders = pending === 0 ? undefined : this.#reconcile(full);
-    const account = this.#options.journal === undefined ? undefined : this.#reconciler.periodic();
-    if (orders === undefined || account === undefined) return orders ?? account;
-    return Promise.all([orders, account]).then(() => undefined);
+    if (this.#options.journal === undefined) return orders;
+    // The periodic check after the per-cycle questions, never beside them: their fills would race its comparison.
+    return orders === undefined ? this.#reconciler.periodic() : orders.then(() => this.#reconciler.periodic());
   }
 
   async #reconcile(full: boolean): Promise<void> {
@@ -635,19 +654,44 @@ export class OrderManager {
     const owner = held.length === 1 ? (held[0]?.strategyName ?? null) : null;
     const price = held[0]?.markPrice ?? this.#lastPrice.get(symbol);
     if (price === undefined || quantity === 0) return;
-    const id = `reconcile-${symbol}-${clock.now()}`;
+    const id = `${ADOPTED_PREFIX}${symbol}-${clock.now()}`;
+    const side = quantity > 0 ? 'buy' : 'sell';
+    const reduces = held[0] !== undefined && (held[0].direction === 'long') !== (side === 'buy');
+    const direction = reduces ? (held[0]?.direction ?? 'long') : side === 'buy' ? 'long' : 'short';
     const fill: Fill = {
       fillId: id,
       orderId: id,
       clientOrderId: id,
       symbol,
-      side: quantity > 0 ? 'buy' : 'sell',
+      side,
       quantity: Math.abs(quantity),
       price,
       fee: 0,
       timestamp: clock.now(),
     };
+    // An order of its own, filled, so that the journal records the adoption and a restart replays it.
+    const order: Order = {
+      orderId: id,
+      clientOrderId: id,
+      symbol,
+      side,
+      direction,
+      intent: reduces ? 'exit' : 'entry',
+      purpose: 'signal',
+      type: 'market',
+      timeInForce: 'GTC',
+      quantity: fill.quantity,
+      filledQuantity: fill.quantity,
+      averagePrice: price,
+      limitPrice: null,
+      triggerPrice: null,
+      status: 'filled',
+      createdAt: fill.timestamp,
+      updatedAt: fill.timestamp,
+      strategyName: owner,
+    };
     const change = ledger.apply(fill, { strategyName: owner, closeReason: 'reconciliation' });
+    publish('OrderFilled', { order, fill });
     if (change?.closed) publish('PositionClosed', change.closed);
     if (change?.opened) publish('PositionOpened', { position: change.opened, exitPlan: null });
     if (change && change.position === null && owner !== null) this.#exitPlans.drop(owner, symbol);
@@ -682,7 +726,7 @@ export class OrderManager {
         });
         return result;
       },
-      lost: (order, reason) => this.#guard('lost order', () => this.#notPlaced(order, 'not_found', reason)),
+      notFound: (order) => this.#guard('order not found', () => this.#notFoundAfterRestart(order)),
       cancel: async (symbol, clientOrderId) => {
         try {
           await withDeadline(
@@ -698,6 +742,21 @@ export class OrderManager {
       },
       adopt: (symbol, quantity) => this.#guard('adopted position', () => this.#adopt(symbol, quantity)),
     };
+  }
+
+  /**
+   * An order recorded before a restart as `submitting` or `unknown` that the venue does not find: `unknown` since
+   * it was recorded, and `rejected` once that is longer ago than the grace period (else the next cycles ask again).
+   */
+  #notFoundAfterRestart(order: Order): void {
+    const { clock } = this.#options;
+    if (order.status === 'submitting') this.#markUnknown(order, 'not found at the venue after a restart');
+    const context = this.#book.context(order.clientOrderId);
+    if (context) context.unknownSince = order.updatedAt;
+    const current = this.#book.get(order.clientOrderId);
+    if (current?.status === 'unknown' && clock.now() - order.updatedAt >= this.#notFoundGraceMs) {
+      this.#notPlaced(current, 'not_found', 'the venue has no such order: it was not sent before the bot stopped');
+    }
   }
 
   /** What `OrderSubmitted` records of an order's origin. */

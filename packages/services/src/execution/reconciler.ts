@@ -52,21 +52,30 @@ export interface ReconcilerHost {
   readonly get: (clientOrderId: string) => Order | undefined;
   readonly applyVenueOrder: (venue: VenueOrder) => void;
   readonly applyFill: (fill: Fill) => FillResult;
-  /** An order the venue never received: `rejected`, its signal ended. */
-  readonly lost: (order: Order, reason: string) => void;
+  /**
+   * An order recorded `submitting` or `unknown` that the venue does not find: `unknown`, and `rejected` once the
+   * venue has not found it for the grace period since it was recorded (a venue lists a new order after a delay).
+   */
+  readonly notFound: (order: Order) => void;
   readonly cancel: (symbol: string, clientOrderId: string) => Promise<void>;
   /** Changes the bot's position in a symbol by `quantity` (signed base units) to match the venue. */
   readonly adopt: (symbol: string, quantity: number) => void;
 }
 
 /** Allowance for clocks and late-booked fills when fills are asked for again, ms. */
-const OVERLAP_MS = 60_000;
+export const FILL_OVERLAP_MS = 60_000;
 /** Rounds of fills-then-balances before a balance check is given up as racing the venue's fills. */
 const SETTLE_ROUNDS = 3;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 type Summary = TradingEventPayloads['ReconciliationCompleted'];
+
+/** What a check found in the fills: the bot's fills the record lacked, and the new external fills. */
+interface Tally {
+  recovered: number;
+  readonly external: Fill[];
+}
 
 /**
  * Compares the bot's record with the venue and applies what the venue knows and the bot does not — at start,
@@ -112,7 +121,7 @@ export class Reconciler {
    * The reconciliation at start.
    * @param previousRun - how the previous run ended, when known.
    * @param restored - what was rebuilt from the record.
-   * @param since - when the baseline was taken (fills are asked for from there), ms UTC.
+   * @param since - the fills from this time on are asked for, ms UTC (see {@link OrderManager.restore}).
    * @throws {@link ExecutionError} `RECONCILIATION_FAILED` when the venue does not answer.
    */
   async startup(
@@ -120,7 +129,7 @@ export class Reconciler {
     restored: { readonly orders: number; readonly positions: number },
     since: number,
   ): Promise<Summary> {
-    this.#fillsSince = since - OVERLAP_MS;
+    this.#fillsSince = since;
     try {
       const summary = await this.#check('startup', previousRun, restored);
       this.#lastCheck = this.#host.now();
@@ -159,12 +168,10 @@ export class Reconciler {
     const mismatches: ReconciliationMismatch[] = [];
     const before = new Map<string, OrderStatus>(host.working().map((order) => [order.clientOrderId, order.status]));
     if (phase === 'startup') await this.#askForOrders(mismatches);
-    const tally = { recovered: 0, external: 0 };
-    let balances = await this.#settledBalances(tally);
+    const tally: Tally = { recovered: 0, external: [] };
     const externalOrders = await this.#openOrders(mismatches);
-    if (balances !== undefined) {
-      mismatches.push(...(await this.#compare(balances)));
-    }
+    const settled = await this.#settledComparison(tally);
+    if (settled !== undefined) mismatches.push(...settled.mismatches);
     const ordersResolved = [...before]
       .map(([clientOrderId, from]) => ({ clientOrderId, from, to: host.get(clientOrderId)?.status ?? from }))
       .filter((change) => change.to !== change.from);
@@ -172,7 +179,7 @@ export class Reconciler {
     if (mismatches.length > 0) {
       action = this.#settings.onMismatch;
       if (action === 'adopt') {
-        balances = await this.#adopt(mismatches, balances);
+        this.#adopt(mismatches, settled?.balances);
       } else {
         this.#halt = mismatches.map((mismatch) => mismatch.message).join('; ');
         host.warn(`Trading halted: the venue and the bot's record differ: ${this.#halt}`);
@@ -194,10 +201,28 @@ export class Reconciler {
       action,
     };
     const found =
-      ordersResolved.length + tally.recovered + tally.external + externalOrders.length + mismatches.length > 0;
+      ordersResolved.length + tally.recovered + tally.external.length + externalOrders.length + mismatches.length > 0;
     // The external positions are reported while they last, but only a check that found something is published.
     if (phase === 'startup' || found) host.publish('ReconciliationCompleted', summary);
     return summary;
+  }
+
+  /**
+   * Takes back the external fills earlier reconciliations found (a restart): they explain part of the balances.
+   * @param fills - as the journal recorded them.
+   */
+  restoreExternal(fills: readonly Fill[]): void {
+    for (const fill of fills) this.#addExternal(fill);
+  }
+
+  /** Counts an external fill once: its effect on the balances and the external positions; `false` if known. */
+  #addExternal(fill: Fill): boolean {
+    if (this.#externalFills.has(fill.fillId)) return false;
+    this.#externalFills.add(fill.fillId);
+    this.#host.balances.apply(fill);
+    const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
+    this.#externalNet.set(fill.symbol, (this.#externalNet.get(fill.symbol) ?? 0) + signed);
+    return true;
   }
 
   /** Step 1: every working or unknown order, by client order id. */
@@ -212,7 +237,7 @@ export class Reconciler {
       } catch (error) {
         if (!(BrokerError.isInstance(error) && error.code === 'not_found')) throw error;
         if (order.orderId === null) {
-          host.lost(order, 'the venue has no such order: it was not sent before the bot stopped');
+          host.notFound(order);
         } else {
           mismatches.push({
             kind: 'order',
@@ -226,22 +251,41 @@ export class Reconciler {
     }
   }
 
-  /** Step 2 and 4: fills, then balances, until no new fill arrives in between. */
-  async #settledBalances(tally: { recovered: number; external: number }): Promise<readonly Balance[] | undefined> {
-    await this.#fetchFills(tally);
+  /**
+   * Steps 2 and 4: the fills, then the balances (or positions), then the fills again, compared at once when no fill
+   * from anywhere (this check, the stream, the per-cycle questions) changed the expectation in between — else again,
+   * a few times, before the comparison waits for the next check.
+   */
+  async #settledComparison(
+    tally: Tally,
+  ): Promise<{ readonly mismatches: ReconciliationMismatch[]; readonly balances: readonly Balance[] } | undefined> {
+    const host = this.#host;
+    const { broker } = host;
+    const spot = broker.capabilities.accountType === 'spot' || !broker.fetchPositions;
     for (let round = 0; round < SETTLE_ROUNDS; round++) {
-      const balances = await this.#host.read('fetchBalances', () => this.#host.broker.fetchBalances());
-      const newFills = await this.#fetchFills(tally);
-      if (newFills === 0) return balances;
+      await this.#fetchFills(tally);
+      const version = host.balances.version;
+      const balances = await host.read('fetchBalances', () => broker.fetchBalances());
+      const positions = spot ? [] : await host.read('fetchPositions', () => this.#positions());
+      await this.#fetchFills(tally);
+      if (host.balances.version !== version) continue;
+      const tolerance = this.#settings.balanceToleranceBps;
+      const mismatches = spot
+        ? host.balances.compare(balances, tolerance)
+        : comparePositions(positions, this.#netPositions(), tolerance);
+      return { mismatches, balances };
     }
-    this.#host.warn(
-      'The venue kept filling while the balances were compared: the balance check waits for the next round',
-    );
+    host.warn('The venue kept filling while the balances were compared: the balance check waits for the next round');
     return undefined;
   }
 
+  #positions(): Promise<readonly VenuePosition[]> {
+    const { broker } = this.#host;
+    return broker.fetchPositions ? broker.fetchPositions() : Promise.resolve([]);
+  }
+
   /** Fetches the fills since the last fetch (with an overlap) and applies them; returns how many were new. */
-  async #fetchFills(tally: { recovered: number; external: number }): Promise<number> {
+  async #fetchFills(tally: Tally): Promise<number> {
     const host = this.#host;
     const startedAt = host.now();
     let fresh = 0;
@@ -252,17 +296,13 @@ export class Reconciler {
         if (result === 'new') {
           tally.recovered++;
           fresh++;
-        } else if (result === 'foreign' && !this.#externalFills.has(fill.fillId)) {
-          this.#externalFills.add(fill.fillId);
-          host.balances.apply(fill);
-          const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
-          this.#externalNet.set(fill.symbol, (this.#externalNet.get(fill.symbol) ?? 0) + signed);
-          tally.external++;
+        } else if (result === 'foreign' && this.#addExternal(fill)) {
+          tally.external.push(fill);
           fresh++;
         }
       }
     }
-    this.#fillsSince = startedAt - OVERLAP_MS;
+    this.#fillsSince = startedAt - FILL_OVERLAP_MS;
     return fresh;
   }
 
@@ -306,17 +346,6 @@ export class Reconciler {
     return external;
   }
 
-  /** Step 4: balances (spot) or positions (derivatives) against the bot's record. */
-  async #compare(balances: readonly Balance[]): Promise<ReconciliationMismatch[]> {
-    const host = this.#host;
-    if (host.broker.capabilities.accountType === 'spot' || !host.broker.fetchPositions) {
-      return host.balances.compare(balances, this.#settings.balanceToleranceBps);
-    }
-    const fetchPositions = host.broker.fetchPositions.bind(host.broker);
-    const venue = await host.read('fetchPositions', fetchPositions);
-    return comparePositions(venue, this.#netPositions(), this.#settings.balanceToleranceBps);
-  }
-
   /** The bot's net position by symbol, plus what external fills hold: what the venue should report. */
   #netPositions(): Map<string, number> {
     const net = new Map<string, number>(this.#externalNet);
@@ -328,10 +357,7 @@ export class Reconciler {
   }
 
   /** Takes the venue's quantities: the bot's positions move by the difference, and the venue's balances become the baseline. */
-  async #adopt(
-    mismatches: readonly ReconciliationMismatch[],
-    balances: readonly Balance[] | undefined,
-  ): Promise<readonly Balance[] | undefined> {
+  #adopt(mismatches: readonly ReconciliationMismatch[], balances: readonly Balance[] | undefined): void {
     const host = this.#host;
     for (const mismatch of mismatches) {
       if (mismatch.kind === 'order' || mismatch.expected === null || mismatch.actual === null) continue;
@@ -345,7 +371,6 @@ export class Reconciler {
       host.adopt(symbol, mismatch.actual - mismatch.expected);
     }
     if (balances !== undefined) host.balances.rebase(balances);
-    return balances;
   }
 }
 

@@ -17,6 +17,13 @@ export interface ExecutionRecord {
   readonly orders: readonly JournaledOrder[];
   /** Every fill recorded, in the order recorded. */
   readonly fills: readonly Fill[];
+  /** The venue fills of orders the bot did not place, as the recorded reconciliations found them. */
+  readonly externalFills: readonly Fill[];
+  /**
+   * When the last recorded reconciliation ran (its `ReconciliationCompleted`), ms UTC, or `null`: the fills before
+   * it (less an overlap) were all seen, so a restart asks the venue for those after it only.
+   */
+  readonly reconciledAt: number | null;
   /** How the bot's previous run ended, when the journal keeps runs; `null` otherwise or for a first run. */
   readonly previousRun: { readonly runId: string; readonly end: 'clean' | 'crashed' } | null;
 }

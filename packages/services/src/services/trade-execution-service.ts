@@ -91,11 +91,12 @@ export class TradeExecutionService extends EventDrivenService {
   readonly #options: TradeExecutionOptions;
   readonly #orders: OrderManager;
   readonly #signalsSeen: string[] = [];
-  /** What was rebuilt from the journal, once it was (at the first start of the service). */
-  #restored: { readonly orders: number; readonly positions: number } | undefined;
-  #previousRun: ExecutionRecord['previousRun'] = null;
-  /** When the reconciliation baseline (the venue's balances at the bot's first start) was taken, ms UTC. */
-  #baselineAt: number | undefined;
+  /** What was rebuilt from the journal (once per process), and from when the venue's fills are asked for. */
+  #restored:
+    | (ReturnType<OrderManager['restore']> & { readonly previousRun: ExecutionRecord['previousRun'] })
+    | undefined;
+  /** Whether the reconciliation at start succeeded. */
+  #recovered = false;
   #queue: Signal[] = [];
 
   /**
@@ -160,30 +161,29 @@ export class TradeExecutionService extends EventDrivenService {
   }
 
   /**
-   * Without a journal: reads the capital from the venue's balance. With one: rebuilds orders, positions and exit
-   * plans from the journal (at the first start of the process), reads the capital from the venue only at the bot's
-   * first start, and reconciles with the venue before the first cycle (`ReconciliationCompleted`).
+   * Without a journal: reads the capital from the venue's balance. With one, at the service's first start: rebuilds
+   * orders, positions and exit plans from the journal, reads the capital from the venue only at the bot's first
+   * start, and reconciles with the venue before the first cycle (`ReconciliationCompleted`).
    * @throws {@link ExecutionError} `NO_CAPITAL`; `RECONCILIATION_FAILED` when the venue does not answer.
    */
   protected override async onStart(): Promise<void> {
     const { journal, ledger } = this.#options;
-    const record = journal && !this.#restored ? await journal.load() : undefined;
-    if (record) {
-      this.#restored = this.#orders.restore(record);
-      this.#previousRun = record.previousRun;
-      this.#baselineAt = record.capital?.at;
+    // Rebuilt once per process, reconciled until that succeeded: a service the orchestrator restarts keeps its book.
+    if (journal !== undefined && this.#restored === undefined) {
+      const record = await journal.load();
+      this.#restored = { ...this.#orders.restore(record), previousRun: record.previousRun };
     }
     if (ledger.capital === undefined) {
+      // The bot's first start: the fills before the balances were read are in them.
+      const readAt = this.clock.now();
       await this.#orders.openAccount();
-      this.#baselineAt = this.clock.now();
+      if (this.#restored) this.#restored = { ...this.#restored, fillsSince: readAt };
     }
     this.#orders.start();
-    if (journal) {
-      await this.#orders.recover(
-        this.#previousRun,
-        this.#restored ?? { orders: 0, positions: 0 },
-        this.#baselineAt ?? this.clock.now(),
-      );
+    const restored = this.#restored;
+    if (restored !== undefined && !this.#recovered) {
+      await this.#orders.recover(restored.previousRun, restored, restored.fillsSince ?? this.clock.now());
+      this.#recovered = true;
     }
     this.subscribe('NewCandle', (event) => this.#onBar(event));
     this.subscribe('EntrySignal', (event) => this.#enqueue(event));
@@ -269,7 +269,7 @@ export class TradeExecutionService extends EventDrivenService {
       this.#repeated(signal, key);
       return;
     }
-    if (this.#haltedFor(signal, 'entry')) return;
+    if (this.#haltedFor(signal)) return;
     const { strategyName, symbol } = signal;
     const holding = ledger.position(strategyName, symbol) !== undefined;
     if (holding || this.#orders.entering(strategyName, symbol)) {
@@ -299,7 +299,6 @@ export class TradeExecutionService extends EventDrivenService {
   #exit(signal: EventOf<TradingEventPayloads, 'ExitSignal'>): Promise<void> | undefined {
     const key = this.#signalKey(signal, 'exit');
     if (this.#orders.get(clientOrderIdFor(key))) return this.#repeated(signal, key);
-    if (this.#haltedFor(signal, 'exit')) return undefined;
     const { strategyName, symbol } = signal;
     const position = this.#options.ledger.position(strategyName, symbol);
     if (!position || position.direction !== signal.direction) {
@@ -338,13 +337,13 @@ export class TradeExecutionService extends EventDrivenService {
     if (order) void this.#orders.send(order);
   }
 
-  /** Ends a signal while reconciliation halted trading (`reconciliation_halt`); `false` when trading goes on. */
-  #haltedFor(signal: Signal, intent: 'entry' | 'exit'): boolean {
+  /** Ends an entry signal while reconciliation halted trading (`reconciliation_halt`); `false` when trading goes on. */
+  #haltedFor(signal: Signal): boolean {
     const halted = this.#orders.halted;
     if (halted === undefined) return false;
     this.#orders.resolveWithoutOrder(
       signal,
-      intent,
+      'entry',
       'blocked',
       ['reconciliation_halt'],
       `trading is halted: ${halted}`,

@@ -2,7 +2,14 @@ import type { BaseEvent, Fill, Order, OrderOrigin, TradingEventPayloads } from '
 import type { ExecutionJournal, ExecutionRecord, JournaledOrder } from '../ports/execution-journal.js';
 
 /** The record of a bot that never ran. */
-export const EMPTY_RECORD: ExecutionRecord = { capital: null, orders: [], fills: [], previousRun: null };
+export const EMPTY_RECORD: ExecutionRecord = {
+  capital: null,
+  orders: [],
+  fills: [],
+  externalFills: [],
+  reconciledAt: null,
+  previousRun: null,
+};
 
 /**
  * An execution journal in memory for tests, standing in for the event store: give {@link MemoryJournal.record}
@@ -41,6 +48,8 @@ export class MemoryJournal implements ExecutionJournal {
     const orders = new Map<string, { order: Order; origin: OrderOrigin | null }>();
     const fills: Fill[] = [];
     let capital: ExecutionRecord['capital'] = null;
+    const externalFills: Fill[] = [];
+    let reconciledAt: number | null = null;
     for (const event of this.#committed) {
       const payload = event as BaseEvent & Partial<TradingEventPayloads['OrderSubmitted'] & { fill: Fill }>;
       if (event.type === 'CapitalSet' && capital === null) {
@@ -53,8 +62,12 @@ export class MemoryJournal implements ExecutionJournal {
         orders.set(id, { order: payload.order, origin });
       }
       if (event.type === 'OrderFilled' && payload.fill !== undefined) fills.push(payload.fill);
+      if (event.type === 'ReconciliationCompleted') {
+        externalFills.push(...(event as BaseEvent & TradingEventPayloads['ReconciliationCompleted']).externalFills);
+        reconciledAt = event.timestamp;
+      }
     }
     const list: JournaledOrder[] = [...orders.values()];
-    return { capital, orders: list, fills, previousRun: this.previousRun };
+    return { capital, orders: list, fills, externalFills, reconciledAt, previousRun: this.previousRun };
   }
 }
