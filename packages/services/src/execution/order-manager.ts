@@ -741,6 +741,15 @@ export class OrderManager {
         }
       },
       adopt: (symbol, quantity) => this.#guard('adopted position', () => this.#adopt(symbol, quantity)),
+      forget: (clientOrderId) =>
+        this.#guard('forgotten order', () => {
+          const order = this.#book.get(clientOrderId);
+          if (!order || isFinalOrderStatus(order.status)) return;
+          const cancelled = this.#book.transition(clientOrderId, 'cancelled', clock.now());
+          const reason = 'the venue no longer has this order (recovery.on_mismatch: adopt)';
+          publish('OrderCancelled', { order: cancelled, reason });
+          this.#settle(cancelled, reason);
+        }),
     };
   }
 

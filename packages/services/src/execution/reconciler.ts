@@ -58,6 +58,8 @@ export interface ReconcilerHost {
    */
   readonly notFound: (order: Order) => void;
   readonly cancel: (symbol: string, clientOrderId: string) => Promise<void>;
+  /** Ends an order the venue acknowledged and no longer has (`adopt`): `cancelled`. */
+  readonly forget: (clientOrderId: string) => void;
   /** Changes the bot's position in a symbol by `quantity` (signed base units) to match the venue. */
   readonly adopt: (symbol: string, quantity: number) => void;
 }
@@ -172,9 +174,6 @@ export class Reconciler {
     const externalOrders = await this.#openOrders(mismatches);
     const settled = await this.#settledComparison(tally);
     if (settled !== undefined) mismatches.push(...settled.mismatches);
-    const ordersResolved = [...before]
-      .map(([clientOrderId, from]) => ({ clientOrderId, from, to: host.get(clientOrderId)?.status ?? from }))
-      .filter((change) => change.to !== change.from);
     let action: Summary['action'] = 'trade';
     if (mismatches.length > 0) {
       action = this.#settings.onMismatch;
@@ -185,6 +184,9 @@ export class Reconciler {
         host.warn(`Trading halted: the venue and the bot's record differ: ${this.#halt}`);
       }
     }
+    const ordersResolved = [...before]
+      .map(([clientOrderId, from]) => ({ clientOrderId, from, to: host.get(clientOrderId)?.status ?? from }))
+      .filter((change) => change.to !== change.from);
     const summary: Summary = {
       phase,
       previousRun,
@@ -360,7 +362,12 @@ export class Reconciler {
   #adopt(mismatches: readonly ReconciliationMismatch[], balances: readonly Balance[] | undefined): void {
     const host = this.#host;
     for (const mismatch of mismatches) {
-      if (mismatch.kind === 'order' || mismatch.expected === null || mismatch.actual === null) continue;
+      if (mismatch.kind === 'order') {
+        // An order of the bot's the venue no longer has: cancelled, so that it stops blocking the strategy.
+        if (mismatch.expected !== null) host.forget(mismatch.subject);
+        continue;
+      }
+      if (mismatch.expected === null || mismatch.actual === null) continue;
       const quote = host.ledger.account().currency;
       const symbol =
         mismatch.kind === 'position'

@@ -1,6 +1,7 @@
 import { loadConfig } from '@quant/config';
 import { type Bar, EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { BrokerError } from '../execution/broker-error.js';
 import { DefaultEntryManager } from '../execution/default-entry-manager.js';
 import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
@@ -318,6 +319,30 @@ describe('reconciliation at start', () => {
     const third = await startBot(w);
     expect(third.completed()[0]).toMatchObject({ mismatches: [], action: 'trade' });
     expect(third.ledger.position('test', 'BTCUSDT')?.quantity).toBeCloseTo(0.3, 12);
+  });
+
+  it('an order the venue acknowledged and no longer finds: a mismatch — kept with halt, cancelled with adopt', async () => {
+    for (const onMismatch of ['halt', 'adopt'] as const) {
+      const w = world();
+      const first = await startBot(w);
+      await first.signal(entry(w.trade()));
+      const id = first.service.workingOrders()[0]?.clientOrderId;
+      await first.commit();
+      await first.die();
+      vi.spyOn(w.broker, 'fetchOrder').mockRejectedValue(new BrokerError('not_found', 'Order does not exist.'));
+      vi.spyOn(w.broker, 'fetchOpenOrders').mockResolvedValue([]);
+      const second = await startBot(w, { onMismatch });
+      const [summary] = second.completed();
+      expect(summary?.mismatches).toEqual([expect.objectContaining({ kind: 'order', subject: id })]);
+      expect(summary?.action).toBe(onMismatch);
+      if (onMismatch === 'halt') {
+        expect(second.service.workingOrders().map((order) => order.clientOrderId)).toEqual([id]);
+      } else {
+        expect(second.service.workingOrders()).toEqual([]);
+        expect(summary?.ordersResolved).toEqual([{ clientOrderId: id, from: 'open', to: 'cancelled' }]);
+        expect(second.bus.history('SignalResolved').map((event) => event.outcome)).toEqual(['cancelled']);
+      }
+    }
   });
 
   it('refuses to start when the venue does not answer (RECONCILIATION_FAILED)', async () => {
