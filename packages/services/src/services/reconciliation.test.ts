@@ -98,6 +98,17 @@ async function startBot(w: ReturnType<typeof world>, recovery: Partial<RecoveryS
   return { bus, ledger, service, completed, signal, commit, die };
 }
 
+/** A world where a bot placed an entry (open at the venue, not filled yet), recorded it, and died. */
+async function openThenDown() {
+  const w = world();
+  const first = await startBot(w);
+  await first.signal(entry(w.trade()));
+  const id = first.service.workingOrders()[0]?.clientOrderId as string;
+  await first.commit();
+  await first.die();
+  return { w, id };
+}
+
 /** A world where a bot opened a 0.5 BTC long, recorded it, and died. */
 async function heldThenDown() {
   const w = world();
@@ -126,12 +137,7 @@ describe('reconciliation at start', () => {
   });
 
   it('fill during downtime: an open order filled while the bot was down is applied, as events, at start', async () => {
-    const w = world();
-    const first = await startBot(w);
-    await first.signal(entry(w.trade()));
-    const id = first.service.workingOrders()[0]?.clientOrderId as string;
-    await first.commit();
-    await first.die();
+    const { w, id } = await openThenDown();
     w.trade(); // the market order fills at the venue while no bot runs
     const second = await startBot(w);
     const [summary] = second.completed();
@@ -170,12 +176,7 @@ describe('reconciliation at start', () => {
   });
 
   it('order cancelled at the venue while the bot was down: OrderCancelled, and the signal ends', async () => {
-    const w = world();
-    const first = await startBot(w);
-    await first.signal(entry(w.trade()));
-    const id = first.service.workingOrders()[0]?.clientOrderId as string;
-    await first.commit();
-    await first.die();
+    const { w, id } = await openThenDown();
     await w.broker.cancelOrder('BTCUSDT', id);
     const second = await startBot(w);
     expect(second.completed()[0]).toMatchObject({
@@ -323,12 +324,7 @@ describe('reconciliation at start', () => {
 
   it('an order the venue acknowledged and no longer finds: a mismatch — kept with halt, cancelled with adopt', async () => {
     for (const onMismatch of ['halt', 'adopt'] as const) {
-      const w = world();
-      const first = await startBot(w);
-      await first.signal(entry(w.trade()));
-      const id = first.service.workingOrders()[0]?.clientOrderId;
-      await first.commit();
-      await first.die();
+      const { w, id } = await openThenDown();
       vi.spyOn(w.broker, 'fetchOrder').mockRejectedValue(new BrokerError('not_found', 'Order does not exist.'));
       vi.spyOn(w.broker, 'fetchOpenOrders').mockResolvedValue([]);
       const second = await startBot(w, { onMismatch });
