@@ -58,7 +58,12 @@ export interface KillTestReport {
   readonly venueOrders: number;
   readonly duplicateClientOrderIds: number;
   readonly venueFills: number;
+  /** Venue fills the store lacks, but for those of orders it holds as working (see `inFlightAtEnd`). */
   readonly venueFillsMissingFromStore: number;
+  /** Venue fills of orders the store holds as working: made after the last run stopped; the next start applies them. */
+  readonly inFlightAtEnd: number;
+  /** What those fills hold (signed base units): the store's position is the venue's less this. */
+  readonly inFlightPosition: number;
   readonly venuePosition: number;
   readonly storePosition: number;
   readonly events: number;
@@ -184,7 +189,9 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
     const lastDone = await last.done;
     if (lastDone.code !== 0) throw new Error(`the SIGTERM'd run exited ${lastDone.code}:\n${lastDone.stderr}`);
     lives.push({ kind: 'clean', signal: 'SIGTERM', readyAt, endedAt: await venueNow() });
-    const check = bot();
+    // The last start audits: it reconciles what the stopped run left in flight, and evaluates no strategy (an order
+    // it sent could fill after it stopped, unseen).
+    const check = bot({ SERVICES_STRATEGY_EVALUATION_ENABLED: 'false' });
     await check.waitFor(READY_LINE, 'stdout', 90_000);
     check.child.kill('SIGTERM');
     const checked = await check.done;
@@ -213,6 +220,7 @@ interface VenueOrderRow {
 }
 interface VenueTradeRow {
   readonly tradeId: number | string;
+  readonly clientOrderId: string;
   readonly side: string;
   readonly quantity: number;
 }
@@ -237,8 +245,18 @@ async function measure(context: {
   try {
     const fills = await store.fills();
     const stored = new Set(fills.map((fill) => fill.fillId));
+    // An order the store holds as working when the last run stopped may fill after: the next start recovers it.
+    const working = new Set(
+      (await store.orders())
+        .filter((order) => ['submitting', 'open', 'partially_filled', 'unknown'].includes(order.status))
+        .map((order) => order.clientOrderId),
+    );
+    const unseen = venueTrades.filter((trade) => !stored.has(String(trade.tradeId)));
+    const inFlight = unseen.filter((trade) => working.has(trade.clientOrderId));
+    const inFlightAtEnd = inFlight.length;
     const signed = (side: string, quantity: number) => (side.toLowerCase() === 'buy' ? quantity : -quantity);
     const venuePosition = venueTrades.reduce((sum, trade) => sum + signed(trade.side, trade.quantity), 0);
+    const inFlightPosition = inFlight.reduce((sum, trade) => sum + signed(trade.side, trade.quantity), 0);
     const positions = await store.positions();
     const storePosition = positions
       .filter((position) => position.status === 'open')
@@ -286,7 +304,9 @@ async function measure(context: {
       venueOrders: venueOrders.length,
       duplicateClientOrderIds: [...perId.values()].filter((count) => count > 1).length,
       venueFills: venueTrades.length,
-      venueFillsMissingFromStore: venueTrades.filter((trade) => !stored.has(String(trade.tradeId))).length,
+      venueFillsMissingFromStore: unseen.length - inFlightAtEnd,
+      inFlightAtEnd,
+      inFlightPosition,
       venuePosition,
       storePosition,
       events,
