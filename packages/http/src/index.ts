@@ -1,0 +1,12 @@
+export {
+  type ApiOptions,
+  type ApiStore,
+  createApi,
+  DEFAULT_MAX_QUERY_BYTES,
+  MIN_TOKEN_LENGTH,
+  type RunReport,
+  type Trade,
+} from './create-api.js';
+export { HttpError, type HttpErrorCode } from './http-error.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './query-parameters.js';
+export { type ApiServer, type ApiServerOptions, isLoopbackHost, startApiServer } from './start-api-server.js';

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@quant/config';
+import { LogManager, MemorySink, SimulatedClock } from '@quant/core';
+import {
+  CsvBarSource,
+  createTradingSystem,
+  indicatorsFromFile,
+  loadIndicators,
+  loadStrategies,
+  runSimulation,
+  SimulatedExchange,
+} from '@quant/services';
+import { type EventStore, StoreRecorder } from '@quant/store';
+
+// The same approach as @quant/store's test-support/real-stream.ts (not exported by that package): the example bot
+// of conf/ on the real BTCUSDT file with a simulated exchange, here recorded into a store as `live` records it.
+const REPO = new URL('../../../../', import.meta.url);
+const BTCUSDT = fileURLToPath(new URL('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', REPO));
+
+/** Open time of a bar of March 2023, ms UTC. */
+export const march = (day: number, hour = 0, minute = 0): number => Date.UTC(2023, 2, day, hour, minute);
+
+/** The runs {@link recordRealRuns} leaves in the store. */
+export const RUNS = {
+  /** Started, heartbeat once, never ended: found crashed by `clean`'s start. */
+  crashed: 'run-1-crashed',
+  /** Found `crashed`, recorded a recovery summary, ran the example bot, stopped clean. */
+  clean: 'run-2-clean',
+  /** Started after `clean` and still running (last heartbeat at its start). */
+  running: 'run-3-running',
+} as const;
+
+/** The bot id of every run of {@link recordRealRuns}. */
+export const BOT_ID = 'reference-bot';
+
+/**
+ * Fills a store as a bot's life would: a run that died, a run that found it crashed, recorded its recovery
+ * summary and traded the example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file
+ * from the close of the bar at `from` to that at `to`, recording its trading events with a `StoreRecorder`, one
+ * append a cycle; then a third run still going.
+ */
+export async function recordRealRuns(store: EventStore, from: number, to: number): Promise<void> {
+  await store.startRun({ runId: RUNS.crashed, botId: BOT_ID, startedAt: from - 600_000 });
+  await store.heartbeat(RUNS.crashed, from - 540_000);
+  await store.startRun({ runId: RUNS.clean, botId: BOT_ID, startedAt: from });
+  await store.recordRecovery({
+    id: `recovery_summary:${RUNS.clean}`,
+    runId: RUNS.clean,
+    timestamp: from,
+    kind: 'recovery_summary',
+    detail: { phase: 'startup', action: 'none', mismatches: [] },
+  });
+
+  const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
+  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
+  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
+  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
+    outputsFor: (tf) => indicators.processor.outputNames(tf),
+  });
+  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const config = loadConfig({
+    cwd: fileURLToPath(REPO),
+    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
+  }).config;
+  const recorder = new StoreRecorder(store);
+  const system = createTradingSystem(config, {
+    clock,
+    source: exchange.feedFrom(source),
+    broker: exchange,
+    strategies,
+    ...indicators,
+    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
+    onPublish: recorder.record,
+  });
+  system.orchestrator.addCycleWork('store.flush', recorder.flushCycle);
+  await system.orchestrator.start();
+  await runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 });
+  await system.orchestrator.stop();
+  await recorder.flush();
+  if (recorder.failure !== undefined) throw recorder.failure;
+  await store.endRun(RUNS.clean, 'clean', to + 60_000);
+  await store.startRun({ runId: RUNS.running, botId: BOT_ID, startedAt: to + 120_000 });
+}
