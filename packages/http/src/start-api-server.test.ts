@@ -80,6 +80,23 @@ describe('startApiServer', () => {
       await first.close();
     }
   });
+
+  it('answers 503 STORE_UNAVAILABLE when the store is closed, and hands the error to onError', async () => {
+    const closed = await EventStore.open(join(dir, 'closed.db'));
+    await closed.close();
+    const seen: unknown[] = [];
+    const server = await startApiServer({ store: closed, onError: (error) => seen.push(error) });
+    try {
+      const response = await fetch(`${server.url}/api/events`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        error: { code: 'STORE_UNAVAILABLE', message: 'the event store is not available' },
+      });
+      expect(seen.map((error) => (error as { code?: string }).code)).toEqual(['STORE_CLOSED']);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('isLoopbackHost', () => {
