@@ -31,6 +31,7 @@ export {
   type Order,
   type OrderIntent,
   type OrderPurpose,
+  ORDER_STATUSES,
   type OrderStatus,
   type OrderType,
   type Position,

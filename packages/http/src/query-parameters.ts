@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@quant/core';
+import { ORDER_STATUSES } from '@quant/core';
 import { SEVERITIES, type Severity } from '@quant/store';
 import * as v from 'valibot';
 
@@ -117,18 +117,6 @@ const eventFilters = {
   to: time,
 };
 
-const ORDER_STATUSES: readonly OrderStatus[] = [
-  'created',
-  'submitting',
-  'open',
-  'partially_filled',
-  'filled',
-  'cancelled',
-  'rejected',
-  'expired',
-  'unknown',
-];
-
 /** The parameters of `GET /api/events`. @internal */
 export const EVENTS_PARAMETERS = { ...eventFilters, ...paging } satisfies ParameterSet;
 /** The parameters of `GET /api/events/summary`. @internal */
@@ -136,7 +124,7 @@ export const SUMMARY_PARAMETERS = eventFilters satisfies ParameterSet;
 /** The parameters of `GET /api/orders`. @internal */
 export const ORDERS_PARAMETERS = {
   status: repeated(
-    v.picklist(ORDER_STATUSES as OrderStatus[]),
+    v.picklist(ORDER_STATUSES),
     `an order status: ${ORDER_STATUSES.join(', ')} (repeat the parameter for several)`,
   ),
   symbol,

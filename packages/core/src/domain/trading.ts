@@ -50,16 +50,20 @@ export type OrderPurpose = 'signal' | 'stop_loss' | 'take_profit';
  *   order may or may not exist; the bot asks the venue for it by client order
  *   id and moves it on. Never treated as rejected.
  */
-export type OrderStatus =
-  | 'created'
-  | 'submitting'
-  | 'open'
-  | 'partially_filled'
-  | 'filled'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired'
-  | 'unknown';
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Every {@link OrderStatus}, in the order of an order's life (for validators and query parameters). */
+export const ORDER_STATUSES = [
+  'created',
+  'submitting',
+  'open',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+  'unknown',
+] as const;
 
 /**
  * An order as the bot tracks it: what the venue reports (ids, status,

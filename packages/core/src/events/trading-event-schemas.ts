@@ -1,3 +1,4 @@
+import { ORDER_STATUSES } from '../domain/trading.js';
 import type { TradingEventPayloads } from './trading-events.js';
 import {
   arrayOf,
@@ -31,17 +32,7 @@ const order = shape({
   averagePrice: nullable(number),
   limitPrice: nullable(number),
   triggerPrice: nullable(number),
-  status: oneOf(
-    'created',
-    'submitting',
-    'open',
-    'partially_filled',
-    'filled',
-    'cancelled',
-    'rejected',
-    'expired',
-    'unknown',
-  ),
+  status: oneOf(...ORDER_STATUSES),
   createdAt: number,
   updatedAt: number,
   strategyName: nullable(string),

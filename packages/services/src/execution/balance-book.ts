@@ -4,6 +4,18 @@ import type { BalanceTotal, Fill, ReconciliationMismatch } from '@quant/core';
 const ABSOLUTE_TOLERANCE = 1e-8;
 
 /**
+ * Whether two amounts agree within `toleranceBps` basis points of the larger (at least {@link ABSOLUTE_TOLERANCE}).
+ * @internal
+ */
+export function withinTolerance(expected: number, actual: number, toleranceBps: number): boolean {
+  const allowed = Math.max(
+    ABSOLUTE_TOLERANCE,
+    (Math.max(Math.abs(expected), Math.abs(actual)) * toleranceBps) / 10_000,
+  );
+  return Math.abs(actual - expected) <= allowed;
+}
+
+/**
  * The base currency of a symbol quoted in `quote` (`BTCUSDT` in `USDT` → `BTC`), or `undefined` when the symbol
  * does not end with it.
  */
@@ -75,11 +87,7 @@ export class BalanceBook {
     for (const currency of currencies) {
       const expected = this.expected(currency);
       const got = actual.get(currency) ?? 0;
-      const allowed = Math.max(
-        ABSOLUTE_TOLERANCE,
-        (Math.max(Math.abs(expected), Math.abs(got)) * toleranceBps) / 10_000,
-      );
-      if (Math.abs(got - expected) <= allowed) continue;
+      if (withinTolerance(expected, got, toleranceBps)) continue;
       mismatches.push({
         kind: 'balance',
         subject: currency,

@@ -289,7 +289,9 @@ export class OrderManager {
       if (!final) working++;
     }
     const orders = new Map(record.orders.map(({ order }) => [order.clientOrderId, order]));
+    let seen = record.reconciledAt ?? Number.NEGATIVE_INFINITY;
     for (const fill of record.fills) {
+      seen = Math.max(seen, fill.timestamp);
       const order = orders.get(fill.clientOrderId);
       if (!order) logger.warn(`Recorded fill ${fill.fillId} of an order the record lacks: ${fill.clientOrderId}`);
       const adopted = fill.clientOrderId.startsWith(ADOPTED_PREFIX);
@@ -300,7 +302,6 @@ export class OrderManager {
       this.#balances.apply(fill, adopted);
     }
     this.#reconciler.restoreExternal(record.externalFills);
-    let seen = Math.max(record.reconciledAt ?? Number.NEGATIVE_INFINITY, ...record.fills.map((fill) => fill.timestamp));
     for (const order of this.#book.working()) seen = Math.min(seen, order.createdAt);
     const fillsSince = record.capital === null ? undefined : Math.max(record.capital.at, seen - FILL_OVERLAP_MS);
     return { orders: working, positions: ledger.positions().length, fillsSince };

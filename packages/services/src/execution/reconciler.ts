@@ -7,7 +7,7 @@ import type {
   TradingEventPayloads,
 } from '@quant/core';
 import type { Balance, Broker, VenueOrder, VenuePosition } from '../ports/broker.js';
-import { type BalanceBook, baseCurrencyOf } from './balance-book.js';
+import { type BalanceBook, baseCurrencyOf, withinTolerance } from './balance-book.js';
 import { BrokerError } from './broker-error.js';
 import { ExecutionError } from './execution-error.js';
 import type { PositionLedger } from './position-ledger.js';
@@ -399,8 +399,7 @@ export function comparePositions(
   for (const symbol of [...new Set([...held.keys(), ...bot.keys()])].sort()) {
     const expected = bot.get(symbol) ?? 0;
     const actual = held.get(symbol) ?? 0;
-    const allowed = Math.max(1e-8, (Math.max(Math.abs(expected), Math.abs(actual)) * toleranceBps) / 10_000);
-    if (Math.abs(actual - expected) <= allowed) continue;
+    if (withinTolerance(expected, actual, toleranceBps)) continue;
     mismatches.push({
       kind: 'position',
       subject: symbol,

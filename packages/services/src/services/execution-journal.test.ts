@@ -1,5 +1,5 @@
 import { loadConfig } from '@quant/config';
-import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
+import { EventBus, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import { describe, expect, it, vi } from 'vitest';
 import { BrokerError } from '../execution/broker-error.js';
 import { DefaultEntryManager } from '../execution/default-entry-manager.js';
@@ -7,22 +7,12 @@ import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { ExecutionJournal } from '../ports/execution-journal.js';
+import { entrySignal } from '../test-support/entry-signal.js';
 import { EMPTY_RECORD, MemoryJournal } from '../test-support/memory-journal.js';
 import { march } from '../test-support/real-data.js';
 import { TradeExecutionService } from './trade-execution-service.js';
 
-const entry = (barOpenTime: number): TradingEventPayloads['EntrySignal'] => ({
-  symbol: 'BTCUSDT',
-  strategyName: 'test',
-  direction: 'long',
-  timeframe: '5m',
-  barOpenTime,
-  price: 23_000,
-  reason: 'test rule',
-  sizing: { mode: 'fixed', quantity: 0.5 },
-  stopLoss: 22_800,
-  takeProfit: null,
-});
+const entry = (barOpenTime: number) => entrySignal(barOpenTime);
 
 /** A journal whose commits the test settles, recording what the bus had published at each. */
 function heldJournal(bus: EventBus) {
@@ -76,18 +66,23 @@ const setup = (journalOf: (bus: EventBus) => ExecutionJournal) => {
   return { ...botProcess(market, journalOf), submit: market.submit };
 };
 
+/** A started bot whose journal holds its commits, after an entry signal reached the commit before its submit. */
+async function signalAwaitingCommit() {
+  let held: ReturnType<typeof heldJournal> | undefined;
+  const { bus, submit, service } = setup((bus) => {
+    held = heldJournal(bus);
+    return held.journal;
+  });
+  await service.start();
+  bus.emit('EntrySignal', entry(march(1, 0, 55)));
+  await bus.drain();
+  await Promise.resolve();
+  return { bus, submit, commits: held?.commits ?? [] };
+}
+
 describe('TradeExecutionService with an execution journal', () => {
   it('persists OrderSubmitted (and what came before it) before the venue is called', async () => {
-    let held: ReturnType<typeof heldJournal> | undefined;
-    const { bus, submit, service } = setup((bus) => {
-      held = heldJournal(bus);
-      return held.journal;
-    });
-    await service.start();
-    bus.emit('EntrySignal', entry(march(1, 0, 55)));
-    await bus.drain();
-    await Promise.resolve();
-    const commits = held?.commits ?? [];
+    const { bus, submit, commits } = await signalAwaitingCommit();
     expect(commits).toHaveLength(1);
     expect(commits[0]?.published.slice(-3)).toEqual(['EntrySignal', 'TradingAuthorized', 'OrderSubmitted']);
     expect(bus.history('OrderSubmitted').map((event) => event.order.status)).toEqual(['submitting']);
@@ -99,16 +94,8 @@ describe('TradeExecutionService with an execution journal', () => {
   });
 
   it('rejects, never sends, an order whose commit fails, and ends its signal', async () => {
-    let held: ReturnType<typeof heldJournal> | undefined;
-    const { bus, submit, service } = setup((bus) => {
-      held = heldJournal(bus);
-      return held.journal;
-    });
-    await service.start();
-    bus.emit('EntrySignal', entry(march(1, 0, 55)));
-    await bus.drain();
-    await Promise.resolve();
-    held?.commits[0]?.settle(new Error('disk full'));
+    const { bus, submit, commits } = await signalAwaitingCommit();
+    commits[0]?.settle(new Error('disk full'));
     await vi.waitFor(() => expect(bus.history('OrderRejected')).toHaveLength(1));
     expect(bus.history('OrderRejected')[0]?.reason).toContain(
       'not sent: the order could not be persisted before its submit (disk full)',

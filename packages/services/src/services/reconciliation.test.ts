@@ -7,6 +7,7 @@ import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
 import { DEFAULT_RECOVERY, type RecoverySettings } from '../execution/reconciler.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
+import { entrySignal } from '../test-support/entry-signal.js';
 import { MemoryJournal } from '../test-support/memory-journal.js';
 import { realBars } from '../test-support/real-data.js';
 import { TradeExecutionService } from './trade-execution-service.js';
@@ -25,18 +26,13 @@ beforeAll(async () => {
 const { config } = loadConfig({ cwd: '/nonexistent', env: {} });
 type Completed = TradingEventPayloads['ReconciliationCompleted'];
 
-const entry = (bar: Bar): TradingEventPayloads['EntrySignal'] => ({
-  symbol: 'BTCUSDT',
-  strategyName: 'test',
-  direction: 'long',
-  timeframe: '1m',
-  barOpenTime: bar.openTime,
-  price: bar.close,
-  reason: 'test rule',
-  sizing: { mode: 'fixed', quantity: 0.5 },
-  stopLoss: bar.close * 0.9,
-  takeProfit: bar.close * 1.1,
-});
+const entry = (bar: Bar) =>
+  entrySignal(bar.openTime, {
+    timeframe: '1m',
+    price: bar.close,
+    stopLoss: bar.close * 0.9,
+    takeProfit: bar.close * 1.1,
+  });
 
 /** The venue and the journal outlive the bot processes. */
 function world(options: { nativeStops?: boolean } = {}) {

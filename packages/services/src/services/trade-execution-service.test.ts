@@ -1,29 +1,15 @@
 import { loadConfig } from '@quant/config';
-import { EventBus, LogManager, MemorySink, SimulatedClock, type TradingEventPayloads } from '@quant/core';
+import { EventBus, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import { describe, expect, it } from 'vitest';
 import { DefaultEntryManager } from '../execution/default-entry-manager.js';
 import { DefaultRiskManager } from '../execution/default-risk-manager.js';
 import { PositionLedger } from '../execution/position-ledger.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
+import { entrySignal } from '../test-support/entry-signal.js';
 import { march } from '../test-support/real-data.js';
 import { TradeExecutionService } from './trade-execution-service.js';
 
-const signal = (
-  barOpenTime: number,
-  overrides: Partial<TradingEventPayloads['EntrySignal']> = {},
-): TradingEventPayloads['EntrySignal'] => ({
-  symbol: 'BTCUSDT',
-  strategyName: 'test',
-  direction: 'long',
-  timeframe: '5m',
-  barOpenTime,
-  price: 23_000,
-  reason: 'test rule',
-  sizing: { mode: 'fixed', quantity: 0.5 },
-  stopLoss: 22_800,
-  takeProfit: null,
-  ...overrides,
-});
+const signal = entrySignal;
 
 const setup = (env: Record<string, string> = {}, quantityStep?: number) => {
   const clock = new SimulatedClock(march(1, 1));
