@@ -10,6 +10,7 @@ export {
   type LoadedConfig,
   loadConfig,
 } from './load-config.js';
+export { type ApiConfig, apiListenProblem, apiSchema } from './schema/api.js';
 export type { DeepReadonly } from './schema/deep-readonly.js';
 export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
 export { type ExchangeConfig, exchangeSchema } from './schema/exchange.js';

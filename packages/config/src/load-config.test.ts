@@ -68,6 +68,7 @@ describe('loadConfig defaults', () => {
         reconcile_interval: 300,
         cancel_external_orders: false,
       },
+      api: { listen: '', token: '', disk_min_free_mb: 1024, max_query_bytes: 4096 },
     });
   });
 

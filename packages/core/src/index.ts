@@ -81,6 +81,7 @@ export type {
   LifecycleEventPayloads,
   OrchestratorMetrics,
   OrchestratorOptions,
+  OrchestratorSchedule,
   OrchestratorStatus,
   RegisterOptions,
   RestartPolicy,

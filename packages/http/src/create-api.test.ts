@@ -25,7 +25,12 @@ beforeAll(async () => {
   await recordRealRuns(store, FROM, TO);
   everything = [];
   for await (const event of store.scan()) everything.push(event);
-  server = await startApiServer({ store, token: TOKEN, clock: { now: () => NOW } });
+  server = await startApiServer({
+    store,
+    token: TOKEN,
+    clock: { now: () => NOW },
+    disk: { path: dir, minFreeBytes: 0 },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -41,7 +46,8 @@ async function get<T = Record<string, unknown>>(
 ): Promise<{ status: number; body: T; headers: Headers; text: string }> {
   const response = await fetch(`${server.url}${path}`, { headers });
   const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as T, headers: response.headers, text };
+  const json = response.headers.get('content-type')?.startsWith('application/json') === true;
+  return { status: response.status, body: (json ? JSON.parse(text) : text) as T, headers: response.headers, text };
 }
 
 const ids = (events: readonly { readonly id: string }[]) => events.map((event) => event.id);
@@ -77,12 +83,25 @@ describe('the real run the API serves', () => {
 });
 
 describe('authentication', () => {
-  const paths = ['/api/events', '/api/events/summary', '/api/orders', '/api/positions', '/api/trades', '/api/runs'];
+  const paths = [
+    '/api/events',
+    '/api/events/summary',
+    '/api/orders',
+    '/api/positions',
+    '/api/trades',
+    '/api/runs',
+    '/api/health/detailed',
+    '/api/health/database',
+    '/api/health/broker',
+    '/api/health/scheduler',
+    '/api/health/disk',
+    '/metrics',
+  ];
 
-  it('leaves GET /api/health open', async () => {
+  it("leaves GET /api/health open: the components' states, no details (no bot attached: the store and disk)", async () => {
     const { status, body } = await get('/api/health', {});
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok' });
+    expect(body).toEqual({ status: 'ok', checks: { database: 'ok', disk: 'ok' } });
   });
 
   it.each(paths)('refuses %s without a token, with a 401 that names the scheme', async (path) => {
@@ -113,8 +132,10 @@ describe('authentication', () => {
   });
 
   it.each(paths)('answers %s with the right token (scheme case-insensitive)', async (path) => {
-    expect((await get(path)).status).toBe(200);
-    expect((await get(path, { authorization: `bearer ${TOKEN}` })).status).toBe(200);
+    // Without a bot attached, the broker and the scheduler are not monitored: unknown, hence not healthy.
+    const expected = path === '/api/health/broker' || path === '/api/health/scheduler' ? 503 : 200;
+    expect((await get(path)).status).toBe(expected);
+    expect((await get(path, { authorization: `bearer ${TOKEN}` })).status).toBe(expected);
   });
 });
 

@@ -11,7 +11,11 @@ import {
 } from '@quant/store';
 import { type Context, Hono } from 'hono';
 import { bearerAuth } from './bearer-auth.js';
+import type { ApiBot } from './bot-view.js';
+import { checkBroker, checkDatabase, checkDisk, checkScheduler } from './health-checks.js';
+import { checkAll, detailedHealth, type HealthSources, overallStatus } from './health-report.js';
 import { HttpError } from './http-error.js';
+import { PrometheusMetrics } from './prometheus-metrics.js';
 import {
   DEFAULT_PAGE_LIMIT,
   EVENTS_PARAMETERS,
@@ -27,7 +31,13 @@ import {
 } from './query-parameters.js';
 
 /** The store queries the API serves: an {@link @quant/store!EventStore}, or anything with these methods. */
-export type ApiStore = Pick<EventStore, 'events' | 'summary' | 'orders' | 'positions' | 'runs' | 'recoveryEvents'>;
+export type ApiStore = Pick<
+  EventStore,
+  'events' | 'summary' | 'orders' | 'positions' | 'runs' | 'recoveryEvents' | 'stats'
+>;
+
+/** The free space below which the disk is unhealthy by default, bytes (1 GiB, `api.disk_min_free_mb`'s default). */
+export const DEFAULT_MIN_FREE_BYTES = 1024 * 1024 * 1024;
 
 /** The shortest bearer token accepted, in characters. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -45,7 +55,17 @@ export interface ApiOptions {
    * loopback address only.
    */
   readonly token?: string | undefined;
-  /** The clock `GET /api/runs` judges heartbeats' age by; a `LiveClock` by default. */
+  /**
+   * The running bot (its orchestrator, account, venue calls, jobs, run id): the health endpoints other than
+   * `database` and `disk`, and most of `/metrics`, read it. Without it those report `unknown` (503).
+   */
+  readonly bot?: ApiBot;
+  /**
+   * The disk `/api/health/disk` watches: a path on it (the event store's folder, say; the working directory by
+   * default) and the free space below which it is unhealthy, bytes ({@link DEFAULT_MIN_FREE_BYTES} by default).
+   */
+  readonly disk?: { readonly path?: string; readonly minFreeBytes?: number };
+  /** The clock heartbeats' age is judged by (`GET /api/runs`, health, metrics): the bot's; a `LiveClock` by default. */
   readonly clock?: Pick<Clock, 'now'>;
   /**
    * How long without a heartbeat makes a run that has not ended `stale`, ms (`recovery.stale_after` × 1000);
@@ -112,7 +132,7 @@ function check(ok: boolean, message: string): void {
 
 /** Checks the options {@link createApi} and {@link startApiServer} share. @internal */
 export function checkApiOptions(options: ApiOptions): void {
-  const { token, staleAfterMs, maxQueryBytes } = options;
+  const { token, staleAfterMs, maxQueryBytes, disk } = options;
   check(
     token === undefined || (typeof token === 'string' && token.length >= MIN_TOKEN_LENGTH),
     `the API token must be at least ${MIN_TOKEN_LENGTH} characters (the one given is shorter; it is not shown)`,
@@ -124,6 +144,10 @@ export function checkApiOptions(options: ApiOptions): void {
   check(
     maxQueryBytes === undefined || (Number.isInteger(maxQueryBytes) && maxQueryBytes >= 256),
     `maxQueryBytes must be an integer >= 256, got ${String(maxQueryBytes)}`,
+  );
+  check(
+    disk?.minFreeBytes === undefined || (Number.isFinite(disk.minFreeBytes) && disk.minFreeBytes >= 0),
+    `disk.minFreeBytes must be a number of bytes >= 0, got ${String(disk?.minFreeBytes)}`,
   );
 }
 
@@ -227,11 +251,52 @@ export function createApi(options: ApiOptions): Hono {
       : { ok: true as const, values: read.values };
   };
 
-  app.get('/api/health', (c) => {
+  const sources: HealthSources = {
+    store,
+    bot: options.bot,
+    clock,
+    disk: {
+      path: options.disk?.path ?? process.cwd(),
+      minFreeBytes: options.disk?.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
+    },
+  };
+  /** A health answer: 200 when `ok`, 503 otherwise. */
+  const health = <B extends { readonly status: string }>(c: Context, body: B) =>
+    c.json(body, body.status === 'ok' ? 200 : 503);
+
+  // Open: a load balancer or systemd watchdog asks it without a token; the components' states only, no details.
+  app.get('/api/health', async (c) => {
     const read = query(c, NO_PARAMETERS);
-    return read.ok ? c.json({ status: 'ok' }) : read.response;
+    if (!read.ok) return read.response;
+    const checks = await checkAll(sources);
+    return health(c, {
+      status: overallStatus(checks),
+      checks: Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check.status])),
+    });
   });
-  if (token !== undefined) app.use('/api/*', bearerAuth(token));
+  if (token !== undefined) {
+    const auth = bearerAuth(token);
+    app.use('/api/*', auth);
+    app.use('/metrics', auth);
+  }
+
+  const healthRoute = (path: string, read: () => Promise<{ readonly status: string }> | { readonly status: string }) =>
+    app.get(path, async (c) => {
+      const parameters = query(c, NO_PARAMETERS);
+      return parameters.ok ? health(c, await read()) : parameters.response;
+    });
+  healthRoute('/api/health/detailed', () => detailedHealth(sources));
+  healthRoute('/api/health/database', () => checkDatabase(store));
+  healthRoute('/api/health/broker', () => checkBroker(options.bot, clock.now()));
+  healthRoute('/api/health/scheduler', () => checkScheduler(options.bot));
+  healthRoute('/api/health/disk', () => checkDisk(sources.disk.path, sources.disk.minFreeBytes));
+
+  const metrics = new PrometheusMetrics(store, options.bot, clock);
+  app.get('/metrics', async (c) => {
+    const read = query(c, NO_PARAMETERS);
+    if (!read.ok) return read.response;
+    return c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType });
+  });
 
   app.get('/api/events', async (c) => {
     const read = query(c, EVENTS_PARAMETERS);

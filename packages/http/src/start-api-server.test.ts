@@ -34,7 +34,7 @@ describe('startApiServer', () => {
     const server = await startApiServer({ store, token: 'a-token-of-24-characters' });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const response = await fetch(`${server.url}/api/health`);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toMatchObject({ status: 'ok' });
     await server.close();
     await server.close();
     await expect(fetch(`${server.url}/api/health`)).rejects.toThrow();

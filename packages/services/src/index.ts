@@ -18,6 +18,13 @@ export { clientOrderIdFor, type SignalKey } from './execution/client-order-id.js
 export { DefaultEntryManager, type EntryManagerOptions } from './execution/default-entry-manager.js';
 export { DefaultRiskManager } from './execution/default-risk-manager.js';
 export { ExecutionError, type ExecutionErrorCode } from './execution/execution-error.js';
+export {
+  type BrokerCall,
+  type BrokerCallStatus,
+  type BrokerMethod,
+  type FailedBrokerCall,
+  MonitoredBroker,
+} from './execution/monitored-broker.js';
 export type { ExecutionTimeouts } from './execution/order-manager.js';
 export { assertOrderTransition, isFinalOrderStatus, ORDER_TRANSITIONS } from './execution/order-state.js';
 export {

@@ -253,6 +253,27 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       expect(positions.filter((p) => p.status === 'closed').length).toBeLessThanOrEqual(closed.length);
     });
 
+    it('states what it holds: orders by status, fills, positions, runs, the last sequence number, its size', async () => {
+      const stats = await store.stats();
+      const orders = await store.orders();
+      const positions = await store.positions();
+      const byStatus: Record<string, number> = {};
+      for (const order of orders) byStatus[order.status] = (byStatus[order.status] ?? 0) + 1;
+      expect(stats).toMatchObject({
+        dialect: store.dialect,
+        location: store.location,
+        lastSeq: all.length,
+        ordersByStatus: byStatus,
+        fills: (await store.fills()).length,
+        openPositions: positions.filter((p) => p.status === 'open').length,
+        closedPositions: positions.filter((p) => p.status === 'closed').length,
+        runs: (await store.runs()).length,
+      });
+      expect(stats.closedPositions).toBeGreaterThan(0);
+      // At least the bytes of the events' payloads, which the database holds.
+      expect(stats.sizeBytes).toBeGreaterThan(JSON.stringify(all).length / 4);
+    });
+
     it('gives a restarted bot its execution state: capital, orders in first-recorded order with origins, fills', async () => {
       const state = await store.executionState();
       const capital = all.find((e) => e.type === 'CapitalSet') as BaseEvent & TradingEventPayloads['CapitalSet'];

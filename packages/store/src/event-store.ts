@@ -28,6 +28,7 @@ import { MIGRATIONS } from './migrations.js';
 import { PROJECTED_EVENT_TYPES, project } from './projections.js';
 import { StoreError } from './store-error.js';
 import type { EventRow, RunsTable, StoreSchema } from './store-schema.js';
+import { readStoreStats, type StoreStats } from './store-stats.js';
 import type {
   AppendResult,
   EventFilter,
@@ -544,6 +545,15 @@ export class EventStore {
         ? null
         : { ...(capitalEvent.payload as unknown as TradingEventPayloads['CapitalSet']), at: capitalEvent.timestamp };
     return { capital, orders, fills: fills.map(({ seq: _seq, ...fill }) => fill), externalFills, reconciledAt };
+  }
+
+  /**
+   * What the store holds and its size on disk ({@link StoreStats}): orders by status, fills, positions, runs, the
+   * last sequence number. Small aggregates of the projections, none over the event log: cheap enough for a health
+   * check. @throws {@link StoreError} `STORE_CLOSED`.
+   */
+  async stats(): Promise<StoreStats> {
+    return readStoreStats({ ...this.#connection, db: this.#open() });
   }
 
   /** The runs, oldest first. @throws {@link StoreError} `STORE_CLOSED`. */

@@ -12,6 +12,7 @@ export { PROJECTED_EVENT_TYPES } from './projections.js';
 export { type RunLiveness, runLiveness } from './run-liveness.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
 export { type RecordedEvents, StoreRecorder, type StoreRecorderOptions } from './store-recorder.js';
+export type { StoreStats } from './store-stats.js';
 export type {
   AppendResult,
   EventFilter,

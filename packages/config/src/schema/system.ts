@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { apiSchema } from './api.js';
 import type { DeepReadonly } from './deep-readonly.js';
 import { eventBusSchema } from './event-bus.js';
 import { exchangeSchema } from './exchange.js';
@@ -26,6 +27,7 @@ export const SECTIONS = {
   store: storeSchema,
   exchange: exchangeSchema,
   recovery: recoverySchema,
+  api: apiSchema,
 } as const;
 
 /** The schema of a whole configuration. */

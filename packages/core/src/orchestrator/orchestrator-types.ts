@@ -115,6 +115,31 @@ export interface OrchestratorMetrics {
   readonly restarts: number;
 }
 
+/**
+ * The orchestrator's timetable, as {@link TradingOrchestrator.getSchedule} returns it. Times are ms since epoch
+ * UTC by the orchestrator's clock (replayed time in a replay); `null` where there is none yet (or none: no `run()`).
+ */
+export interface OrchestratorSchedule {
+  /** The orchestrator's status (cycles run only while `running`). */
+  readonly status: OrchestratorStatus;
+  /** The clock's time when the schedule was read. */
+  readonly now: number;
+  /** `run()`'s time between the starts of two cycles, ms; `null` before `run()`. */
+  readonly cycleIntervalMs: number | null;
+  /** Start of the last cycle. */
+  readonly lastCycleAt: number | null;
+  /** When `run()` starts the next cycle; `null` while a cycle runs and outside `run()`. */
+  readonly nextCycleAt: number | null;
+  /** Whether a cycle is running now. */
+  readonly cycleInProgress: boolean;
+  /** Time between health check rounds while a service is in trouble, ms. */
+  readonly healthCheckIntervalMs: number;
+  /** The last health check round (the start, before the first round); `null` before `start()`. */
+  readonly lastHealthCheckAt: number | null;
+  /** When the next round is due; `null` when none is scheduled (not running). */
+  readonly nextHealthCheckAt: number | null;
+}
+
 /** The shape of {@link TradingOrchestrator.getAllMetrics}, as in the original system. */
 export interface SystemMetrics {
   /** The orchestrator's own metrics. */

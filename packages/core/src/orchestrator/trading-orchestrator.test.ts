@@ -341,6 +341,57 @@ describe('TradingOrchestrator', () => {
     await orchestrator.stop();
   });
 
+  it('tells its schedule: the last and next cycle, the health rounds, whether a cycle runs', async () => {
+    const { orchestrator, probe, clock } = setup({ healthCheckIntervalMs: 30_000 });
+    orchestrator.register('a', probe('a'));
+    const t0 = clock.now();
+    expect(orchestrator.getSchedule()).toMatchObject({
+      status: 'initialized',
+      cycleIntervalMs: null,
+      lastCycleAt: null,
+      nextCycleAt: null,
+      lastHealthCheckAt: null,
+      nextHealthCheckAt: null,
+    });
+    let release: () => void = () => {};
+    let slow = false;
+    orchestrator.addCycleWork('fetch', () => (slow ? new Promise<void>((resolve) => (release = resolve)) : undefined));
+    await orchestrator.start();
+    const controller = new AbortController();
+    const running = orchestrator.run({ intervalMs: 5_000, signal: controller.signal });
+    await clock.advanceBy(12_000);
+    expect(orchestrator.getSchedule()).toEqual({
+      status: 'running',
+      now: t0 + 12_000,
+      cycleIntervalMs: 5_000,
+      lastCycleAt: t0 + 10_000,
+      nextCycleAt: t0 + 15_000,
+      cycleInProgress: false,
+      healthCheckIntervalMs: 30_000,
+      lastHealthCheckAt: t0,
+      nextHealthCheckAt: t0 + 30_000,
+    });
+    slow = true;
+    await clock.advanceBy(3_000);
+    expect(orchestrator.getSchedule()).toMatchObject({
+      lastCycleAt: t0 + 15_000,
+      nextCycleAt: null,
+      cycleInProgress: true,
+    });
+    slow = false;
+    release();
+    await clock.advanceBy(31_000);
+    expect(orchestrator.getSchedule()).toMatchObject({
+      lastHealthCheckAt: t0 + 30_000,
+      nextHealthCheckAt: t0 + 60_000,
+    });
+    controller.abort();
+    await running;
+    expect(orchestrator.getSchedule().nextCycleAt).toBeNull();
+    await orchestrator.stop();
+    expect(orchestrator.getSchedule()).toMatchObject({ status: 'stopped', nextHealthCheckAt: null });
+  });
+
   it('refuses to run unless started', async () => {
     const { orchestrator } = setup();
     await expect(orchestrator.run({ intervalMs: 1_000 })).rejects.toMatchObject({ code: 'ORCHESTRATOR_STATE' });

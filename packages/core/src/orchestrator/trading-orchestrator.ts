@@ -14,6 +14,7 @@ import type {
   CycleWork,
   LifecycleEventPayloads,
   OrchestratorOptions,
+  OrchestratorSchedule,
   OrchestratorStatus,
   RegisterOptions,
   RestartPolicy,
@@ -175,6 +176,12 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   #cyclesInProgress = 0;
   #cycles = 0;
   #cycleErrors = 0;
+  /** Start of the last cycle, ms; `undefined` before the first. */
+  #lastCycleAt: number | undefined;
+  /** When `run()` starts its next cycle, ms; `undefined` outside `run()` and while a cycle runs. */
+  #nextCycleAt: number | undefined;
+  /** `run()`'s interval, ms; `undefined` before `run()`. */
+  #cycleIntervalMs: number | undefined;
   #restartCount = 0;
 
   /** @param options - bus, clock, logger, health and restart settings. */
@@ -411,6 +418,25 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
   }
 
   /**
+   * When the loop's cycles and the health rounds ran and run next, by the orchestrator's clock: what an operator
+   * asks a scheduler (the operations API's `/api/health/scheduler`). Never throws.
+   */
+  getSchedule(): OrchestratorSchedule {
+    const running = this.#status === 'running';
+    return {
+      status: this.#status,
+      now: this.#clock.now(),
+      cycleIntervalMs: this.#cycleIntervalMs ?? null,
+      lastCycleAt: this.#lastCycleAt ?? null,
+      nextCycleAt: this.#nextCycleAt ?? null,
+      cycleInProgress: this.#cyclesInProgress > 0,
+      healthCheckIntervalMs: this.#healthCheckIntervalMs,
+      lastHealthCheckAt: this.#startedAt === undefined ? null : this.#lastRoundAt,
+      nextHealthCheckAt: running && this.#healthTimer !== undefined ? this.#nextRoundAt : null,
+    };
+  }
+
+  /**
    * Metrics of the orchestrator, every service and the bus, in the original
    * system's shape. Never throws: a service whose `getMetrics()` throws is
    * shown with the last metrics it returned (`{}` before any), and a warning
@@ -454,6 +480,8 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
    */
   runCycleNow(): string | Promise<string> {
     this.#cyclesInProgress++;
+    this.#lastCycleAt = this.#clock.now();
+    this.#nextCycleAt = undefined;
     let outcome: string | Promise<string>;
     try {
       outcome = withCorrelation((id) => {
@@ -532,13 +560,19 @@ export class TradingOrchestrator<M extends LifecycleEventPayloads = TradingEvent
     const { intervalMs, signal } = options;
     this.#logger.info(`=== STARTING TRADING LOOP (interval=${intervalMs / 1000}s) ===`);
     let lastStatusLog = this.#clock.now();
-    while (!signal?.aborted && this.#status === 'running') {
-      await this.runCycle();
-      if (this.#clock.now() - lastStatusLog >= this.#statusLogIntervalMs) {
-        this.#logStatus();
-        lastStatusLog = this.#clock.now();
+    this.#cycleIntervalMs = intervalMs;
+    try {
+      while (!signal?.aborted && this.#status === 'running') {
+        await this.runCycle();
+        if (this.#clock.now() - lastStatusLog >= this.#statusLogIntervalMs) {
+          this.#logStatus();
+          lastStatusLog = this.#clock.now();
+        }
+        this.#nextCycleAt = this.#clock.now() + intervalMs;
+        await this.#clock.sleep(intervalMs, signal);
       }
-      await this.#clock.sleep(intervalMs, signal);
+    } finally {
+      this.#nextCycleAt = undefined;
     }
     this.#logger.info('=== TRADING LOOP ENDED ===');
   }

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@quant/config';
-import { LogManager, MemorySink, SimulatedClock } from '@quant/core';
+import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import {
+  type Broker,
   CsvBarSource,
   createTradingSystem,
   indicatorsFromFile,
@@ -9,6 +10,7 @@ import {
   loadStrategies,
   runSimulation,
   SimulatedExchange,
+  type TradingSystem,
 } from '@quant/services';
 import { type EventStore, StoreRecorder } from '@quant/store';
 
@@ -34,6 +36,37 @@ export const RUNS = {
 export const BOT_ID = 'reference-bot';
 
 /**
+ * The example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file, trading on a
+ * simulated exchange (100 000 USDT, 10 bps fees, 1 bp slippage) on `clock`, not started.
+ * @param options - `onPublish`: the bus's publish hook (a store recorder); `broker`: wraps the exchange (a monitor).
+ */
+export async function exampleBot(
+  clock: SimulatedClock,
+  options: { onPublish?: (event: BaseEvent) => void; broker?: (exchange: SimulatedExchange) => Broker } = {},
+): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
+  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
+  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
+  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
+    outputsFor: (tf) => indicators.processor.outputNames(tf),
+  });
+  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
+  const config = loadConfig({
+    cwd: fileURLToPath(REPO),
+    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
+  }).config;
+  const system = createTradingSystem(config, {
+    clock,
+    source: exchange.feedFrom(source),
+    broker: options.broker?.(exchange) ?? exchange,
+    strategies,
+    ...indicators,
+    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
+    ...(options.onPublish === undefined ? {} : { onPublish: options.onPublish }),
+  });
+  return { system, exchange };
+}
+
+/**
  * Fills a store as a bot's life would: a run that died, a run that found it crashed, recorded its recovery
  * summary and traded the example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file
  * from the close of the bar at `from` to that at `to`, recording its trading events with a `StoreRecorder`, one
@@ -52,26 +85,8 @@ export async function recordRealRuns(store: EventStore, from: number, to: number
   });
 
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
-  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
-  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
-  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
-    outputsFor: (tf) => indicators.processor.outputNames(tf),
-  });
-  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
-  const config = loadConfig({
-    cwd: fileURLToPath(REPO),
-    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
-  }).config;
   const recorder = new StoreRecorder(store);
-  const system = createTradingSystem(config, {
-    clock,
-    source: exchange.feedFrom(source),
-    broker: exchange,
-    strategies,
-    ...indicators,
-    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
-    onPublish: recorder.record,
-  });
+  const { system } = await exampleBot(clock, { onPublish: recorder.record });
   system.orchestrator.addCycleWork('store.flush', recorder.flushCycle);
   await system.orchestrator.start();
   await runSimulation(system.orchestrator, clock, { start: from + 60_000, end: to + 60_000, stepMs: 60_000 });

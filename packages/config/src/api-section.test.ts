@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { apiListenProblem } from './schema/api.js';
+import { failure, load } from './test-support.js';
+
+describe('api section', () => {
+  it.each(['', '8080', '0', '127.0.0.1:8080', 'localhost:65535', '[::1]:9000', '0.0.0.0:80'])(
+    'accepts listen %j',
+    (listen) => {
+      expect(apiListenProblem(listen)).toBeUndefined();
+    },
+  );
+
+  it.each(['http://127.0.0.1:8080', '65536', '127.0.0.1:', ':8080', 'host:port', '::1:8080', '127.0.0.1:80 '])(
+    'refuses listen %j, saying what it expects',
+    (listen) => {
+      expect(apiListenProblem(listen)).toContain('expected [host:]port');
+    },
+  );
+
+  it('takes the token from API_TOKEN and refuses one written in a file', () => {
+    expect(load({}, { API_TOKEN: 'a'.repeat(32) }).config.api.token).toBe('a'.repeat(32));
+    const written = failure(() => load({ 'config/services.yaml': `api:\n  token: ${'b'.repeat(24)}\n` }));
+    expect(written.message).toContain('api.token');
+    expect(written.message).not.toContain('b'.repeat(24));
+  });
+
+  it('refuses a short token, naming the key and the variable, without showing it', () => {
+    const error = failure(() => load({}, { API_TOKEN: 'tooShort' }));
+    expect(error.message).toMatch(/api\.token[\s\S]*API_TOKEN[\s\S]*at least 16 characters/);
+    expect(error.message).not.toContain('tooShort');
+  });
+
+  it('refuses a bad listen address, naming the key', () => {
+    expect(failure(() => load({}, { API_LISTEN: 'localhost' })).message).toMatch(/api\.listen[\s\S]*\[host:\]port/);
+  });
+});

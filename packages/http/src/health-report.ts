@@ -1,0 +1,71 @@
+import type { Clock } from '@quant/core';
+import type { RunRecord, StoreStats } from '@quant/store';
+import type { ApiBot } from './bot-view.js';
+import {
+  type Check,
+  type CheckStatus,
+  checkBroker,
+  checkDatabase,
+  checkDisk,
+  checkScheduler,
+  checkServices,
+} from './health-checks.js';
+import { processInfo } from './process-info.js';
+
+/** What the health endpoints read. @internal */
+export interface HealthSources {
+  readonly store: { stats(): Promise<StoreStats>; runs(): Promise<RunRecord[]> };
+  readonly bot: ApiBot | undefined;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly disk: { readonly path: string; readonly minFreeBytes: number };
+}
+
+/** The components `/api/health` sums up. */
+export type Component = 'database' | 'disk' | 'services' | 'scheduler' | 'broker';
+
+/** Each component's check, read now: the database and disk always; the others when a bot is attached. @internal */
+export async function checkAll(sources: HealthSources): Promise<Partial<Record<Component, Check>>> {
+  const { bot } = sources;
+  const [database, disk] = await Promise.all([
+    checkDatabase(sources.store),
+    checkDisk(sources.disk.path, sources.disk.minFreeBytes),
+  ]);
+  return {
+    database,
+    disk,
+    ...(bot === undefined
+      ? {}
+      : {
+          services: checkServices(bot),
+          scheduler: checkScheduler(bot),
+          ...(bot.broker === undefined ? {} : { broker: checkBroker(bot, sources.clock.now()) }),
+        }),
+  };
+}
+
+/** `ok` when every check is, `unhealthy` otherwise. @internal */
+export function overallStatus(checks: Partial<Record<Component, Check>>): Exclude<CheckStatus, 'unknown'> {
+  return Object.values(checks).every((check) => check.status === 'ok') ? 'ok' : 'unhealthy';
+}
+
+/** The body of `/api/health/detailed`: every check in full, the process, the bot's metrics, account and heartbeat. @internal */
+export async function detailedHealth(sources: HealthSources): Promise<{ status: string } & Record<string, unknown>> {
+  const checks = await checkAll(sources);
+  const { bot } = sources;
+  const run =
+    bot?.runId === undefined ? undefined : (await sources.store.runs()).find((record) => record.runId === bot.runId);
+  const nowMs = sources.clock.now();
+  return {
+    status: overallStatus(checks),
+    checkedAt: nowMs,
+    checks,
+    process: processInfo(),
+    ...(bot === undefined
+      ? {}
+      : {
+          metrics: bot.orchestrator.getAllMetrics(),
+          account: bot.account?.() ?? null,
+          run: run === undefined ? null : { ...run, heartbeatAgeMs: Math.max(0, nowMs - run.lastHeartbeatAt) },
+        }),
+  };
+}
