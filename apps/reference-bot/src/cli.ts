@@ -85,7 +85,11 @@ function program(run: (task: () => Promise<number>) => void): Command {
       .option('--out <dir>', 'write events.jsonl and the report here')
       .option('--events <which>', 'what events.jsonl holds with --out: trading (default), all, or none')
       .option('--db <url>', 'event store: a SQLite file or a postgres:// URL (default: store.url, data/quant.db)')
-      .option('--no-db', 'do not persist the events'),
+      .option('--no-db', 'do not persist the events')
+      .option(
+        '--api <[host:]port>',
+        'serve the operations API (health, events, orders, /metrics) on this address (default host 127.0.0.1; token from API_TOKEN; default: api.listen)',
+      ),
   ).action((options: LiveOptions) =>
     run(async () => (await import('./commands/live.js')).live(options, process.cwd(), process.env)),
   );

@@ -22,6 +22,7 @@ import {
   loadIndicators,
   loadStrategies,
   type MarketDataSource,
+  MonitoredBroker,
   MultiSymbolSource,
   SimulatedExchange,
   type Strategy,
@@ -338,6 +339,8 @@ export interface Bot {
   readonly system: TradingSystem;
   /** The venue: the simulated exchange fed by the data files, or a real one's broker. */
   readonly broker: Broker;
+  /** The monitor of the venue's calls the services make (with `monitorBroker`), for the operations API. */
+  readonly brokerMonitor: MonitoredBroker | undefined;
   /** Each symbol's data file, served on the bot's clock (none on a real venue). */
   readonly sources: ReadonlyMap<string, CsvBarSource>;
   readonly logs: LogManager;
@@ -392,7 +395,9 @@ function simulatedMarket(inputs: BotInputs, clock: Clock, sources: ReadonlyMap<s
  * replaced by `logLevel` when given). The log file, when configured, is
  * opened here, so call this before writing anything else. `onPublish`, when
  * given, is the bus's publish hook (the event store's recorder). `venue`, when
- * given, replaces the simulated exchange and the data files (`live --exchange`).
+ * given, replaces the simulated exchange and the data files (`live --exchange`). `monitorBroker` puts a
+ * `MonitoredBroker` between the services and the venue (`live --api`: how the venue answers is a health check); a
+ * backtest goes without it.
  * @throws {@link @quant/config!ConfigError} `CONFIG_INVALID` naming `logging.log_file`
  *   when the log file cannot be opened for appending.
  */
@@ -402,10 +407,12 @@ export function buildBot(
   logLevel: LogLevelName | undefined,
   onPublish?: (event: BaseEvent) => void,
   venue?: VenueMarket,
+  monitorBroker = false,
 ): Bot {
   const { config } = inputs;
   const sources = new Map(inputs.files.map((file) => [file.symbol, file.data.withClock(clock)] as const));
   const market = venue ?? simulatedMarket(inputs, clock, sources);
+  const brokerMonitor = monitorBroker ? new MonitoredBroker(market.broker, clock) : undefined;
   const logs = openLogs(inputs.loaded, {
     clock,
     level: logLevel ?? config.logging.level,
@@ -417,7 +424,7 @@ export function buildBot(
   const system = createTradingSystem(config, {
     clock,
     source: market.source,
-    broker: market.broker,
+    broker: brokerMonitor ?? market.broker,
     ...(market.executionTimeouts === undefined ? {} : { executionTimeouts: market.executionTimeouts }),
     ...(market.journal === undefined ? {} : { journal: market.journal }),
     currency: inputs.currency,
@@ -430,6 +437,7 @@ export function buildBot(
   return {
     system,
     broker: market.broker,
+    brokerMonitor,
     sources,
     logs,
     executionTimeframe: timeframes[0] as Timeframe,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemConfig } from '@quant/config';
 import { type BaseEvent, type EventOf, LiveClock, type TradingEventPayloads } from '@quant/core';
+import type { ScheduledJob } from '@quant/http';
 import type { ExecutionJournal } from '@quant/services';
 import { EventStore, StoreError, StoreRecorder } from '@quant/store';
 
@@ -41,6 +42,12 @@ export interface StoreSession {
    *   rather than trade unrecorded.
    */
   readonly finish: (cleanUp: () => Promise<void>) => Promise<void>;
+  /**
+   * The session's scheduled jobs, for the operations API's `/api/health/scheduler`: the run's `heartbeat` (every
+   * `recovery.heartbeat_interval`, at the first cycle after it is due) and the daily `store_maintenance`
+   * (retention and planner statistics), in real time (ms since epoch UTC).
+   */
+  readonly jobs: () => readonly ScheduledJob[];
 }
 
 /** Options of {@link openStoreSession}. */
@@ -199,5 +206,14 @@ export async function openStoreSession(options: StoreSessionOptions): Promise<St
     recordReconciliation,
     cycleWork,
     finish,
+    jobs: () => [
+      { name: 'heartbeat', intervalMs: heartbeatMs, lastRunAt: lastHeartbeat, nextRunAt: lastHeartbeat + heartbeatMs },
+      {
+        name: 'store_maintenance',
+        intervalMs: DAY_MS,
+        lastRunAt: lastMaintenance,
+        nextRunAt: lastMaintenance + DAY_MS,
+      },
+    ],
   };
 }

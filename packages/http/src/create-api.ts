@@ -287,7 +287,7 @@ export function createApi(options: ApiOptions): Hono {
     });
   healthRoute('/api/health/detailed', () => detailedHealth(sources));
   healthRoute('/api/health/database', () => checkDatabase(store));
-  healthRoute('/api/health/broker', () => checkBroker(options.bot, clock.now()));
+  healthRoute('/api/health/broker', () => checkBroker(options.bot));
   healthRoute('/api/health/scheduler', () => checkScheduler(options.bot));
   healthRoute('/api/health/disk', () => checkDisk(sources.disk.path, sources.disk.minFreeBytes));
 

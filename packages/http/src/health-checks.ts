@@ -78,10 +78,14 @@ export async function checkDisk(path: string, minFreeBytes: number): Promise<Che
 /** How many failures in a row make the venue unhealthy (one failure is a blip: the bot retries). */
 export const BROKER_FAILURES_UNHEALTHY = 3;
 
-/** The venue: the last successful call and its latency, failures in a row. @internal */
-export function checkBroker(bot: ApiBot | undefined, nowMs: number): Check {
+/**
+ * The venue: the last successful call, its age (by the bot's clock, which timed the calls) and latency, failures
+ * in a row. @internal
+ */
+export function checkBroker(bot: ApiBot | undefined): Check {
   if (bot?.broker === undefined) return unknownCheck('no broker is monitored by this API');
   const status: ApiBrokerStatus = bot.broker();
+  const nowMs = bot.orchestrator.getSchedule().now;
   return {
     status: status.consecutiveFailures >= BROKER_FAILURES_UNHEALTHY ? 'unhealthy' : 'ok',
     ...status,

@@ -38,7 +38,7 @@ export async function checkAll(sources: HealthSources): Promise<Partial<Record<C
       : {
           services: checkServices(bot),
           scheduler: checkScheduler(bot),
-          ...(bot.broker === undefined ? {} : { broker: checkBroker(bot, sources.clock.now()) }),
+          ...(bot.broker === undefined ? {} : { broker: checkBroker(bot) }),
         }),
   };
 }

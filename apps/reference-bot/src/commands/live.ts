@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describeConfig } from '@quant/config';
 import { timeframeToMs } from '@quant/core';
+import { type ApiServer, HttpError } from '@quant/http';
+import { readApiListen } from '../api-flag.js';
+import { startBotApi } from '../bot-api.js';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
@@ -31,6 +34,8 @@ export interface LiveOptions extends CommonOptions {
   readonly events?: string;
   /** The event store: a URL (`--db`), `false` (`--no-db`: none), or `store.url` when not given. */
   readonly db?: string | boolean;
+  /** Serve the operations API on `[host:]port` (`api.listen` when not given). */
+  readonly api?: string;
 }
 
 const RULE = '='.repeat(80);
@@ -96,6 +101,13 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   const inputs = onVenue
     ? readVenueInputs(options, cwd, env)
     : await readInputs(options, options.replay ?? [], cwd, env, '--replay');
+  const apiListen = readApiListen(options.api, inputs.config.api);
+  if (apiListen !== undefined && options.db === false) {
+    throw new UsageError(
+      'BAD_FLAG',
+      `--no-db does not go with ${apiListen.source}: the operations API serves the run's event store`,
+    );
+  }
   const intervalMs = inputs.config.services.data_fetching.fetch_interval * 1000;
   if (speed !== 'max' && intervalMs / speed > MAX_TIMER_MS) {
     throw new UsageError(
@@ -139,7 +151,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
       market.venue === undefined || session === undefined
         ? market.venue
         : { ...market.venue, journal: session.journal };
-    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, venue);
+    bot = buildBot(inputs, clock, options.logLevel, session?.onPublish, venue, apiListen !== undefined);
   } catch (error) {
     await session?.store.close();
     await market.close();
@@ -218,9 +230,21 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   }
 
   const wallStart = performance.now();
+  let api: ApiServer | undefined;
   try {
+    if (apiListen !== undefined && session !== undefined) {
+      api = await startBotApi(apiListen, session, bot, inputs.config, cwd).catch((error: unknown) => {
+        throw HttpError.isInstance(error) && error.code === 'API_LISTEN_FAILED'
+          ? new UsageError('BAD_FLAG', `${apiListen.source}: ${error.message}`, { cause: error })
+          : error;
+      });
+      out(
+        `API: ${api.url} (${apiListen.token === undefined ? 'no token: this machine only' : 'bearer token from API_TOKEN'}; /api/health, /api/events, /metrics, …)`,
+      );
+    }
     await bot.system.orchestrator.start();
   } catch (error) {
+    await api?.close();
     // A venue that refuses the account at start (a bad key, an outage): release what the run opened.
     removeHandlers();
     await market.close().catch(() => {});
@@ -246,6 +270,8 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   } finally {
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
+    // Before the store closes: no request may find it closed.
+    await api?.close();
   }
   await market.close();
   await session?.finish(async () => {
