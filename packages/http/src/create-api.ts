@@ -15,6 +15,7 @@ import type { ApiBot } from './bot-view.js';
 import { checkBroker, checkDatabase, checkDisk, checkScheduler } from './health-checks.js';
 import { checkAll, detailedHealth, type HealthSources, overallStatus } from './health-report.js';
 import { HttpError } from './http-error.js';
+import { openApiDocument } from './openapi.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import {
   DEFAULT_PAGE_LIMIT,
@@ -185,7 +186,7 @@ function tradeOf(event: StoredEvent): Trade {
  * `app.request(path)` in a test). Read only, JSON, times in ms since epoch UTC. Every endpoint but
  * `GET /api/health` requires `Authorization: Bearer <token>` when a token is given (401 `UNAUTHORIZED` otherwise).
  *
- * - `GET /api/health` → `{ status: 'ok' }` (open, no parameters);
+ * - `GET /api/health` → `{ status, checks }`: each component's state (open, no parameters; 200 or 503);
  * - `GET /api/events` → `{ events: StoredEvent[], next: number | null }`, in sequence order: filters `type` and
  *   `severity` (repeatable), `symbol`, `strategy`, `correlation_id`, `from` (inclusive) and `to` (exclusive) (ms or
  *   ISO 8601); `limit` 1 to 1 000 (100 by default); `after`: the previous page's `next` (`null`: the last page);
@@ -199,7 +200,12 @@ function tradeOf(event: StoredEvent): Trade {
  *   a position closed in parts is one row; each `PositionClosed` carries its quantity, exit price, fees, P&L after
  *   fees and reason, is never pruned (not market data), and pages by sequence number;
  * - `GET /api/runs` → `{ runs: RunReport[] }`, oldest first, each with how it ended, its liveness, and its
- *   recovery log entries (with the `recovery_summary`): filter `bot_id`.
+ *   recovery log entries (with the `recovery_summary`): filter `bot_id`;
+ * - `GET /api/health/detailed`, `/database`, `/broker`, `/scheduler`, `/disk` → each component's check (200 when
+ *   healthy, 503 when not; see docs/API.md), and `GET /api/health` their states only, open (no token);
+ * - `GET /metrics` → the Prometheus text format: the orchestrator's, the services', the bus's, trading and process
+ *   metrics (prom-client, a registry of its own);
+ * - `GET /api/openapi.json` → the OpenAPI 3.1 description of all of these.
  *
  * A bad parameter is a 400 `{ error: { code: 'BAD_PARAMETER', reason, parameter, given, expected } }`: `reason` is
  * `invalid`, `unknown` (parameters an endpoint does not know are refused, not ignored; their value is not echoed)
@@ -296,6 +302,14 @@ export function createApi(options: ApiOptions): Hono {
     const read = query(c, NO_PARAMETERS);
     if (!read.ok) return read.response;
     return c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType });
+  });
+
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/api/openapi.json', (c) => {
+    const read = query(c, NO_PARAMETERS);
+    if (!read.ok) return read.response;
+    openApi ??= openApiDocument();
+    return c.json(openApi);
   });
 
   app.get('/api/events', async (c) => {
