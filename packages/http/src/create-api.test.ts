@@ -6,6 +6,7 @@ import { type EventFilter, EventStore, type StoredEvent } from '@quant/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport, Trade } from './create-api.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
+import { httpClient } from './test-support/http-client.js';
 import { BOT_ID, march, RUNS, recordRealRuns } from './test-support/real-run.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -39,16 +40,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** GETs a path with the right token (or the headers given) and reads the JSON. */
-async function get<T = Record<string, unknown>>(
-  path: string,
-  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
-): Promise<{ status: number; body: T; headers: Headers; text: string }> {
-  const response = await fetch(`${server.url}${path}`, { headers });
-  const text = await response.text();
-  const json = response.headers.get('content-type')?.startsWith('application/json') === true;
-  return { status: response.status, body: (json ? JSON.parse(text) : text) as T, headers: response.headers, text };
-}
+const get = httpClient(() => server.url, TOKEN);
 
 const ids = (events: readonly { readonly id: string }[]) => events.map((event) => event.id);
 

@@ -8,6 +8,7 @@ import { EventStore, StoreRecorder } from '@quant/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiBot } from './bot-view.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
+import { httpClient } from './test-support/http-client.js';
 import { exampleBot, march } from './test-support/real-run.js';
 
 const TOKEN = 'health-token-0123456789';
@@ -84,15 +85,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function get<T = Record<string, unknown>>(
-  path: string,
-  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
-): Promise<{ status: number; body: T; text: string }> {
-  const response = await fetch(`${server.url}${path}`, { headers });
-  const text = await response.text();
-  const json = response.headers.get('content-type')?.startsWith('application/json') === true;
-  return { status: response.status, body: (json ? JSON.parse(text) : text) as T, text };
-}
+const get = httpClient(() => server.url, TOKEN);
 
 describe('the health endpoints of a running bot', () => {
   it('GET /api/health: every component ok, open, no details', async () => {

@@ -21,7 +21,6 @@ export { ExecutionError, type ExecutionErrorCode } from './execution/execution-e
 export {
   type BrokerCall,
   type BrokerCallStatus,
-  type BrokerMethod,
   type FailedBrokerCall,
   MonitoredBroker,
 } from './execution/monitored-broker.js';
@@ -67,6 +66,7 @@ export {
   BROKER_SPECIFICATION_VERSION,
   type Broker,
   type BrokerCapabilities,
+  type BrokerMethod,
   type BrokerUpdate,
   type SubmitOrderRequest,
   type VenueOrder,

@@ -3,22 +3,13 @@ import type {
   Balance,
   Broker,
   BrokerCapabilities,
+  BrokerMethod,
   BrokerUpdate,
   SubmitOrderRequest,
   VenueOrder,
   VenuePosition,
 } from '../ports/broker.js';
 import { BrokerError } from './broker-error.js';
-
-/** The name of a {@link Broker} method that calls the venue. */
-export type BrokerMethod =
-  | 'submitOrder'
-  | 'cancelOrder'
-  | 'fetchOrder'
-  | 'fetchOpenOrders'
-  | 'fetchFills'
-  | 'fetchBalances'
-  | 'fetchPositions';
 
 /** One call to the venue, as {@link BrokerCallStatus} remembers it. */
 export interface BrokerCall {

@@ -115,6 +115,16 @@ export type BrokerUpdate =
   | { readonly type: 'order'; readonly order: VenueOrder }
   | { readonly type: 'fill'; readonly fill: Fill };
 
+/** The name of a {@link Broker} method that calls the venue (every method but `subscribe`). */
+export type BrokerMethod =
+  | 'submitOrder'
+  | 'cancelOrder'
+  | 'fetchOrder'
+  | 'fetchOpenOrders'
+  | 'fetchFills'
+  | 'fetchBalances'
+  | 'fetchPositions';
+
 /**
  * A venue that executes orders: implement it for your exchange;
  * {@link SimulatedExchange} is the simulated one shipped, and the conformance

@@ -1,5 +1,5 @@
 import { BrokerError, type BrokerErrorCode } from '../execution/broker-error.js';
-import type { Broker } from '../ports/broker.js';
+import type { Broker, BrokerMethod } from '../ports/broker.js';
 
 /**
  * One scripted outcome of a {@link Broker} call:
@@ -12,15 +12,8 @@ import type { Broker } from '../ports/broker.js';
  */
 export type BrokerFault = 'pass' | 'network_error_before' | 'timeout_after' | BrokerErrorCode;
 
-/** The {@link Broker} methods a {@link faultyBroker} can fail. */
-export type FaultableMethod =
-  | 'submitOrder'
-  | 'cancelOrder'
-  | 'fetchOrder'
-  | 'fetchOpenOrders'
-  | 'fetchFills'
-  | 'fetchBalances'
-  | 'fetchPositions';
+/** The {@link Broker} methods a {@link faultyBroker} can fail: every one that calls the venue. */
+export type FaultableMethod = BrokerMethod;
 
 /**
  * A script of faults per method: each call takes the next entry of its
