@@ -4,12 +4,16 @@ import type { TradingOrchestrator } from '@quant/core';
 export interface ApiAccount {
   /** The account currency, e.g. `USDT`. */
   readonly currency: string;
-  /** Cash plus the open positions' value. */
+  /** The capital plus the realized P&L (before fees) less every fee paid. */
+  readonly cash: number;
+  /** `cash` plus the unrealized P&L of the open positions at the last mark. */
   readonly equity: number;
   /** P&L of closed positions, after fees. */
   readonly realizedPnl: number;
   /** P&L of the open positions at the last price. */
   readonly unrealizedPnl: number;
+  /** Every fee paid. */
+  readonly fees: number;
   /** Positions open now. */
   readonly openPositions: number;
 }

@@ -15,7 +15,7 @@ import type { ApiBot } from './bot-view.js';
 import { checkBroker, checkDatabase, checkDisk, checkScheduler } from './health-checks.js';
 import { checkAll, detailedHealth, type HealthSources, overallStatus } from './health-report.js';
 import { HttpError } from './http-error.js';
-import { openApiDocument } from './openapi.js';
+import { type OpenApiDocument, openApiDocument } from './openapi.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import {
   DEFAULT_PAGE_LIMIT,
@@ -304,11 +304,11 @@ export function createApi(options: ApiOptions): Hono {
     return c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType });
   });
 
-  let openApi: Record<string, unknown> | undefined;
+  let openApi: OpenApiDocument | undefined;
   app.get('/api/openapi.json', (c) => {
     const read = query(c, NO_PARAMETERS);
     if (!read.ok) return read.response;
-    openApi ??= openApiDocument();
+    openApi ??= openApiDocument({ bearer: token !== undefined });
     return c.json(openApi);
   });
 

@@ -1,6 +1,6 @@
 import type { Clock } from '@quant/core';
 import type { RunRecord, StoreStats } from '@quant/store';
-import type { ApiBot } from './bot-view.js';
+import type { ApiAccount, ApiBot } from './bot-view.js';
 import {
   type Check,
   type CheckStatus,
@@ -48,6 +48,14 @@ export function overallStatus(checks: Partial<Record<Component, Check>>): Exclud
   return Object.values(checks).every((check) => check.status === 'ok') ? 'ok' : 'unhealthy';
 }
 
+/** The bot's account as {@link ApiAccount} declares it: only its fields (the bot's object may hold more). */
+function accountOf(bot: ApiBot): ApiAccount | null {
+  const account = bot.account?.();
+  if (account === undefined) return null;
+  const { currency, cash, equity, realizedPnl, unrealizedPnl, fees, openPositions } = account;
+  return { currency, cash, equity, realizedPnl, unrealizedPnl, fees, openPositions };
+}
+
 /** The body of `/api/health/detailed`: every check in full, the process, the bot's metrics, account and heartbeat. @internal */
 export async function detailedHealth(sources: HealthSources): Promise<{ status: string } & Record<string, unknown>> {
   const checks = await checkAll(sources);
@@ -64,7 +72,7 @@ export async function detailedHealth(sources: HealthSources): Promise<{ status: 
       ? {}
       : {
           metrics: bot.orchestrator.getAllMetrics(),
-          account: bot.account?.() ?? null,
+          account: accountOf(bot),
           run: run === undefined ? null : { ...run, heartbeatAgeMs: Math.max(0, nowMs - run.lastHeartbeatAt) },
         }),
   };

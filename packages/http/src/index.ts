@@ -17,6 +17,6 @@ export {
   MIN_STALL_MS,
 } from './health-checks.js';
 export { HttpError, type HttpErrorCode } from './http-error.js';
-export { API_VERSION } from './openapi.js';
+export { API_VERSION, type OpenApiDocument, type OpenApiOptions, openApiDocument } from './openapi.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './query-parameters.js';
 export { type ApiServer, type ApiServerOptions, isLoopbackHost, startApiServer } from './start-api-server.js';

@@ -1,13 +1,20 @@
 import { ORDER_STATUSES } from '@quant/core';
 import { SEVERITIES, type Severity } from '@quant/store';
+import type { JsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 
-/** How a query parameter is read: its schema (from the raw string), whether it may repeat, what it expects. */
+/**
+ * How a query parameter is read: its schema (from the raw string), whether it may repeat, what it expects, and —
+ * when its schema transforms or checks the value by code, which JSON Schema cannot say — the JSON Schema of a value
+ * for the OpenAPI document (otherwise generated from `schema`).
+ */
 interface Parameter<T, R extends boolean> {
   readonly schema: v.GenericSchema<string, T>;
   readonly repeatable: R;
   /** What a valid value looks like, as the 400 says it. */
   readonly expected: string;
+  /** The JSON Schema of one value, for a `schema` with a `transform` or a `check`. */
+  readonly jsonSchema?: JsonSchema;
 }
 
 type AnyParameter = Parameter<unknown, boolean>;
@@ -36,15 +43,25 @@ export interface BadParameter {
   readonly expected: string;
 }
 
-const single = <T>(schema: v.GenericSchema<string, T>, expected: string): Parameter<T, false> => ({
+const single = <T>(
+  schema: v.GenericSchema<string, T>,
+  expected: string,
+  jsonSchema?: JsonSchema,
+): Parameter<T, false> => ({
   schema,
   repeatable: false,
   expected,
+  ...(jsonSchema === undefined ? {} : { jsonSchema }),
 });
-const repeated = <T>(schema: v.GenericSchema<string, T>, expected: string): Parameter<T, true> => ({
+const repeated = <T>(
+  schema: v.GenericSchema<string, T>,
+  expected: string,
+  jsonSchema?: JsonSchema,
+): Parameter<T, true> => ({
   schema,
   repeatable: true,
   expected,
+  ...(jsonSchema === undefined ? {} : { jsonSchema }),
 });
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
@@ -75,6 +92,12 @@ const time = single(
     v.transform((text) => parseTimeMs(text) as number),
   ),
   'a time: ms since epoch (digits), or ISO 8601: a date (UTC midnight) or a date and time with Z or an offset',
+  {
+    type: 'string',
+    // The shapes parseTimeMs reads; it also refuses what the pattern cannot (February 30, 25:00, …).
+    pattern: `^\\d{1,15}$|${ISO_8601.source}`,
+    examples: ['1677628800000', '2023-03-01', '2023-03-01T12:00Z', '2023-03-01T13:00:00.000+01:00'],
+  },
 );
 
 const text = (maxLength: number, expected: string) =>
@@ -94,10 +117,12 @@ const paging = {
   limit: single(
     v.pipe(v.string(), v.regex(/^\d{1,7}$/), v.transform(Number), v.minValue(1), v.maxValue(MAX_PAGE_LIMIT)),
     `an integer from 1 to ${MAX_PAGE_LIMIT} (${DEFAULT_PAGE_LIMIT} by default)`,
+    { type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT },
   ),
   after: single(
     v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)),
     'the "next" of the previous page: a sequence number (digits), 0 for the first page',
+    { type: 'integer', minimum: 0, maximum: 999_999_999_999_999, default: 0 },
   ),
 };
 
