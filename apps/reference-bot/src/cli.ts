@@ -8,6 +8,7 @@ import type { DownloadOptions } from './commands/download-data.js';
 import type { ExchangeSimFlags } from './commands/exchange-sim.js';
 import type { LiveOptions } from './commands/live.js';
 import { MIN_SPEED } from './commands/speed.js';
+import type { SummaryOptions } from './commands/summary.js';
 
 /** Collects a repeatable flag's values, in order. */
 const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
@@ -130,6 +131,18 @@ function program(run: (task: () => Promise<number>) => void): Command {
     .exitOverride()
     .action((options: DownloadOptions) =>
       run(async () => (await import('./commands/download-data.js')).downloadData(options, process.cwd(), process.env)),
+    );
+  cli
+    .command('summary')
+    .description(
+      'print the daily summary of a day from the event store: trades and P&L, win rate, open positions, watchlist',
+    )
+    .option('--date <day>', 'the day, YYYY-MM-DD in notifications.daily_summary_time_zone (default: today there)')
+    .option('--db <url>', 'the event store: a SQLite file or a postgres:// URL (default: store.url)')
+    .option('--config <file>', 'configuration file (for store.url and the notifications section)')
+    .exitOverride()
+    .action((options: SummaryOptions) =>
+      run(async () => (await import('./commands/summary.js')).summary(options, process.cwd(), process.env)),
     );
   const db = cli
     .command('db')

@@ -16,6 +16,7 @@ export { type EventBusConfig, eventBusSchema } from './schema/event-bus.js';
 export { type ExchangeConfig, exchangeSchema } from './schema/exchange.js';
 export { type ConfigLeaf, configLeaves, type LeafKind } from './schema/leaves.js';
 export { LOG_LEVELS, type LoggingConfig, loggingSchema, logLevelSchema } from './schema/logging.js';
+export { type NotificationsConfig, notificationsSchema } from './schema/notifications.js';
 export { type OrchestratorConfig, orchestratorSchema } from './schema/orchestrator.js';
 export { type PaperBrokerConfig, paperBrokerSchema } from './schema/paper-broker.js';
 export { type RecoveryConfig, recoverySchema } from './schema/recovery.js';

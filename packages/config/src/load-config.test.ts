@@ -69,6 +69,11 @@ describe('loadConfig defaults', () => {
         cancel_external_orders: false,
       },
       api: { listen: '', token: '', disk_min_free_mb: 1024, max_query_bytes: 4096 },
+      notifications: {
+        daily_summary_cron: '30 16 * * 1-5',
+        daily_summary_time_zone: 'America/New_York',
+        watchlist_bars: 60,
+      },
     });
   });
 

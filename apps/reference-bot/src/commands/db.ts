@@ -15,12 +15,12 @@ export interface DbOptions {
 }
 
 /** The store's URL: `--db`, else `store.url` of the configuration. */
-function storeUrl(options: DbOptions, config: () => SystemConfig): string {
+export function storeUrl(options: DbOptions, config: () => SystemConfig): string {
   return options.db !== undefined ? checkDbFlag(options.db) : config().store.url;
 }
 
 /** The command's configuration, loaded once, when first asked for (`--db` alone needs none). */
-function lazyConfig(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): () => SystemConfig {
+export function lazyConfig(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): () => SystemConfig {
   let config: SystemConfig | undefined;
   return () => {
     config ??= loadBotConfig(options.config, cwd, env).config;
@@ -38,7 +38,7 @@ async function withStore<T>(url: string, work: (store: EventStore) => Promise<T>
 }
 
 /** Refuses a SQLite file that does not exist: reading it must not create an empty store. */
-function existingStore(url: string, cwd: string): string {
+export function existingStore(url: string, cwd: string): string {
   const target = parseStoreUrl(url);
   if (target.dialect === 'sqlite' && target.location !== ':memory:' && !existsSync(resolve(cwd, target.location))) {
     throw new UsageError(

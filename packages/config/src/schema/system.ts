@@ -4,6 +4,7 @@ import type { DeepReadonly } from './deep-readonly.js';
 import { eventBusSchema } from './event-bus.js';
 import { exchangeSchema } from './exchange.js';
 import { loggingSchema } from './logging.js';
+import { notificationsSchema } from './notifications.js';
 import { orchestratorSchema } from './orchestrator.js';
 import { paperBrokerSchema } from './paper-broker.js';
 import { recoverySchema } from './recovery.js';
@@ -28,6 +29,7 @@ export const SECTIONS = {
   exchange: exchangeSchema,
   recovery: recoverySchema,
   api: apiSchema,
+  notifications: notificationsSchema,
 } as const;
 
 /** The schema of a whole configuration. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiListenProblem } from './schema/api.js';
 import { failure, load } from './test-support.js';
 
-describe('api section', () => {
+describe('the api and notifications sections', () => {
   it.each(['', '8080', '0', '127.0.0.1:8080', 'localhost:65535', '[::1]:9000', '0.0.0.0:80'])(
     'accepts listen %j',
     (listen) => {
@@ -32,5 +32,18 @@ describe('api section', () => {
 
   it('refuses a bad listen address, naming the key', () => {
     expect(failure(() => load({}, { API_LISTEN: 'localhost' })).message).toMatch(/api\.listen[\s\S]*\[host:\]port/);
+  });
+
+  it("checks the daily summary's time zone and the shape of its cron expression, naming the key", () => {
+    expect(failure(() => load({}, { NOTIFICATIONS_DAILY_SUMMARY_TIME_ZONE: 'Mars/Olympus' })).message).toMatch(
+      /notifications\.daily_summary_time_zone[\s\S]*IANA time zone/,
+    );
+    expect(failure(() => load({}, { NOTIFICATIONS_DAILY_SUMMARY_CRON: 'daily' })).message).toMatch(
+      /notifications\.daily_summary_cron[\s\S]*minute hour day-of-month month weekday/,
+    );
+    expect(load({}, { NOTIFICATIONS_DAILY_SUMMARY_TIME_ZONE: 'Europe/Paris' }).config.notifications).toMatchObject({
+      daily_summary_time_zone: 'Europe/Paris',
+      daily_summary_cron: '30 16 * * 1-5',
+    });
   });
 });

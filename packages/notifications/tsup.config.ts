@@ -1,0 +1,1 @@
+export { packageBuild as default } from '../../tsup.package.js';
