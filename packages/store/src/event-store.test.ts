@@ -86,7 +86,12 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
       await store.close();
       const again = await open();
       expect(await again.lastSeq()).toBe(1);
-      expect(await again.migrations()).toEqual(['0001_event_log', '0002_projections', '0003_events_strategy_index']);
+      expect(await again.migrations()).toEqual([
+        '0001_event_log',
+        '0002_projections',
+        '0003_events_strategy_index',
+        '0004_events_symbol_type_index',
+      ]);
     });
 
     it('refuses a database migrated by a newer version, naming the unknown migration', async () => {
@@ -546,6 +551,28 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
           "select distinct tbl as name from sqlite_stat1 where tbl in ('events', 'orders') order by 1",
         );
     expect(analysed).toEqual([{ name: 'events' }, { name: 'orders' }]);
+  });
+
+  it("answers a page of one type of one symbol from its index, not by walking the symbol's history", async () => {
+    const store = await open();
+    await store.append(realBatches.flat());
+    await store.optimize();
+    const url = (await fresh()).url;
+    if (url.startsWith('postgres')) {
+      const plan = await execRaw(
+        url,
+        "explain select * from events where symbol = 'BTCUSDT' and type in ('RiskLimitBreached') and seq > 0 order by seq limit 100",
+      );
+      // PostgreSQL's full statistics pick an index led by the type, either of the two.
+      expect(JSON.stringify(plan)).toMatch(/Index Scan using events_(symbol_)?type_seq/);
+    } else {
+      const plan = await execRaw(
+        url,
+        "explain query plan select * from events where symbol = 'BTCUSDT' and type in ('RiskLimitBreached') and seq > 0 order by seq limit 100",
+      );
+      expect(JSON.stringify(plan)).toContain('USING INDEX events_symbol_type_seq (symbol=? AND type=? AND seq>?)');
+    }
+    expect((await store.events({ symbol: 'BTCUSDT', types: ['PositionClosed'] })).events.length).toBeGreaterThan(0);
   });
 
   it('refuses any call after close', async () => {

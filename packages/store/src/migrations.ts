@@ -136,4 +136,16 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0004_events_symbol_type_index': {
+    async up(db: AnyDb) {
+      // A filter by symbol and type (the API's `?symbol=BTCUSDT&type=RiskLimitBreached`) otherwise walks the
+      // symbol's whole history for a rare type: 0.3 s on a million events, on the bot's own event loop.
+      await db.schema
+        .createIndex('events_symbol_type_seq')
+        .on('events')
+        .columns(['symbol', 'type', 'seq'])
+        .where('symbol', 'is not', null)
+        .execute();
+    },
+  },
 };
