@@ -29,6 +29,7 @@ import { startApiServer } from '@quant/http';
 import { EventStore } from '@quant/store';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { median } from './median.js';
 
 const root = new URL('../../../', import.meta.url);
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -124,12 +125,6 @@ function checked(name: string, load: Load): Load {
   }
   return load;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 // --- 1. Event pages over 1M events -------------------------------------------------------------------------------
 const seedDb = join(dir, 'seed.db');

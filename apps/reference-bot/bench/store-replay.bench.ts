@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withPostgresDatabase } from '../src/test-support/postgres.js';
+import { median } from './median.js';
 
 const root = new URL('../../../', import.meta.url);
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -60,11 +61,6 @@ function replay(db: string | undefined, env: Record<string, string> = {}): Run {
   };
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 const sqliteFile = () => join(dir, `run-${runCount}.db`);
 
 replay(undefined);

@@ -297,10 +297,12 @@ export function createApi(options: ApiOptions): Hono {
   healthRoute('/api/health/scheduler', () => checkScheduler(options.bot));
   healthRoute('/api/health/disk', () => checkDisk(sources.disk.path, sources.disk.minFreeBytes));
 
-  const metrics = new PrometheusMetrics(store, options.bot, clock);
+  // Made at the first scrape: its process collectors (an event-loop delay monitor among them) cost nothing until then.
+  let metrics: PrometheusMetrics | undefined;
   app.get('/metrics', async (c) => {
     const read = query(c, NO_PARAMETERS);
     if (!read.ok) return read.response;
+    metrics ??= new PrometheusMetrics(store, options.bot, clock);
     return c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType });
   });
 

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
-import { type Broker, BrokerError, MonitoredBroker, type TradingSystem } from '@quant/services';
+import { MonitoredBroker, type TradingSystem } from '@quant/services';
 import { EventStore, StoreRecorder } from '@quant/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiBot } from './bot-view.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
 import { httpClient } from './test-support/http-client.js';
-import { exampleBot, march } from './test-support/real-run.js';
+import { exampleBot, march, switchableVenue } from './test-support/real-run.js';
 
 const TOKEN = 'health-token-0123456789';
 const RUN_ID = 'run-health';
@@ -40,17 +40,7 @@ beforeAll(async () => {
   const built = await exampleBot(clock, {
     onPublish: recorder.record,
     broker: (exchange) => {
-      const venue: Broker = new Proxy(exchange, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver);
-          if (typeof value !== 'function') return value;
-          if (key === 'subscribe') return value.bind(target);
-          return (...args: unknown[]) =>
-            venueDown
-              ? Promise.reject(new BrokerError('unavailable', 'connect ECONNREFUSED 127.0.0.1:9'))
-              : value.apply(target, args);
-        },
-      });
+      const venue = switchableVenue(exchange, () => venueDown);
       broker = new MonitoredBroker(venue, clock);
       return broker;
     },

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
-import { type Broker, BrokerError, MonitoredBroker, type TradingSystem } from '@quant/services';
+import { MonitoredBroker, type TradingSystem } from '@quant/services';
 import { EventStore, StoreRecorder } from '@quant/store';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -21,7 +21,7 @@ import {
   TRADES_PARAMETERS,
 } from './query-parameters.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
-import { exampleBot, march, recordRealRuns } from './test-support/real-run.js';
+import { exampleBot, march, recordRealRuns, switchableVenue } from './test-support/real-run.js';
 
 const TOKEN = 'openapi-token-0123456789';
 const MINUTE = 60_000;
@@ -64,17 +64,7 @@ beforeAll(async () => {
   const built = await exampleBot(clock, {
     onPublish: recorder.record,
     broker: (exchange) => {
-      const venue: Broker = new Proxy(exchange, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver);
-          if (typeof value !== 'function') return value;
-          if (key === 'subscribe') return value.bind(target);
-          return (...args: unknown[]) =>
-            venueDown
-              ? Promise.reject(new BrokerError('unavailable', 'connect ECONNREFUSED 127.0.0.1:9'))
-              : value.apply(target, args);
-        },
-      });
+      const venue = switchableVenue(exchange, () => venueDown);
       broker = new MonitoredBroker(venue, clock);
       return broker;
     },

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES } from '@quant/core';
+import { ORDER_STATUSES, SERVICE_TRANSITIONS, type ServiceState } from '@quant/core';
 import { SEVERITIES } from '@quant/store';
 import * as v from 'valibot';
 
@@ -290,16 +290,7 @@ const ServicesHealth = v.pipe(
           service: v.string(),
           status: v.picklist(['healthy', 'degraded', 'unhealthy']),
           healthy: v.boolean(),
-          state: v.picklist([
-            'initialized',
-            'starting',
-            'running',
-            'degraded',
-            'stopping',
-            'stopped',
-            'failed',
-            'disposed',
-          ]),
+          state: v.picklist(Object.keys(SERVICE_TRANSITIONS) as ServiceState[]),
           details: v.record(v.string(), v.unknown()),
           checkedAt: ms('when the check ran'),
         }),

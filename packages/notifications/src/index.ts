@@ -9,3 +9,4 @@ export {
 } from './daily-summary.js';
 export { NotificationsError, type NotificationsErrorCode } from './notifications-error.js';
 export { dailySummaryText } from './summary-text.js';
+export { calendarDay } from './time-zone.js';

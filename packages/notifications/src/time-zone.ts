@@ -66,6 +66,17 @@ export function startOfDay(day: string, timeZone: string): number {
   return wallTime(guess, timeZone).day === day ? guess : guess + 3_600_000;
 }
 
+/**
+ * The calendar day of an instant in a time zone, `YYYY-MM-DD` (e.g. the day a daily summary due at `dueAt` is of).
+ * @param ms - ms since epoch UTC.
+ * @param timeZone - an IANA time zone, e.g. `America/New_York`.
+ * @throws {@link NotificationsError} `BAD_TIME_ZONE`.
+ */
+export function calendarDay(ms: number, timeZone: string): string {
+  checkTimeZone(timeZone);
+  return wallTime(ms, timeZone).day;
+}
+
 /** The day after `day` (`YYYY-MM-DD`). @internal */
 export function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

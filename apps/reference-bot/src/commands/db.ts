@@ -20,7 +20,7 @@ export function storeUrl(options: DbOptions, config: () => SystemConfig): string
 }
 
 /** The command's configuration, loaded once, when first asked for (`--db` alone needs none). */
-export function lazyConfig(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): () => SystemConfig {
+function lazyConfig(options: DbOptions, cwd: string, env: NodeJS.ProcessEnv): () => SystemConfig {
   let config: SystemConfig | undefined;
   return () => {
     config ??= loadBotConfig(options.config, cwd, env).config;

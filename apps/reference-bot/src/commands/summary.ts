@@ -1,8 +1,9 @@
 import { type Timeframe, timeframeToMs } from '@quant/core';
-import { buildDailySummary, dailySummaryText, NotificationsError } from '@quant/notifications';
+import { buildDailySummary, calendarDay, dailySummaryText, NotificationsError } from '@quant/notifications';
 import { EventStore } from '@quant/store';
+import { loadBotConfig } from '../bot-config.js';
 import { UsageError } from '../cli-error.js';
-import { type DbOptions, existingStore, lazyConfig, storeUrl } from './db.js';
+import { type DbOptions, existingStore, storeUrl } from './db.js';
 
 /** Flags of `quant-bot summary`. */
 export interface SummaryOptions extends DbOptions {
@@ -18,13 +19,9 @@ export interface SummaryOptions extends DbOptions {
  *   {@link @quant/store!StoreError} `STORE_BAD_URL`, `STORE_UNREACHABLE` (exit 2).
  */
 export async function summary(options: SummaryOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const config = lazyConfig(options, cwd, env)();
+  const { config } = loadBotConfig(options.config, cwd, env);
   const { daily_summary_time_zone: timeZone, watchlist_bars: watchlistBars } = config.notifications;
-  const day =
-    options.date ??
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      new Date(),
-    );
+  const day = options.date ?? calendarDay(Date.now(), timeZone);
   const url = existingStore(
     storeUrl(options, () => config),
     cwd,

@@ -3,6 +3,7 @@ import { loadConfig } from '@quant/config';
 import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
 import {
   type Broker,
+  BrokerError,
   CsvBarSource,
   createTradingSystem,
   indicatorsFromFile,
@@ -64,6 +65,24 @@ export async function exampleBot(
     ...(options.onPublish === undefined ? {} : { onPublish: options.onPublish }),
   });
   return { system, exchange };
+}
+
+/**
+ * The exchange as a venue that can go away: while `isDown()` is true, every call that reaches the venue rejects with
+ * the `BrokerError` `unavailable` of a refused connection, and the exchange is not called.
+ */
+export function switchableVenue(exchange: SimulatedExchange, isDown: () => boolean): Broker {
+  return new Proxy(exchange, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      if (key === 'subscribe') return value.bind(target);
+      return (...args: unknown[]) =>
+        isDown()
+          ? Promise.reject(new BrokerError('unavailable', 'connect ECONNREFUSED 127.0.0.1:9'))
+          : value.apply(target, args);
+    },
+  });
 }
 
 /**
