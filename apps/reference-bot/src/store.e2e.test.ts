@@ -69,7 +69,7 @@ describe('quant-bot backtest --db and quant-bot db', () => {
     const result = await runCli(['db', 'status', '--db', db]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
-      `Database: ${db} (SQLite)\nSchema version: 0004_events_symbol_type_index (4 migrations)\n`,
+      `Database: ${db} (SQLite)\nSchema version: 0005_notification_outbox (5 migrations)\n`,
     );
     expect(result.stdout).toContain(`Events: ${lastSeq}\nLast seq: ${lastSeq}\nRuns: 1\n`);
     expect(result.stdout).toContain(`Last run: ${runs[0]?.runId} of quant, started `);
@@ -86,7 +86,7 @@ describe('quant-bot backtest --db and quant-bot db', () => {
     expect(again.stderr).toContain(`Error [STORE_BACKUP_FAILED]: the backup file ${copy} exists already`);
     const migrate = await runCli(['db', 'migrate', '--db', copy]);
     expect(migrate.code, migrate.stderr).toBe(0);
-    expect(migrate.stdout).toContain('Schema: 0004_events_symbol_type_index (4 migrations applied), up to date');
+    expect(migrate.stdout).toContain('Schema: 0005_notification_outbox (5 migrations applied), up to date');
   });
 });
 

@@ -91,6 +91,7 @@ describe.each(testDialects())('EventStore on $dialect', ({ create }) => {
         '0002_projections',
         '0003_events_strategy_index',
         '0004_events_symbol_type_index',
+        '0005_notification_outbox',
       ]);
     });
 

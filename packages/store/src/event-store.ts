@@ -25,6 +25,7 @@ import {
 } from './database.js';
 import { envelopeOf, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity } from './envelope.js';
 import { MIGRATIONS } from './migrations.js';
+import { NotificationOutbox } from './outbox.js';
 import { PROJECTED_EVENT_TYPES, project } from './projections.js';
 import { StoreError } from './store-error.js';
 import type { EventRow, RunsTable, StoreSchema } from './store-schema.js';
@@ -85,6 +86,7 @@ export class EventStore {
   readonly #statements: AppendStatements;
   #runId: string | null = null;
   #closed = false;
+  #outbox: NotificationOutbox | undefined;
 
   private constructor(connection: Connection) {
     this.#connection = connection;
@@ -120,6 +122,15 @@ export class EventStore {
   /** The database as it may be logged: the SQLite path, or the PostgreSQL URL (which holds no password). */
   get location(): string {
     return this.#connection.display;
+  }
+
+  /**
+   * The notification outbox kept in this store (see {@link NotificationOutbox}); its calls throw `STORE_CLOSED`
+   * once the store is closed.
+   */
+  get outbox(): NotificationOutbox {
+    this.#outbox ??= new NotificationOutbox(() => this.#open());
+    return this.#outbox;
   }
 
   /** Closes the connection (or pool). Idempotent; any later call throws `STORE_CLOSED`. */

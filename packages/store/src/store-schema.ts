@@ -13,6 +13,7 @@ export interface StoreSchema {
   positions: PositionsTable;
   runs: RunsTable;
   recovery_events: RecoveryEventsTable;
+  notification_outbox: NotificationOutboxTable;
 }
 
 /** @internal */
@@ -111,6 +112,28 @@ export interface RecoveryEventsTable {
   timestamp: number;
   kind: string;
   detail: string;
+}
+
+/** @internal */
+export interface NotificationOutboxTable {
+  id: string;
+  notification_id: string;
+  channel: string;
+  kind: string;
+  severity: string;
+  recipients: string;
+  subject: string;
+  text: string;
+  html: string;
+  data: string;
+  coalesce_key: string | null;
+  coalesced: number;
+  status: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  sent_at: number | null;
+  last_error: string | null;
 }
 
 /** @internal */
