@@ -8,9 +8,10 @@ const marker = Symbol.for(MARKER);
  * - `BAD_CRON`: a schedule is not a cron expression croner accepts (`30 16 * * 1-5`: minute, hour, day of month,
  *   month, weekday; an optional leading seconds field);
  * - `BAD_TIME_ZONE`: a time zone that is not an IANA name this Node.js knows (`America/New_York`, `UTC`);
- * - `BAD_DAY`: a day that is not a calendar date `YYYY-MM-DD`.
+ * - `BAD_DAY`: a day that is not a calendar date `YYYY-MM-DD`;
+ * - `BAD_ROUTE`: a route names a channel that is not configured, or two channels share a name.
  */
-export type NotificationsErrorCode = 'BAD_CRON' | 'BAD_TIME_ZONE' | 'BAD_DAY';
+export type NotificationsErrorCode = 'BAD_CRON' | 'BAD_TIME_ZONE' | 'BAD_DAY' | 'BAD_ROUTE';
 
 /** Thrown by `@quant/notifications` for bad input; narrow by `code` (see {@link NotificationsErrorCode}). */
 export class NotificationsError extends QuantError<NotificationsErrorCode> {

@@ -1,0 +1,291 @@
+import type { EventOf, TradingEvent, TradingEventPayloads } from '@quant/core';
+import { severityOf } from '@quant/store';
+import type { Notification } from './notification.js';
+import { wallTime } from './time-zone.js';
+
+/** How figures are written: the time zone of times, and the quote currency of a symbol's money. */
+export interface NotificationFormat {
+  /** An IANA time zone, e.g. `America/New_York`. */
+  readonly timeZone: string;
+  /** The quote currency of a symbol (`USDT` for `BTCUSDT`), or `undefined` to write amounts without one. */
+  readonly currencyOf?: (symbol: string) => string | undefined;
+}
+
+/** The event types the notification service listens to. */
+export const NOTIFIED_EVENT_TYPES = [
+  'OrderFilled',
+  'PositionOpened',
+  'PositionClosed',
+  'RiskLimitBreached',
+  'TradingBlocked',
+  'ServiceFailed',
+  'ReconciliationCompleted',
+] as const;
+
+type Notified = (typeof NOTIFIED_EVENT_TYPES)[number];
+type Of<K extends Notified> = EventOf<TradingEventPayloads, K>;
+
+/** Up to 8 significant decimals, without trailing zeros: quantities and prices as the venue gives them. */
+const num = (value: number): string => String(Number(value.toPrecision(10)));
+
+function time(ms: number, format: NotificationFormat): string {
+  const { day, time: clock } = wallTime(ms, format.timeZone);
+  const seconds = String(new Date(ms).getUTCSeconds()).padStart(2, '0');
+  return `${day} ${clock}:${seconds} ${format.timeZone}`;
+}
+
+function money(value: number, symbol: string, format: NotificationFormat, signed = false): string {
+  const currency = format.currencyOf?.(symbol);
+  const sign = signed ? (value >= 0 ? '+' : '-') : value < 0 ? '-' : '';
+  return `${sign}${Math.abs(value).toFixed(2)}${currency === undefined ? '' : ` ${currency}`}`;
+}
+
+function fill(event: Of<'OrderFilled'>, format: NotificationFormat): Notification {
+  const { order, fill: f } = event;
+  return {
+    id: `fill:${f.fillId}`,
+    kind: 'fill',
+    severity: 'info',
+    title: `Fill: ${f.side} ${num(f.quantity)} ${f.symbol} @ ${num(f.price)}`,
+    fields: [
+      ['Symbol', f.symbol],
+      ['Side', f.side],
+      ['Quantity', num(f.quantity)],
+      ['Price', num(f.price)],
+      ['Fee', money(f.fee, f.symbol, format)],
+      ['Order', `${order.clientOrderId} (${order.intent} ${order.type}, ${order.status}, ${num(order.filledQuantity)} of ${num(order.quantity)} filled)`],
+      ['Strategy', order.strategyName ?? '-'],
+      ['Time', time(f.timestamp, format)],
+    ],
+    tables: [],
+    data: { order, fill: f },
+    coalesceKey: null,
+    createdAt: event.timestamp,
+  };
+}
+
+function positionOpened(event: Of<'PositionOpened'>, format: NotificationFormat): Notification {
+  const { position: p, exitPlan } = event;
+  return {
+    id: `position_opened:${event.id}`,
+    kind: 'position',
+    severity: 'info',
+    title: `Position opened: ${p.direction} ${num(p.quantity)} ${p.symbol} @ ${num(p.entryPrice)}`,
+    fields: [
+      ['Symbol', p.symbol],
+      ['Direction', p.direction],
+      ['Quantity', num(p.quantity)],
+      ['Entry price', num(p.entryPrice)],
+      ['Stop-loss', exitPlan?.stopLoss == null ? '-' : num(exitPlan.stopLoss)],
+      ['Take-profit', exitPlan?.takeProfit == null ? '-' : num(exitPlan.takeProfit)],
+      ['Fees', money(p.fees, p.symbol, format)],
+      ['Strategy', p.strategyName ?? '-'],
+      ['Opened', time(p.openedAt, format)],
+    ],
+    tables: [],
+    data: { position: p, exitPlan },
+    coalesceKey: null,
+    createdAt: event.timestamp,
+  };
+}
+
+function positionClosed(event: Of<'PositionClosed'>, format: NotificationFormat): Notification {
+  const { position: p } = event;
+  const pnl = money(event.realizedPnl, p.symbol, format, true);
+  return {
+    id: `position_closed:${event.id}`,
+    kind: 'position',
+    severity: 'info',
+    title: `Position closed: ${p.direction} ${num(event.quantity)} ${p.symbol} ${pnl} (${event.reason})`,
+    fields: [
+      ['Symbol', p.symbol],
+      ['Direction', p.direction],
+      ['Quantity', num(event.quantity)],
+      ['Entry price', num(p.entryPrice)],
+      ['Exit price', num(event.exitPrice)],
+      ['Realized P&L', `${pnl} (after fees)`],
+      ['Fees', money(event.fees, p.symbol, format)],
+      ['Reason', event.reason],
+      ['Strategy', p.strategyName ?? '-'],
+      ['Opened', time(p.openedAt, format)],
+      ['Closed', time(event.closedAt, format)],
+    ],
+    tables: [],
+    data: {
+      position: p,
+      quantity: event.quantity,
+      exitPrice: event.exitPrice,
+      realizedPnl: event.realizedPnl,
+      fees: event.fees,
+      reason: event.reason,
+      closedAt: event.closedAt,
+    },
+    coalesceKey: null,
+    createdAt: event.timestamp,
+  };
+}
+
+function riskLimitBreached(event: Of<'RiskLimitBreached'>, format: NotificationFormat): Notification {
+  return {
+    id: `alert:${event.id}`,
+    kind: 'alert',
+    severity: severityOf(event),
+    title: `Risk limit breached: ${event.limit} on ${event.symbol}`,
+    fields: [
+      ['Limit', event.limit],
+      ['Symbol', event.symbol],
+      ['Value', num(event.value)],
+      ['Threshold', num(event.threshold)],
+      ['Time', time(event.timestamp, format)],
+    ],
+    tables: [],
+    data: { symbol: event.symbol, limit: event.limit, value: event.value, threshold: event.threshold },
+    coalesceKey: `risk:${event.limit}:${event.symbol}`,
+    createdAt: event.timestamp,
+  };
+}
+
+function dailyLossBlock(event: Of<'TradingBlocked'>, format: NotificationFormat): Notification | null {
+  if (!event.reasons.includes('daily_loss_limit')) return null;
+  return {
+    id: `alert:${event.id}`,
+    kind: 'alert',
+    severity: severityOf(event),
+    title: `Trading blocked by the daily loss limit: ${event.symbol}`,
+    fields: [
+      ['Symbol', event.symbol],
+      ['Strategy', event.strategyName],
+      ['Reasons', event.reasons.join(', ')],
+      ['Time', time(event.timestamp, format)],
+    ],
+    tables: [],
+    data: { symbol: event.symbol, strategyName: event.strategyName, reasons: event.reasons },
+    coalesceKey: `blocked:daily_loss_limit:${event.symbol}`,
+    createdAt: event.timestamp,
+  };
+}
+
+function serviceFailed(event: Of<'ServiceFailed'>, format: NotificationFormat): Notification {
+  return {
+    id: `alert:${event.id}`,
+    kind: 'alert',
+    severity: severityOf(event),
+    title: `Service failed: ${event.service}${event.willRestart ? ' (restarting)' : ' (stays failed: act now)'}`,
+    fields: [
+      ['Service', event.service],
+      ['Error', event.error],
+      ['Restarts in the window', String(event.restarts)],
+      ['Will restart', event.willRestart ? 'yes' : 'no'],
+      ['Time', time(event.timestamp, format)],
+    ],
+    tables: [],
+    data: { service: event.service, error: event.error, restarts: event.restarts, willRestart: event.willRestart },
+    coalesceKey: `service:${event.service}:${event.willRestart}`,
+    createdAt: event.timestamp,
+  };
+}
+
+function reconciliationFields(event: Of<'ReconciliationCompleted'>, format: NotificationFormat) {
+  const fields: [string, string][] = [
+    ['Phase', event.phase],
+    ['Action', event.action],
+    [
+      'Previous run',
+      event.previousRun === null ? 'none recorded' : `${event.previousRun.runId} (${event.previousRun.end})`,
+    ],
+    ['Orders restored', String(event.ordersRestored)],
+    ['Positions restored', String(event.positionsRestored)],
+    ['Orders resolved at the venue', String(event.ordersResolved.length)],
+    ['Fills recovered', String(event.fillsRecovered)],
+    ['External orders', String(event.externalOrders.length)],
+    ['Mismatches', String(event.mismatches.length)],
+    ['Time', time(event.timestamp, format)],
+  ];
+  const tables = [
+    {
+      heading: 'Mismatches',
+      columns: ['Kind', 'Subject', 'Record', 'Venue', 'Detail'],
+      rows: event.mismatches.map((m) => [
+        m.kind,
+        m.subject,
+        m.expected === null ? '-' : num(m.expected),
+        m.actual === null ? '-' : num(m.actual),
+        m.message,
+      ]),
+      empty: 'none',
+    },
+    {
+      heading: 'Orders resolved',
+      columns: ['Client order id', 'From', 'To'],
+      rows: event.ordersResolved.map((order) => [order.clientOrderId, order.from, order.to]),
+      empty: 'none',
+    },
+  ];
+  const { id: _id, type: _type, timestamp: _t, correlationId: _c, causationId: _k, ...data } = event;
+  return { fields, tables, data };
+}
+
+function reconciliation(event: Of<'ReconciliationCompleted'>, format: NotificationFormat): Notification | null {
+  const { fields, tables, data } = reconciliationFields(event, format);
+  if (event.phase === 'startup') {
+    const crashed = event.previousRun?.end === 'crashed';
+    return {
+      id: `recovery:${event.id}`,
+      kind: 'recovery',
+      severity: event.action === 'trade' ? (crashed ? 'warning' : 'info') : severityOf(event),
+      title:
+        event.action === 'halt'
+          ? 'Recovery report: trading halted until an operator acts'
+          : `Recovery report: ${crashed ? 'restarted after a crash' : 'started'}, ${event.action === 'adopt' ? "the venue's state adopted" : 'trading'}`,
+      fields,
+      tables,
+      data,
+      coalesceKey: null,
+      createdAt: event.timestamp,
+    };
+  }
+  if (event.action === 'trade') return null;
+  return {
+    id: `alert:${event.id}`,
+    kind: 'alert',
+    severity: severityOf(event),
+    title:
+      event.action === 'halt'
+        ? 'Reconciliation halted trading: the venue differs from the record'
+        : "Reconciliation adopted the venue's quantities",
+    fields,
+    tables,
+    data,
+    coalesceKey: `reconciliation:${event.action}`,
+    createdAt: event.timestamp,
+  };
+}
+
+/**
+ * The notification an event gives, or `null` when it gives none: every `OrderFilled`, `PositionOpened` and
+ * `PositionClosed`; every `RiskLimitBreached` and `ServiceFailed`; a `TradingBlocked` by the daily loss limit (other
+ * blocks are routine); a startup `ReconciliationCompleted` (the recovery report) and a runtime one that halted or
+ * adopted. Ids come from the event's id (a fill's from its fill id), so the same event gives the same id.
+ * @param event - any trading event.
+ * @param format - the time zone, the quote currencies.
+ */
+export function notificationOf(event: TradingEvent, format: NotificationFormat): Notification | null {
+  switch (event.type) {
+    case 'OrderFilled':
+      return fill(event, format);
+    case 'PositionOpened':
+      return positionOpened(event, format);
+    case 'PositionClosed':
+      return positionClosed(event, format);
+    case 'RiskLimitBreached':
+      return riskLimitBreached(event, format);
+    case 'TradingBlocked':
+      return dailyLossBlock(event, format);
+    case 'ServiceFailed':
+      return serviceFailed(event, format);
+    case 'ReconciliationCompleted':
+      return reconciliation(event, format);
+    default:
+      return null;
+  }
+}
