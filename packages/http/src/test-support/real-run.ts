@@ -1,22 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@quant/config';
-import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
-import {
-  type Broker,
-  BrokerError,
-  CsvBarSource,
-  createTradingSystem,
-  indicatorsFromFile,
-  loadIndicators,
-  loadStrategies,
-  runSimulation,
-  SimulatedExchange,
-  type TradingSystem,
-} from '@quant/services';
+import { type BaseEvent, SimulatedClock } from '@quant/core';
+import { type Broker, BrokerError, runSimulation, type SimulatedExchange, type TradingSystem } from '@quant/services';
+import { fileBot } from '@quant/services/testing';
 import { type EventStore, StoreRecorder } from '@quant/store';
 
-// The same approach as @quant/store's test-support/real-stream.ts (not exported by that package): the example bot
-// of conf/ on the real BTCUSDT file with a simulated exchange, here recorded into a store as `live` records it.
 const REPO = new URL('../../../../', import.meta.url);
 const BTCUSDT = fileURLToPath(new URL('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv', REPO));
 
@@ -45,26 +32,16 @@ export async function exampleBot(
   clock: SimulatedClock,
   options: { onPublish?: (event: BaseEvent) => void; broker?: (exchange: SimulatedExchange) => Broker } = {},
 ): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
-  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
-  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
-  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
-    outputsFor: (tf) => indicators.processor.outputNames(tf),
-  });
-  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
-  const config = loadConfig({
-    cwd: fileURLToPath(REPO),
-    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
-  }).config;
-  const system = createTradingSystem(config, {
+  return await fileBot({
+    dataFile: BTCUSDT,
+    symbol: 'BTCUSDT',
+    indicatorsFile: fileURLToPath(new URL('conf/indicators.yaml', REPO)),
+    strategiesFile: fileURLToPath(new URL('conf/strategies.yaml', REPO)),
+    configDir: fileURLToPath(REPO),
+    timeframes: ['1m', '5m', '15m'],
     clock,
-    source: exchange.feedFrom(source),
-    broker: options.broker?.(exchange) ?? exchange,
-    strategies,
-    ...indicators,
-    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
-    ...(options.onPublish === undefined ? {} : { onPublish: options.onPublish }),
+    ...options,
   });
-  return { system, exchange };
 }
 
 /**

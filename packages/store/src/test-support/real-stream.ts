@@ -1,15 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@quant/config';
-import { type BaseEvent, LogManager, MemorySink, SimulatedClock } from '@quant/core';
-import {
-  CsvBarSource,
-  createTradingSystem,
-  indicatorsFromFile,
-  loadIndicators,
-  loadStrategies,
-  runSimulation,
-  SimulatedExchange,
-} from '@quant/services';
+import { type BaseEvent, SimulatedClock } from '@quant/core';
+import { runSimulation } from '@quant/services';
+import { fileBot } from '@quant/services/testing';
 
 const REPO = new URL('../../../../', import.meta.url);
 /** The real BTCUSDT 1-minute file of shared/data (March 2023). */
@@ -33,23 +25,14 @@ export interface RealRunHooks {
  */
 export async function runRealBot(from: number, to: number, hooks: RealRunHooks = {}): Promise<BaseEvent[]> {
   const clock = new SimulatedClock(Date.UTC(2023, 1, 28, 23, 59));
-  const source = await CsvBarSource.load({ path: BTCUSDT, symbol: 'BTCUSDT', clock });
-  const indicators = indicatorsFromFile(loadIndicators(fileURLToPath(new URL('conf/indicators.yaml', REPO))));
-  const strategies = loadStrategies(fileURLToPath(new URL('conf/strategies.yaml', REPO)), {
-    outputsFor: (tf) => indicators.processor.outputNames(tf),
-  });
-  const exchange = new SimulatedExchange({ clock, initialCash: 100_000, feeBps: 10, slippageBps: 1 });
-  const config = loadConfig({
-    cwd: fileURLToPath(REPO),
-    env: { TRADING_SYMBOL: 'BTCUSDT', TRADING_TIMEFRAMES: '1m,5m,15m' },
-  }).config;
-  const system = createTradingSystem(config, {
+  const { system } = await fileBot({
+    dataFile: BTCUSDT,
+    symbol: 'BTCUSDT',
+    indicatorsFile: fileURLToPath(new URL('conf/indicators.yaml', REPO)),
+    strategiesFile: fileURLToPath(new URL('conf/strategies.yaml', REPO)),
+    configDir: fileURLToPath(REPO),
+    timeframes: ['1m', '5m', '15m'],
     clock,
-    source: exchange.feedFrom(source),
-    broker: exchange,
-    strategies,
-    ...indicators,
-    logs: new LogManager({ clock, level: 'warn', sinks: [new MemorySink()] }),
     ...(hooks.onPublish === undefined ? {} : { onPublish: hooks.onPublish }),
   });
   if (hooks.cycleWork !== undefined) system.orchestrator.addCycleWork('test.last', hooks.cycleWork);
