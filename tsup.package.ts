@@ -9,4 +9,6 @@ export const packageBuild = defineConfig({
   clean: true,
   target: 'node20',
   tsconfig: 'tsconfig.build.json',
+  // Keep `node:fs` as written: a bare `stream` can be taken for a package (vitest resolved it to a file once).
+  removeNodeProtocol: false,
 });

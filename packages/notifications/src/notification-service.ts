@@ -217,16 +217,21 @@ export class NotificationService {
   }
 
   /**
-   * Unsubscribes, cancels the schedule, waits for the queued writes and the sends in progress, and closes the
-   * channels. Messages not sent stay in the outbox for the next start.
+   * Unsubscribes, cancels the schedule, waits for the queued writes and, up to `timeoutMs` of real time, for the
+   * sends in progress, then closes the channels. Messages not confirmed stay in the outbox for the next start.
+   * @param timeoutMs - the longest wait for the sends in progress, ms; 5 000 by default.
    */
-  async stop(): Promise<void> {
+  async stop(timeoutMs = 5000): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
     for (const subscription of this.#subscriptions.splice(0)) subscription.unsubscribe();
     this.#summary?.stop();
     await this.#writing;
-    await Promise.all([...this.#dispatchers.values()].map((dispatcher) => dispatcher.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const sends = Promise.all([...this.#dispatchers.values()].map((dispatcher) => dispatcher.stop()));
+    // Shutdown runs in real time whatever the bot's clock: a channel that hangs must not hold the process.
+    await Promise.race([sends, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
     for (const channel of this.#channels.values()) await channel.close?.().catch(() => {});
   }
 
