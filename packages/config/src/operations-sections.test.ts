@@ -46,4 +46,47 @@ describe('the api and notifications sections', () => {
       daily_summary_cron: '30 16 * * 1-5',
     });
   });
+
+  it('takes the SMTP password from the environment only, never showing one written in a file', () => {
+    expect(load({}, { NOTIFICATIONS_EMAIL_SMTP_PASSWORD: 'hunter2-from-env' }).config.notifications.email).toMatchObject({
+      smtp_password: 'hunter2-from-env',
+    });
+    const written = failure(() => load({ 'config/services.yaml': 'notifications:\n  email:\n    smtp_password: hunter2\n' }));
+    expect(written.message).toMatch(/notifications\.email\.smtp_password[\s\S]*NOTIFICATIONS_EMAIL_SMTP_PASSWORD/);
+    expect(written.message).not.toContain('hunter2');
+  });
+
+  it('reads routes, recipients and the webhook, naming the key of a bad value', () => {
+    const { notifications } = load(
+      {
+        'config/services.yaml': [
+          'notifications:',
+          '  alert:',
+          '    channels: [webhook]',
+          '    min_severity: critical',
+          '    recipients: [oncall@example.com]',
+          '  email:',
+          '    smtp_host: smtp.example.com',
+          '    to: [ops@example.com, risk@example.com]',
+          '',
+        ].join('\n'),
+      },
+      { NOTIFICATIONS_WEBHOOK_URL: 'https://hooks.example.com/T000/B000/XXXX' },
+    ).config;
+    expect(notifications.alert).toEqual({ channels: ['webhook'], min_severity: 'critical', recipients: ['oncall@example.com'] });
+    expect(notifications.email.to).toEqual(['ops@example.com', 'risk@example.com']);
+    expect(notifications.webhook.url).toBe('https://hooks.example.com/T000/B000/XXXX');
+    expect(failure(() => load({}, { NOTIFICATIONS_POSITION_CHANNELS: 'email,sms' })).message).toMatch(
+      /notifications\.position\.channels\.1[\s\S]*"email" \| "webhook"/,
+    );
+    expect(failure(() => load({}, { NOTIFICATIONS_EMAIL_TO: 'ops@example.com,not-an-address' })).message).toMatch(
+      /notifications\.email\.to\.1[\s\S]*email address/,
+    );
+    expect(failure(() => load({}, { NOTIFICATIONS_WEBHOOK_URL: 'hooks.example.com' })).message).toMatch(
+      /notifications\.webhook\.url[\s\S]*http:\/\/ or https:\/\/ URL/,
+    );
+    expect(failure(() => load({}, { NOTIFICATIONS_ALERT_MIN_SEVERITY: 'loud' })).message).toMatch(
+      /notifications\.alert\.min_severity/,
+    );
+  });
 });
