@@ -82,6 +82,7 @@ describe('authentication', () => {
     '/api/positions',
     '/api/trades',
     '/api/runs',
+    '/api/notifications',
     '/api/health/detailed',
     '/api/health/database',
     '/api/health/broker',
@@ -301,6 +302,34 @@ describe('GET /api/trades', () => {
     expect((await trades(`&to=${cutAt}`)).map((trade) => trade.seq)).toEqual(
       listed.filter((trade) => trade.seq < cut).map((trade) => trade.seq),
     );
+  });
+});
+
+describe('GET /api/notifications', () => {
+  interface Listed {
+    counts: Record<string, number>;
+    notifications: { id: string; status: string; attempts: number; lastError: string | null }[];
+  }
+
+  it('lists the outbox newest first with its counts, and the dead letters alone with ?status=dead', async () => {
+    const all = await get<Listed>('/api/notifications');
+    expect(all.status).toBe(200);
+    expect(all.body.counts).toEqual({ pending: 0, sent: 1, dead: 1 });
+    expect(all.body.notifications.map((entry) => entry.status)).toEqual(['dead', 'sent']);
+    const dead = await get<Listed>('/api/notifications?status=dead&channel=email');
+    expect(dead.body.notifications).toMatchObject([
+      { status: 'dead', attempts: 3, lastError: 'connect ECONNREFUSED 127.0.0.1:587' },
+    ]);
+    expect((await get<Listed>('/api/notifications?channel=webhook')).body.notifications).toEqual([]);
+    expect((await get<Listed>('/api/notifications?limit=1')).body.notifications).toHaveLength(1);
+  });
+
+  it('refuses an unknown status, naming the parameter and what it accepts', async () => {
+    const { status, body } = await get<{ error: { parameter: string; expected: string } }>(
+      '/api/notifications?status=lost',
+    );
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ parameter: 'status', expected: 'pending, sent or dead (dead: the dead letters)' });
   });
 });
 

@@ -25,6 +25,7 @@ import {
   type ParameterSet,
   POSITIONS_PARAMETERS,
   type QueryValues,
+  NOTIFICATIONS_PARAMETERS,
   RUNS_PARAMETERS,
   readQuery,
   SUMMARY_PARAMETERS,
@@ -35,7 +36,7 @@ import {
 export type ApiStore = Pick<
   EventStore,
   'events' | 'summary' | 'orders' | 'positions' | 'runs' | 'recoveryEvents' | 'stats'
->;
+> & { readonly outbox: Pick<EventStore['outbox'], 'list' | 'counts'> };
 
 /** The free space below which the disk is unhealthy by default, bytes (1 GiB, `api.disk_min_free_mb`'s default). */
 export const DEFAULT_MIN_FREE_BYTES = 1024 * 1024 * 1024;
@@ -374,6 +375,17 @@ export function createApi(options: ApiOptions): Hono {
       };
     });
     return c.json({ runs: reports });
+  });
+
+  app.get('/api/notifications', async (c) => {
+    const read = query(c, NOTIFICATIONS_PARAMETERS);
+    if (!read.ok) return read.response;
+    const { status, channel, limit = DEFAULT_PAGE_LIMIT } = read.values;
+    const notifications = await store.outbox.list(
+      { ...(status === undefined ? {} : { status }), ...(channel === undefined ? {} : { channel }) },
+      limit,
+    );
+    return c.json({ counts: await store.outbox.counts(), notifications });
   });
 
   app.notFound((c) => problem(c, 404, { code: 'NOT_FOUND', message: 'no such endpoint' }));

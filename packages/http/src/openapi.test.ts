@@ -14,6 +14,7 @@ import { ENDPOINTS, type OpenApiDocument, openApiDocument } from './openapi.js';
 import {
   EVENTS_PARAMETERS,
   NO_PARAMETERS,
+  NOTIFICATIONS_PARAMETERS,
   ORDERS_PARAMETERS,
   POSITIONS_PARAMETERS,
   RUNS_PARAMETERS,
@@ -268,6 +269,7 @@ describe("the document's parameters", () => {
       '/api/positions': POSITIONS_PARAMETERS,
       '/api/trades': TRADES_PARAMETERS,
       '/api/runs': RUNS_PARAMETERS,
+      '/api/notifications': NOTIFICATIONS_PARAMETERS,
     };
     for (const path of Object.keys(document.paths)) {
       const set = sets[path as keyof typeof sets] ?? NO_PARAMETERS;
@@ -338,6 +340,8 @@ describe("the document's parameters", () => {
       ['/api/orders', 'status', ['filled', 'partially_filled', 'done']],
       ['/api/positions', 'status', ['open', 'closed', 'opened']],
       ['/api/runs', 'bot_id', ['reference-bot', 'x'.repeat(201), '']],
+      ['/api/notifications', 'status', ['dead', 'sent', 'pending', 'lost']],
+      ['/api/notifications', 'limit', ['1', '1000', '1001', '0']],
     ];
     for (const [path, name, values] of cases) {
       const parameter = operation(path).parameters.find((documented) => documented.name === name) as unknown as {
@@ -376,6 +380,8 @@ describe('the real answers of the running API validate against the document', ()
       '/api/trades?limit=2&after=65',
       '/api/runs',
       '/api/runs?bot_id=nobody',
+      '/api/notifications',
+      '/api/notifications?status=dead',
     ]) {
       await answersAsDocumented(server.url, path, 200);
     }

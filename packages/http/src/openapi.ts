@@ -6,6 +6,7 @@ import {
   ORDERS_PARAMETERS,
   type ParameterSet,
   POSITIONS_PARAMETERS,
+  NOTIFICATIONS_PARAMETERS,
   RUNS_PARAMETERS,
   SUMMARY_PARAMETERS,
   TRADES_PARAMETERS,
@@ -146,6 +147,15 @@ export const ENDPOINTS: readonly Endpoint[] = [
     readsStore: true,
   },
   {
+    path: '/api/notifications',
+    operationId: 'getNotifications',
+    tag: 'operations',
+    summary: 'The notification outbox, newest first, with its counts: dead letters with ?status=dead',
+    parameters: NOTIFICATIONS_PARAMETERS,
+    body: 'Notifications',
+    readsStore: true,
+  },
+  {
     path: '/metrics',
     operationId: 'getMetrics',
     tag: 'operations',
@@ -168,7 +178,7 @@ const TAGS = [
   { name: 'health', description: 'The components of the bot: 200 when healthy, 503 (the same body) when not' },
   { name: 'events', description: 'The event log of the store' },
   { name: 'trading', description: "The store's projections: orders, positions, and the trades of the log" },
-  { name: 'operations', description: 'Runs, metrics, this document' },
+  { name: 'operations', description: 'Runs, notifications, metrics, this document' },
 ];
 
 const componentRef = (name: string) => `#/components/schemas/${name}`;

@@ -171,6 +171,12 @@ export const TRADES_PARAMETERS = {
 export const RUNS_PARAMETERS = {
   bot_id: text(200, "a bot's id (1 to 200 characters)"),
 } satisfies ParameterSet;
+/** The parameters of `GET /api/notifications`. @internal */
+export const NOTIFICATIONS_PARAMETERS = {
+  status: single(v.picklist(['pending', 'sent', 'dead']), 'pending, sent or dead (dead: the dead letters)'),
+  channel: text(40, "a channel's name, e.g. email or webhook (1 to 40 characters)"),
+  limit: paging.limit,
+} satisfies ParameterSet;
 /** No parameters (`GET /api/health`). @internal */
 export const NO_PARAMETERS = {} satisfies ParameterSet;
 

@@ -150,6 +150,30 @@ const RecoveryEvent = v.pipe(
   v.description('An entry of the recovery log'),
 );
 
+const OutboxEntry = v.pipe(
+  v.object({
+    id: v.pipe(v.string(), v.description('<notificationId>:<channel>')),
+    notificationId: v.string(),
+    channel: v.pipe(v.string(), v.description('email, webhook, …')),
+    kind: v.picklist(['fill', 'position', 'alert', 'recovery', 'daily_summary']),
+    severity: v.picklist(['info', 'warning', 'error', 'critical']),
+    recipients: v.array(v.string()),
+    subject: v.string(),
+    text: v.pipe(v.string(), v.description('the plain-text part')),
+    html: v.pipe(v.string(), v.description('the HTML part')),
+    data: v.record(v.string(), v.unknown()),
+    coalesceKey: nullable(v.string(), 'never coalesced'),
+    createdAt: ms('when it was written'),
+    status: v.picklist(['pending', 'sent', 'dead']),
+    attempts: integer('attempts that failed'),
+    coalesced: integer('alerts of the same key suppressed into this one'),
+    nextAttemptAt: ms('when the next attempt is due (pending)'),
+    sentAt: nullable(ms('when the channel confirmed it'), 'not sent'),
+    lastError: nullable(v.string(), 'no attempt failed'),
+  }),
+  v.description('A message of the notification outbox, for one channel'),
+);
+
 const runFields = {
   runId: v.string(),
   botId: v.string(),
@@ -464,6 +488,15 @@ export const RESPONSE_SCHEMAS = {
   RecoveryEvent,
   RunReport,
   Runs: v.object({ runs: v.array(RunReport) }),
+  OutboxEntry,
+  Notifications: v.object({
+    counts: v.object({
+      pending: integer('messages not confirmed sent'),
+      sent: integer('messages sent'),
+      dead: integer('dead letters'),
+    }),
+    notifications: v.array(OutboxEntry),
+  }),
   CheckStatus,
   UnknownCheck,
   Health,

@@ -66,7 +66,8 @@ export function switchableVenue(exchange: SimulatedExchange, isDown: () => boole
  * Fills a store as a bot's life would: a run that died, a run that found it crashed, recorded its recovery
  * summary and traded the example bot (conf/ indicators and strategies, BTCUSDT on 1m, 5m and 15m) on the real file
  * from the close of the bar at `from` to that at `to`, recording its trading events with a `StoreRecorder`, one
- * append a cycle; then a third run still going.
+ * append a cycle, and leaving the notifications of its first two trades in the outbox (one sent, one dead); then a
+ * third run still going.
  */
 export async function recordRealRuns(store: EventStore, from: number, to: number): Promise<void> {
   await store.startRun({ runId: RUNS.crashed, botId: BOT_ID, startedAt: from - 600_000 });
@@ -90,5 +91,31 @@ export async function recordRealRuns(store: EventStore, from: number, to: number
   await recorder.flush();
   if (recorder.failure !== undefined) throw recorder.failure;
   await store.endRun(RUNS.clean, 'clean', to + 60_000);
+  // The clean run's notifications of its first two trades: the first emailed, the second dead after 3 attempts.
+  const closes = (await store.events({ types: ['PositionClosed'] }, { limit: 2 })).events;
+  for (const [index, close] of closes.entries()) {
+    const id = `position_closed:${close.id}`;
+    await store.outbox.enqueue(
+      {
+        id: `${id}:email`,
+        notificationId: id,
+        channel: 'email',
+        kind: 'position',
+        severity: 'info',
+        recipients: ['ops@example.com'],
+        subject: `[${BOT_ID}] Position closed`,
+        text: 'Position closed\n',
+        html: '<p>Position closed</p>',
+        data: close.payload,
+        coalesceKey: null,
+        createdAt: close.timestamp,
+      },
+      0,
+    );
+    if (index === 0) await store.outbox.markSent(`${id}:email`, close.timestamp + 1000);
+    else for (const retryAt of [close.timestamp + 5000, close.timestamp + 10_000, null]) {
+      await store.outbox.markFailed(`${id}:email`, 'connect ECONNREFUSED 127.0.0.1:587', retryAt);
+    }
+  }
   await store.startRun({ runId: RUNS.running, botId: BOT_ID, startedAt: to + 120_000 });
 }
