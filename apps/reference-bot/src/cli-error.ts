@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigErrorCode, formatConfigError } from '@quant/config';
 import { hasMarker, QuantError } from '@quant/core';
 import type { ExchangeSimErrorCode } from '@quant/exchange-sim';
+import type { NotificationsErrorCode } from '@quant/notifications';
 import type { ServicesErrorCode } from '@quant/services';
 import type { StoreErrorCode } from '@quant/store';
 import { CommanderError } from 'commander';
@@ -82,6 +83,14 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set(
       EXSIM_PORT_IN_USE: true,
       EXSIM_STATE_UNREADABLE: true,
     } satisfies Record<ExchangeSimErrorCode, true>),
+    // Notifications: a schedule, a time zone, a day, a channel or a route the user wrote.
+    Object.keys({
+      BAD_CRON: true,
+      BAD_TIME_ZONE: true,
+      BAD_DAY: true,
+      BAD_ROUTE: true,
+      BAD_CHANNEL: true,
+    } satisfies Record<NotificationsErrorCode, true>),
     // The store's: a bad store.url or --db, a database that cannot be reached, or one a newer version wrote, and a
     // backup file that exists are the user's to fix; a failed write or migration is not.
     Object.entries({

@@ -135,9 +135,10 @@ function program(run: (task: () => Promise<number>) => void): Command {
   cli
     .command('summary')
     .description(
-      'print the daily summary of a day from the event store: trades and P&L, win rate, open positions, watchlist',
+      'print (or --send) the daily summary of a day from the event store: trades and P&L, win rate, open positions, watchlist',
     )
     .option('--date <day>', 'the day, YYYY-MM-DD in notifications.daily_summary_time_zone (default: today there)')
+    .option('--send', "send it now on notifications.daily_summary's channels (email, webhook) as well as print it")
     .option('--db <url>', 'the event store: a SQLite file or a postgres:// URL (default: store.url)')
     .option('--config <file>', 'configuration file (for store.url and the notifications section)')
     .exitOverride()

@@ -26,6 +26,7 @@ export {
 } from './notification-service.js';
 export { NotificationsError, type NotificationsErrorCode } from './notifications-error.js';
 export { escapeHtml, type RenderedNotification, type RenderOptions, renderNotification } from './render.js';
+export { type SendResult, sendNow } from './send-now.js';
 export { dailySummaryNotification } from './summary-notification.js';
 export { dailySummaryText } from './summary-text.js';
 export { calendarDay } from './time-zone.js';

@@ -9,9 +9,10 @@ const marker = Symbol.for(MARKER);
  *   month, weekday; an optional leading seconds field);
  * - `BAD_TIME_ZONE`: a time zone that is not an IANA name this Node.js knows (`America/New_York`, `UTC`);
  * - `BAD_DAY`: a day that is not a calendar date `YYYY-MM-DD`;
- * - `BAD_ROUTE`: a route names a channel that is not configured, or two channels share a name.
+ * - `BAD_ROUTE`: a route names a channel that is not configured, or two channels share a name;
+ * - `BAD_CHANNEL`: a channel's settings are incomplete (an SMTP host without a sender or recipients).
  */
-export type NotificationsErrorCode = 'BAD_CRON' | 'BAD_TIME_ZONE' | 'BAD_DAY' | 'BAD_ROUTE';
+export type NotificationsErrorCode = 'BAD_CRON' | 'BAD_TIME_ZONE' | 'BAD_DAY' | 'BAD_ROUTE' | 'BAD_CHANNEL';
 
 /** Thrown by `@quant/notifications` for bad input; narrow by `code` (see {@link NotificationsErrorCode}). */
 export class NotificationsError extends QuantError<NotificationsErrorCode> {

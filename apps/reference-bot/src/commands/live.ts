@@ -5,6 +5,7 @@ import { timeframeToMs } from '@quant/core';
 import { type ApiServer, HttpError } from '@quant/http';
 import { readApiListen } from '../api-flag.js';
 import { startBotApi } from '../bot-api.js';
+import { type BotNotifications, botNotifications } from '../bot-notifications.js';
 import { UsageError } from '../cli-error.js';
 import { checkDbFlag } from '../db-flag.js';
 import { parseEventsFlag } from '../events-flag.js';
@@ -157,6 +158,23 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
     await market.close();
     throw error;
   }
+  let notifications: BotNotifications = { service: undefined, startLines: [] };
+  if (session !== undefined) {
+    try {
+      notifications = botNotifications({
+        config: inputs.config,
+        bus: bot.system.bus,
+        clock,
+        store: session.store,
+        barMs: stepMs,
+        logger: bot.logs.getLogger('notifications'),
+      });
+    } catch (error) {
+      await session.store.close();
+      await market.close();
+      throw error;
+    }
+  }
   // Everything is checked: only now is anything written.
   if (outDir !== undefined) makeOutputDir('--out', outDir);
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
@@ -169,6 +187,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   for (const line of describeConfig(inputs.loaded)) log.info(`config ${line}`);
   log.info(`Account currency: ${inputs.currency} (${inputs.currencySource})`);
   for (const line of session?.startLines ?? ['Event store: off (--no-db)']) out(line);
+  for (const line of notifications.startLines) out(line);
   for (const line of market.description) log.info(line);
   log.info(
     `Strategies: ${inputs.strategies.map((s) => `${s.name} (${s.timeframe})`).join(', ')} from ${inputs.strategiesPath}`,
@@ -242,9 +261,12 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
         `API: ${api.url} (${apiListen.token === undefined ? 'no token: this machine only' : 'bearer token from API_TOKEN'}; /api/health, /api/events, /metrics, …)`,
       );
     }
+    // Before the orchestrator: the recovery report is published by its start.
+    notifications.service?.start();
     await bot.system.orchestrator.start();
   } catch (error) {
     await api?.close();
+    await notifications.service?.stop();
     // A venue that refuses the account at start (a bad key, an outage): release what the run opened.
     removeHandlers();
     await market.close().catch(() => {});
@@ -270,8 +292,9 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
   } finally {
     healthAtEnd = bot.system.orchestrator.getServiceHealth();
     await bot.system.orchestrator.stop();
-    // Before the store closes: no request may find it closed.
+    // Before the store closes: no request nor notification may find it closed (unsent ones wait for the next start).
     await api?.close();
+    await notifications.service?.stop();
   }
   await market.close();
   await session?.finish(async () => {
