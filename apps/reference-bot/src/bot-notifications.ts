@@ -72,8 +72,8 @@ export interface BotNotifications {
 
 /**
  * The notification service of a `live` run from `notifications:`: its channels, a route per kind (the channels a
- * kind names that are not configured are left out, and said so), the daily summary on the bot's clock, the outbox
- * of the run's store. None when no channel is configured.
+ * kind names that are not configured are left out; a kind left with none is said so), the daily summary on the
+ * bot's clock, the outbox of the run's store. None when no channel is configured.
  * @throws {@link NotificationsError} `BAD_CHANNEL`, `BAD_CRON`, `BAD_TIME_ZONE`.
  */
 export function botNotifications(options: {
@@ -98,9 +98,11 @@ export function botNotifications(options: {
   const routes: Partial<Record<NotificationKind, NotificationRoute>> = {};
   for (const kind of NOTIFICATION_KINDS) {
     routes[kind] = routeOf(section, kind, names);
-    const missing = section[kind].channels.filter((name) => !names.has(name));
-    if (missing.length > 0 && section[kind].channels.length > 0) {
-      lines.push(`Notifications: notifications.${kind}.channels names ${missing.join(', ')}, not configured: skipped`);
+    // A kind routed to channels none of which is configured is not sent: say so (one of two configured is normal).
+    if (routes[kind].channels.length === 0 && section[kind].channels.length > 0) {
+      lines.push(
+        `Notifications: notifications.${kind}.channels names ${section[kind].channels.join(', ')}, none configured: ${kind} not sent`,
+      );
     }
   }
   const describe = channels.map((channel) =>

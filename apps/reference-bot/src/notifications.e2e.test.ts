@@ -86,7 +86,7 @@ describe('notifications of quant-bot live', () => {
     expect(sent.stdout).toContain('Sent by email to ops@example.com');
     expect(mails.length).toBe(before + 1);
     const mail = mails.at(-1) as ParsedMail;
-    expect(mail.subject).toMatch(/^\[quant\] Daily summary 2023-03-09: \d+ trades, [+-]\d+\.\d{2} USDT$/);
+    expect(mail.subject).toMatch(/^\[quant\] Daily summary 2023-03-09: \d+ trades?, [+-]\d+\.\d{2} USDT$/);
     expect(mail.html).toContain('<th');
     const none = await runCli(['summary', '--date', '2023-03-09', '--db', db, '--send']);
     expect(none.code).toBe(2);

@@ -48,6 +48,8 @@ export interface DailySummary {
   /** The day's bounds, ms since epoch UTC: `[from, to)`. */
   readonly from: number;
   readonly to: number;
+  /** The time the summary is as of, ms since epoch UTC (within the day). */
+  readonly asOf: number;
   /** The account currency (from `CapitalSet`), or `null` when the store has none. */
   readonly currency: string | null;
   /** Trades closed that day, oldest first. */
@@ -62,15 +64,15 @@ export interface DailySummary {
   readonly openPositions: readonly SummaryPosition[];
   /** Their unrealized P&L. */
   readonly unrealizedPnl: number;
-  /** Symbols with entry signals in the `watchlistMs` before the day's end, most signals first. */
+  /** Symbols with entry signals in the `watchlistMs` before the summary's time, most signals first. */
   readonly watchlist: readonly WatchlistEntry[];
   /**
-   * Equity at the day's end: the starting capital plus every trade's P&L closed before then, plus the unrealized P&L
-   * of the open positions; `null` without a `CapitalSet`.
+   * Equity at the summary's time: the starting capital plus every trade's P&L closed before then, plus the unrealized
+   * P&L of the open positions; `null` without a `CapitalSet`.
    */
   readonly equity: number | null;
   /**
-   * Drawdown of the closed-trade equity (capital plus cumulative realized P&L) at the day's end from its peak so
+   * Drawdown of the closed-trade equity (capital plus cumulative realized P&L) at the summary's time from its peak so
    * far, 0 to 1 (0.05: 5 % below the peak); `null` without a `CapitalSet`.
    */
   readonly drawdown: number | null;
@@ -82,8 +84,13 @@ export interface DailySummaryOptions {
   readonly day: string;
   /** The IANA time zone the day is in, e.g. `America/New_York`. */
   readonly timeZone: string;
-  /** How far back from the day's end entry signals make the watchlist, ms (e.g. 60 bars of 1 minute). */
+  /** How far back from the summary's time entry signals make the watchlist, ms (e.g. 60 bars of 1 minute). */
   readonly watchlistMs: number;
+  /**
+   * When the summary is made, ms since epoch UTC (a 16:30 job's due time): trades up to then, the watchlist of the
+   * `watchlistMs` before it. The day's end by default, and at most.
+   */
+  readonly asOf?: number;
 }
 
 async function all(store: Pick<EventStore, 'scan'>, filter: EventFilter): Promise<StoredEvent[]> {
@@ -93,9 +100,9 @@ async function all(store: Pick<EventStore, 'scan'>, filter: EventFilter): Promis
 }
 
 /**
- * Builds the daily summary of a day from the event store: the trades closed that day (`PositionClosed` events),
- * their P&L and win rate, the positions open now, the watchlist (symbols with `EntrySignal`s in `watchlistMs`
- * before the day's end), and the equity and drawdown at the day's end.
+ * Builds the daily summary of a day from the event store as of a time (the day's end by default): the trades closed
+ * that day until then (`PositionClosed` events), their P&L and win rate, the positions open now, the watchlist
+ * (symbols with `EntrySignal`s in the `watchlistMs` before then), and the equity and drawdown then.
  * @param store - the event store (read only).
  * @param options - the day, its time zone, the watchlist window.
  * @returns the summary.
@@ -108,12 +115,13 @@ export async function buildDailySummary(
   const { day, timeZone, watchlistMs } = options;
   const from = startOfDay(day, timeZone);
   const to = startOfDay(nextDay(day), timeZone);
+  const until = Math.max(from, Math.min(options.asOf ?? to, to));
   const capitalEvent = (await all(store, { types: ['CapitalSet'] }))[0];
   const capital = capitalEvent?.payload as TradingEventPayloads['CapitalSet'] | undefined;
   const trades: SummaryTrade[] = [];
   let closedEquity = capital?.capital ?? 0;
   let peak = closedEquity;
-  for (const event of await all(store, { types: ['PositionClosed'], toMs: to })) {
+  for (const event of await all(store, { types: ['PositionClosed'], toMs: until })) {
     const close = event.payload as unknown as TradingEventPayloads['PositionClosed'];
     closedEquity += close.realizedPnl;
     peak = Math.max(peak, closedEquity);
@@ -142,7 +150,7 @@ export async function buildDailySummary(
       unrealizedPnl,
     }));
   const watch = new Map<string, WatchlistEntry>();
-  for (const event of await all(store, { types: ['EntrySignal'], fromMs: to - watchlistMs, toMs: to })) {
+  for (const event of await all(store, { types: ['EntrySignal'], fromMs: until - watchlistMs, toMs: until })) {
     const signal = event.payload as unknown as TradingEventPayloads['EntrySignal'];
     const seen = watch.get(signal.symbol);
     watch.set(signal.symbol, {
@@ -161,6 +169,7 @@ export async function buildDailySummary(
     timeZone,
     from,
     to,
+    asOf: until,
     currency: capital?.currency ?? null,
     trades,
     realizedPnl,

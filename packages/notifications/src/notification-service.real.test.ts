@@ -167,16 +167,26 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
     const summaries = peer.messages.filter(({ mail }) => mail.subject?.startsWith('[btc-bot] Daily summary 2023-03-01'));
     expect(summaries).toHaveLength(1);
     // 16:30 in New York on March 1 (EST) is 21:30 UTC: the summary is the store's day up to then.
-    const summary = await buildDailySummary(
-      {
-        scan: (filter) => store.scan({ ...filter, toMs: Math.min(filter?.toMs ?? Number.POSITIVE_INFINITY, Date.UTC(2023, 2, 1, 21, 30)) }),
-        positions: () => store.positions(),
-      },
-      { day: '2023-03-01', timeZone: NEW_YORK, watchlistMs: 3_600_000 },
-    );
+    const summary = await buildDailySummary(store, {
+      day: '2023-03-01',
+      timeZone: NEW_YORK,
+      watchlistMs: 3_600_000,
+      asOf: Date.UTC(2023, 2, 1, 21, 30),
+    });
     const text = summaries[0]?.mail.text ?? '';
     expect(text).toContain(`Trades closed: ${summary.trades.length}`);
     for (const trade of summary.trades) expect(text).toContain(trade.reason);
     expect(summary.trades.length).toBeGreaterThan(0);
+    // The watchlist: the hour of entry signals before 16:30, as the store has them.
+    const signals: unknown[] = [];
+    for await (const event of store.scan({
+      types: ['EntrySignal'],
+      fromMs: Date.UTC(2023, 2, 1, 20, 30),
+      toMs: Date.UTC(2023, 2, 1, 21, 30),
+    })) {
+      signals.push(event);
+    }
+    expect(summary.watchlist.reduce((sum, entry) => sum + entry.signals, 0)).toBe(signals.length);
+    if (signals.length > 0) expect(text).toContain(`BTCUSDT  ${signals.length} `);
   });
 });

@@ -321,7 +321,12 @@ export class NotificationService {
 
   async #sendSummary(job: DailySummaryJob, dueAt: number): Promise<void> {
     const day = calendarDay(dueAt, job.timeZone);
-    const summary = await buildDailySummary(job.store, { day, timeZone: job.timeZone, watchlistMs: job.watchlistMs });
+    const summary = await buildDailySummary(job.store, {
+      day,
+      timeZone: job.timeZone,
+      watchlistMs: job.watchlistMs,
+      asOf: dueAt,
+    });
     this.#queue(dailySummaryNotification(summary, dueAt));
     await this.#writing;
   }

@@ -32,7 +32,7 @@ export function dailySummaryNotification(summary: DailySummary, createdAt: numbe
     id: `daily_summary:${summary.day}`,
     kind: 'daily_summary',
     severity: 'info',
-    title: `Daily summary ${summary.day}: ${summary.trades.length} trades, ${signed(summary.realizedPnl, currency)}`,
+    title: `Daily summary ${summary.day}: ${summary.trades.length} trade${summary.trades.length === 1 ? '' : 's'}, ${signed(summary.realizedPnl, currency)}`,
     fields,
     tables: [
       {

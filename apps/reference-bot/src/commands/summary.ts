@@ -42,7 +42,13 @@ export async function summary(options: SummaryOptions, cwd: string, env: NodeJS.
   const store = await EventStore.open(url);
   try {
     const barMs = timeframeToMs((config.trading.timeframes[0] ?? '1m') as Timeframe);
-    const built = await buildDailySummary(store, { day, timeZone, watchlistMs: watchlistBars * barMs }).catch(
+    // As of now for today (the summary so far), as of the day's end for a past day.
+    const built = await buildDailySummary(store, {
+      day,
+      timeZone,
+      watchlistMs: watchlistBars * barMs,
+      asOf: Date.now(),
+    }).catch(
       (error: unknown) => {
         throw NotificationsError.isInstance(error) && error.code === 'BAD_DAY'
           ? new UsageError('BAD_FLAG', `--date ${error.message}`, { cause: error })
