@@ -52,7 +52,7 @@ describe('notifications of quant-bot live', () => {
   it('says where they go, and writes a message per position event and weekday summary to the outbox', async () => {
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout).toContain(
-      'Notifications: email to ops@example.com via 127.0.0.1:' + env.NOTIFICATIONS_EMAIL_SMTP_PORT + ' (none)',
+      `Notifications: email to ops@example.com via 127.0.0.1:${env.NOTIFICATIONS_EMAIL_SMTP_PORT} (none)`,
     );
     const store = await EventStore.open(db);
     try {

@@ -48,10 +48,14 @@ describe('the api and notifications sections', () => {
   });
 
   it('takes the SMTP password from the environment only, never showing one written in a file', () => {
-    expect(load({}, { NOTIFICATIONS_EMAIL_SMTP_PASSWORD: 'hunter2-from-env' }).config.notifications.email).toMatchObject({
+    expect(
+      load({}, { NOTIFICATIONS_EMAIL_SMTP_PASSWORD: 'hunter2-from-env' }).config.notifications.email,
+    ).toMatchObject({
       smtp_password: 'hunter2-from-env',
     });
-    const written = failure(() => load({ 'config/services.yaml': 'notifications:\n  email:\n    smtp_password: hunter2\n' }));
+    const written = failure(() =>
+      load({ 'config/services.yaml': 'notifications:\n  email:\n    smtp_password: hunter2\n' }),
+    );
     expect(written.message).toMatch(/notifications\.email\.smtp_password[\s\S]*NOTIFICATIONS_EMAIL_SMTP_PASSWORD/);
     expect(written.message).not.toContain('hunter2');
   });
@@ -73,7 +77,11 @@ describe('the api and notifications sections', () => {
       },
       { NOTIFICATIONS_WEBHOOK_URL: 'https://hooks.example.com/T000/B000/XXXX' },
     ).config;
-    expect(notifications.alert).toEqual({ channels: ['webhook'], min_severity: 'critical', recipients: ['oncall@example.com'] });
+    expect(notifications.alert).toEqual({
+      channels: ['webhook'],
+      min_severity: 'critical',
+      recipients: ['oncall@example.com'],
+    });
     expect(notifications.email.to).toEqual(['ops@example.com', 'risk@example.com']);
     expect(notifications.webhook.url).toBe('https://hooks.example.com/T000/B000/XXXX');
     expect(failure(() => load({}, { NOTIFICATIONS_POSITION_CHANNELS: 'email,sms' })).message).toMatch(

@@ -329,7 +329,10 @@ describe('GET /api/notifications', () => {
       '/api/notifications?status=lost',
     );
     expect(status).toBe(400);
-    expect(body.error).toMatchObject({ parameter: 'status', expected: 'pending, sent or dead (dead: the dead letters)' });
+    expect(body.error).toMatchObject({
+      parameter: 'status',
+      expected: 'pending, sent or dead (dead: the dead letters)',
+    });
   });
 });
 

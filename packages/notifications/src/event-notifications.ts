@@ -53,7 +53,10 @@ function fill(event: Of<'OrderFilled'>, format: NotificationFormat): Notificatio
       ['Quantity', num(f.quantity)],
       ['Price', num(f.price)],
       ['Fee', money(f.fee, f.symbol, format)],
-      ['Order', `${order.clientOrderId} (${order.intent} ${order.type}, ${order.status}, ${num(order.filledQuantity)} of ${num(order.quantity)} filled)`],
+      [
+        'Order',
+        `${order.clientOrderId} (${order.intent} ${order.type}, ${order.status}, ${num(order.filledQuantity)} of ${num(order.quantity)} filled)`,
+      ],
       ['Strategy', order.strategyName ?? '-'],
       ['Time', time(f.timestamp, format)],
     ],

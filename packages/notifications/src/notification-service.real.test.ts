@@ -101,21 +101,29 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
         return new Promise<void>(() => {}); // an SMTP server that never answers
       },
     };
-    const failing = await run('failing', ({ store, clock, system }) =>
-      new NotificationService({
-        bus: system.bus,
-        clock,
-        outbox: store.outbox,
-        channels: [
-          hang,
-          new EmailChannel({ host: '127.0.0.1', port: 9, security: 'none', from: 'bot@example.com', to: ['ops@example.com'] }),
-          new WebhookChannel({ url: 'http://127.0.0.1:9/refused' }),
-        ],
-        routes: everyKind(['hang', 'email', 'webhook']),
-        botId: 'btc-bot',
-        format: { timeZone: NEW_YORK },
-        dailySummary: { store, cron: '30 16 * * 1-5', timeZone: NEW_YORK, watchlistMs: 3_600_000 },
-      }),
+    const failing = await run(
+      'failing',
+      ({ store, clock, system }) =>
+        new NotificationService({
+          bus: system.bus,
+          clock,
+          outbox: store.outbox,
+          channels: [
+            hang,
+            new EmailChannel({
+              host: '127.0.0.1',
+              port: 9,
+              security: 'none',
+              from: 'bot@example.com',
+              to: ['ops@example.com'],
+            }),
+            new WebhookChannel({ url: 'http://127.0.0.1:9/refused' }),
+          ],
+          routes: everyKind(['hang', 'email', 'webhook']),
+          botId: 'btc-bot',
+          format: { timeZone: NEW_YORK },
+          dailySummary: { store, cron: '30 16 * * 1-5', timeZone: NEW_YORK, watchlistMs: 3_600_000 },
+        }),
     );
     const service = failing.service as NotificationService;
     expect(plain.events.filter((event) => event.type === 'OrderFilled').length).toBeGreaterThan(0);
@@ -133,27 +141,29 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
   });
 
   it('emails every fill and position of the day, and the daily summary at 16:30 New York as the store gives it', async () => {
-    const { events, store, service } = await run('emails', ({ store: s, clock, system }) =>
-      new NotificationService({
-        bus: system.bus,
-        clock,
-        outbox: s.outbox,
-        channels: [
-          new EmailChannel({
-            host: '127.0.0.1',
-            port: peer.port,
-            security: 'none',
-            user: SMTP_USER,
-            password: SMTP_PASSWORD,
-            from: 'quant-bot <bot@example.com>',
-            to: ['ops@example.com'],
-          }),
-        ],
-        routes: everyKind(['email']),
-        botId: 'btc-bot',
-        format: { timeZone: NEW_YORK, currencyOf: () => 'USDT' },
-        dailySummary: { store: s, cron: '30 16 * * 1-5', timeZone: NEW_YORK, watchlistMs: 3_600_000 },
-      }),
+    const { events, store, service } = await run(
+      'emails',
+      ({ store: s, clock, system }) =>
+        new NotificationService({
+          bus: system.bus,
+          clock,
+          outbox: s.outbox,
+          channels: [
+            new EmailChannel({
+              host: '127.0.0.1',
+              port: peer.port,
+              security: 'none',
+              user: SMTP_USER,
+              password: SMTP_PASSWORD,
+              from: 'quant-bot <bot@example.com>',
+              to: ['ops@example.com'],
+            }),
+          ],
+          routes: everyKind(['email']),
+          botId: 'btc-bot',
+          format: { timeZone: NEW_YORK, currencyOf: () => 'USDT' },
+          dailySummary: { store: s, cron: '30 16 * * 1-5', timeZone: NEW_YORK, watchlistMs: 3_600_000 },
+        }),
     );
     const count = (type: string) => events.filter((event) => event.type === type).length;
     const expected = count('OrderFilled') + count('PositionOpened') + count('PositionClosed') + 1;
@@ -164,7 +174,9 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
     expect(subjects.filter((s) => s.startsWith('[btc-bot] Fill: '))).toHaveLength(count('OrderFilled'));
     expect(subjects.filter((s) => s.startsWith('[btc-bot] Position opened: '))).toHaveLength(count('PositionOpened'));
     expect(subjects.filter((s) => s.startsWith('[btc-bot] Position closed: '))).toHaveLength(count('PositionClosed'));
-    const summaries = peer.messages.filter(({ mail }) => mail.subject?.startsWith('[btc-bot] Daily summary 2023-03-01'));
+    const summaries = peer.messages.filter(({ mail }) =>
+      mail.subject?.startsWith('[btc-bot] Daily summary 2023-03-01'),
+    );
     expect(summaries).toHaveLength(1);
     // 16:30 in New York on March 1 (EST) is 21:30 UTC: the summary is the store's day up to then.
     const summary = await buildDailySummary(store, {

@@ -228,6 +228,11 @@ describe('NotificationService', () => {
           botId: 'btc-bot',
           format: { timeZone: 'UTC' },
         }),
-    ).toThrow(expect.objectContaining({ code: 'BAD_ROUTE', message: expect.stringContaining('notifications.position.channels') }));
+    ).toThrow(
+      expect.objectContaining({
+        code: 'BAD_ROUTE',
+        message: expect.stringContaining('notifications.position.channels'),
+      }),
+    );
   });
 });

@@ -240,7 +240,7 @@ export class NotificationService {
    * then wakes the channels. A notification of your own goes through here.
    * @param notification - the notification (its id deterministic: the same id is stored once).
    * @returns resolves once it is in the outbox (not when it is sent).
-   * @throws {@link StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED` from the outbox.
+   * @throws {@link @quant/store!StoreError} `STORE_WRITE_FAILED`, `STORE_CLOSED` from the outbox.
    */
   async notify(notification: Notification): Promise<void> {
     const route = this.#options.routes[notification.kind];

@@ -12,7 +12,13 @@ import type { Severity } from '@quant/store';
 export type NotificationKind = 'fill' | 'position' | 'alert' | 'recovery' | 'daily_summary';
 
 /** The kinds, in the order of the docs. */
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['fill', 'position', 'alert', 'recovery', 'daily_summary'];
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
+  'fill',
+  'position',
+  'alert',
+  'recovery',
+  'daily_summary',
+];
 
 /** A table of a notification: a heading, column names, and rows of text cells. */
 export interface NotificationTable {

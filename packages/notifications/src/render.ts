@@ -78,6 +78,7 @@ function htmlTable(table: NotificationTable, rows: readonly (readonly string[])[
 }
 
 function renderParts(notification: Notification, botId: string, rowLimit: number): RenderedNotification {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters (CR, LF) are what a subject must not hold.
   const subject = `[${botId}] ${notification.title}`.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   const shown = notification.tables.map((table) => ({
     table,

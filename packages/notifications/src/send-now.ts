@@ -52,7 +52,11 @@ export async function sendNow(
       await channel.send(message);
       results.push({ channel: channel.name, recipients, error: null });
     } catch (error) {
-      results.push({ channel: channel.name, recipients, error: error instanceof Error ? error.message : String(error) });
+      results.push({
+        channel: channel.name,
+        recipients,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return results;

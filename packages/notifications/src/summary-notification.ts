@@ -68,7 +68,13 @@ export function dailySummaryNotification(summary: DailySummary, createdAt: numbe
       {
         heading: 'Watchlist (entry signals)',
         columns: ['Symbol', 'Signals', 'Last', 'Strategy', 'At'],
-        rows: summary.watchlist.map((w) => [w.symbol, String(w.signals), w.lastDirection, w.lastStrategy, at(w.lastAt)]),
+        rows: summary.watchlist.map((w) => [
+          w.symbol,
+          String(w.signals),
+          w.lastDirection,
+          w.lastStrategy,
+          at(w.lastAt),
+        ]),
         empty: 'none',
       },
     ],

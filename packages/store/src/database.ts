@@ -269,7 +269,9 @@ export async function analyze(connection: Connection): Promise<void> {
     await sql.raw(`pragma analysis_limit = ${SQLITE_ANALYSIS_LIMIT}`).execute(connection.db);
     await sql`analyze`.execute(connection.db);
   } else {
-    await sql`analyze events, orders, fills, positions, runs, recovery_events, notification_outbox`.execute(connection.db);
+    await sql`analyze events, orders, fills, positions, runs, recovery_events, notification_outbox`.execute(
+      connection.db,
+    );
   }
 }
 

@@ -90,47 +90,45 @@ export class NotificationOutbox {
   }
 
   async #enqueue(db: Kysely<StoreSchema>, message: OutboxMessage, coalesceWindowMs: number): Promise<EnqueueResult> {
-    return await db
-      .transaction()
-      .execute(async (trx) => {
-        if (message.coalesceKey !== null && coalesceWindowMs > 0) {
-          const recent = await trx
+    return await db.transaction().execute(async (trx) => {
+      if (message.coalesceKey !== null && coalesceWindowMs > 0) {
+        const recent = await trx
+          .selectFrom('notification_outbox')
+          .select('id')
+          .where('coalesce_key', '=', message.coalesceKey)
+          .where('channel', '=', message.channel)
+          .where('created_at', '>', message.createdAt - coalesceWindowMs)
+          .where('id', '!=', message.id)
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (recent !== undefined) {
+          const stored = await trx
             .selectFrom('notification_outbox')
             .select('id')
-            .where('coalesce_key', '=', message.coalesceKey)
-            .where('channel', '=', message.channel)
-            .where('created_at', '>', message.createdAt - coalesceWindowMs)
-            .where('id', '!=', message.id)
-            .orderBy('created_at', 'desc')
-            .limit(1)
+            .where('id', '=', message.id)
             .executeTakeFirst();
-          if (recent !== undefined) {
-            const stored = await trx
-              .selectFrom('notification_outbox')
-              .select('id')
-              .where('id', '=', message.id)
-              .executeTakeFirst();
-            if (stored !== undefined) return 'duplicate';
-            await trx
-              .updateTable('notification_outbox')
-              .set((eb) => ({ coalesced: eb('coalesced', '+', 1) }))
-              .where('id', '=', recent.id)
-              .execute();
-            return 'coalesced';
-          }
+          if (stored !== undefined) return 'duplicate';
+          await trx
+            .updateTable('notification_outbox')
+            .set((eb) => ({ coalesced: eb('coalesced', '+', 1) }))
+            .where('id', '=', recent.id)
+            .execute();
+          return 'coalesced';
         }
-        try {
-          const inserted = await trx
-            .insertInto('notification_outbox')
-            .values(toRow(message))
-            .onConflict((oc) => oc.column('id').doNothing())
-            .executeTakeFirst();
-          return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 ? 'duplicate' : 'queued';
-        } catch (error) {
-          if (isUniqueViolation(error)) return 'duplicate';
-          throw error;
-        }
-      });
+      }
+      try {
+        const inserted = await trx
+          .insertInto('notification_outbox')
+          .values(toRow(message))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 ? 'duplicate' : 'queued';
+      } catch (error) {
+        if (isUniqueViolation(error)) return 'duplicate';
+        throw error;
+      }
+    });
   }
 
   /**

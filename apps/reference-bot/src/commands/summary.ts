@@ -48,13 +48,11 @@ export async function summary(options: SummaryOptions, cwd: string, env: NodeJS.
       timeZone,
       watchlistMs: watchlistBars * barMs,
       asOf: Date.now(),
-    }).catch(
-      (error: unknown) => {
-        throw NotificationsError.isInstance(error) && error.code === 'BAD_DAY'
-          ? new UsageError('BAD_FLAG', `--date ${error.message}`, { cause: error })
-          : error;
-      },
-    );
+    }).catch((error: unknown) => {
+      throw NotificationsError.isInstance(error) && error.code === 'BAD_DAY'
+        ? new UsageError('BAD_FLAG', `--date ${error.message}`, { cause: error })
+        : error;
+    });
     process.stdout.write(dailySummaryText(built));
     if (options.send !== true) return 0;
     const channels = configuredChannels(config.notifications);

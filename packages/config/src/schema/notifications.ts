@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { DeepReadonly } from './deep-readonly.js';
-import { choice, count, section, seconds } from './fields.js';
+import { choice, count, seconds, section } from './fields.js';
 
 /** Whether a time zone is an IANA name this Node.js knows. */
 function knownTimeZone(timeZone: string): boolean {
@@ -29,7 +29,11 @@ function route(channels: readonly ('email' | 'webhook')[], minSeverity: (typeof 
         ),
         [...channels],
       ),
-      min_severity: choice(SEVERITIES, minSeverity, 'The least severity sent: info sends all, warning only warnings and worse.'),
+      min_severity: choice(
+        SEVERITIES,
+        minSeverity,
+        'The least severity sent: info sends all, warning only warnings and worse.',
+      ),
       recipients: v.optional(
         v.pipe(
           v.array(v.pipe(v.string(), v.email('expected an email address, e.g. ops@example.com'))),
@@ -70,28 +74,41 @@ export const notificationsSchema = section(
       1,
       "The watchlist of the daily summary: symbols with entry signals in this many bars of the execution timeframe before the summary's time.",
     ),
-    fill: route([], 'info', 'Fills (every order execution, partial ones included); off by default: positions opened and closed report the same fills.'),
+    fill: route(
+      [],
+      'info',
+      'Fills (every order execution, partial ones included); off by default: positions opened and closed report the same fills.',
+    ),
     position: route(['email', 'webhook'], 'info', 'Positions opened and closed, with the realized P&L.'),
     alert: route(
       ['email', 'webhook'],
       'warning',
       'Alerts: a risk limit breached, trading blocked by the daily loss limit, a service failed, reconciliation halted trading or adopted the venue.',
     ),
-    recovery: route(['email', 'webhook'], 'info', "The recovery report of each start: how the previous run ended, what reconciliation restored and found."),
+    recovery: route(
+      ['email', 'webhook'],
+      'info',
+      'The recovery report of each start: how the previous run ended, what reconciliation restored and found.',
+    ),
     daily_summary: route(['email', 'webhook'], 'info', 'The daily summary (daily_summary_cron).'),
     coalesce_window: seconds(
       300,
       'The same alert (same kind and subject, same channel) goes out at most once in this many seconds; the ones coalesced are counted in the one sent.',
     ),
-    max_attempts: count(3, 1, 'Attempts to send a message before it is kept as a dead letter (GET /api/notifications?status=dead).'),
+    max_attempts: count(
+      3,
+      1,
+      'Attempts to send a message before it is kept as a dead letter (GET /api/notifications?status=dead).',
+    ),
     retry_delay: seconds(5, "Seconds between two attempts to send a message, on the bot's clock."),
-    max_message_bytes: count(65_536, 1024, 'The size cap of the text and HTML parts of a message, bytes; long tables are cut first.'),
+    max_message_bytes: count(
+      65_536,
+      1024,
+      'The size cap of the text and HTML parts of a message, bytes; long tables are cut first.',
+    ),
     email: section(
       {
-        smtp_host: v.optional(
-          v.pipe(v.string(), v.description('The SMTP server; empty: no email channel.')),
-          '',
-        ),
+        smtp_host: v.optional(v.pipe(v.string(), v.description('The SMTP server; empty: no email channel.')), ''),
         smtp_port: count(587, 1, 'The SMTP port: 587 for starttls, 465 for tls, 25 for a local relay.'),
         smtp_security: choice(
           ['starttls', 'tls', 'none'],
@@ -126,10 +143,7 @@ export const notificationsSchema = section(
         url: v.optional(
           v.pipe(
             v.string(),
-            v.check(
-              (url) => url === '' || /^https?:\/\/[^\s]+$/.test(url),
-              'expected an http:// or https:// URL',
-            ),
+            v.check((url) => url === '' || /^https?:\/\/[^\s]+$/.test(url), 'expected an http:// or https:// URL'),
             v.description(
               'POST every message as JSON to this URL (Slack, Discord or Telegram bridges); empty: no webhook. It may hold a token: set it in NOTIFICATIONS_WEBHOOK_URL.',
             ),

@@ -113,9 +113,10 @@ export async function recordRealRuns(store: EventStore, from: number, to: number
       0,
     );
     if (index === 0) await store.outbox.markSent(`${id}:email`, close.timestamp + 1000);
-    else for (const retryAt of [close.timestamp + 5000, close.timestamp + 10_000, null]) {
-      await store.outbox.markFailed(`${id}:email`, 'connect ECONNREFUSED 127.0.0.1:587', retryAt);
-    }
+    else
+      for (const retryAt of [close.timestamp + 5000, close.timestamp + 10_000, null]) {
+        await store.outbox.markFailed(`${id}:email`, 'connect ECONNREFUSED 127.0.0.1:587', retryAt);
+      }
   }
   await store.startRun({ runId: RUNS.running, botId: BOT_ID, startedAt: to + 120_000 });
 }

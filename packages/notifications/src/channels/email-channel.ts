@@ -88,7 +88,10 @@ export class EmailChannel implements NotificationChannel {
       from: this.#from,
       to: [...message.recipients],
       subject: `${message.subject}${more}`,
-      text: more === '' ? message.text : `${message.text}\n${message.coalesced} more like it came within the coalescing window.\n`,
+      text:
+        more === ''
+          ? message.text
+          : `${message.text}\n${message.coalesced} more like it came within the coalescing window.\n`,
       html: message.html,
       messageId: `<${message.id.replace(/[^A-Za-z0-9._:-]/g, '_')}@${this.#domain}>`,
       headers: { 'X-Quant-Severity': message.severity, 'X-Quant-Kind': message.kind },

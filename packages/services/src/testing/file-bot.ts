@@ -40,7 +40,9 @@ export interface FileBotOptions {
  * @returns the system and the exchange.
  * @throws the errors of `CsvBarSource.load`, `loadIndicators`, `loadStrategies` and `loadConfig` for bad files.
  */
-export async function fileBot(options: FileBotOptions): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
+export async function fileBot(
+  options: FileBotOptions,
+): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
   const { clock } = options;
   const source = await CsvBarSource.load({ path: options.dataFile, symbol: options.symbol, clock });
   const indicators = indicatorsFromFile(loadIndicators(options.indicatorsFile));
