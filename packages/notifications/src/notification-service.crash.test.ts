@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { EventBus, SimulatedClock } from '@quant/core';
 import { EventStore } from '@quant/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EmailChannel } from './channels/email-channel.js';
 import { NotificationService } from './notification-service.js';
-import { SMTP_PASSWORD, SMTP_USER, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
+import { emailToPeer, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
 
 const PACKAGE = fileURLToPath(new URL('../', import.meta.url));
 /** The child: a script on the built package (`turbo run test` builds it first). */
@@ -72,17 +71,7 @@ describe('NotificationService across a crash', () => {
           bus: new EventBus({ clock }),
           clock,
           outbox: store.outbox,
-          channels: [
-            new EmailChannel({
-              host: '127.0.0.1',
-              port: peer.port,
-              security: 'none',
-              user: SMTP_USER,
-              password: SMTP_PASSWORD,
-              from: 'quant-bot <bot@example.com>',
-              to: ['ops@example.com'],
-            }),
-          ],
+          channels: [emailToPeer(peer, ['ops@example.com'], 10_000)],
           routes: { alert: { channels: ['email'], minSeverity: 'info' } },
           botId: 'btc-bot',
           format: { timeZone: 'UTC' },

@@ -13,7 +13,7 @@ import { WebhookChannel } from './channels/webhook-channel.js';
 import { buildDailySummary } from './daily-summary.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './notification.js';
 import { type NotificationRoute, NotificationService } from './notification-service.js';
-import { SMTP_PASSWORD, SMTP_USER, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
+import { emailToPeer, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
 
 const REPO = new URL('../../../', import.meta.url);
 const file = (path: string) => fileURLToPath(new URL(path, REPO));
@@ -148,17 +148,7 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
           bus: system.bus,
           clock,
           outbox: s.outbox,
-          channels: [
-            new EmailChannel({
-              host: '127.0.0.1',
-              port: peer.port,
-              security: 'none',
-              user: SMTP_USER,
-              password: SMTP_PASSWORD,
-              from: 'quant-bot <bot@example.com>',
-              to: ['ops@example.com'],
-            }),
-          ],
+          channels: [emailToPeer(peer, ['ops@example.com'], 10_000)],
           routes: everyKind(['email']),
           botId: 'btc-bot',
           format: { timeZone: NEW_YORK, currencyOf: () => 'USDT' },

@@ -6,25 +6,14 @@ import { join } from 'node:path';
 import { EventBus, SimulatedClock } from '@quant/core';
 import { EventStore } from '@quant/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EmailChannel } from './channels/email-channel.js';
 import { WebhookChannel } from './channels/webhook-channel.js';
 import { NotificationService, type NotificationServiceOptions } from './notification-service.js';
-import { SMTP_PASSWORD, SMTP_USER, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
+import { emailToPeer, type SmtpPeer, startSmtpPeer } from './test-support/smtp-peer.js';
 
 const T0 = Date.UTC(2023, 2, 13, 14, 0);
 const OPS = ['ops@example.com', 'risk@example.com'];
 
-const emailTo = (peer: SmtpPeer) =>
-  new EmailChannel({
-    host: '127.0.0.1',
-    port: peer.port,
-    security: 'none',
-    user: SMTP_USER,
-    password: SMTP_PASSWORD,
-    from: 'quant-bot <bot@example.com>',
-    to: OPS,
-    timeoutMs: 2000,
-  });
+const emailTo = (peer: SmtpPeer) => emailToPeer(peer, OPS);
 
 interface Hook {
   readonly received: { readonly body: Record<string, unknown>; readonly headers: IncomingHttpHeaders }[];

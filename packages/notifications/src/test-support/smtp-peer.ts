@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { EmailChannel } from '../channels/email-channel.js';
 
 /** The user and password the peer accepts. */
 export const SMTP_USER = 'bot@example.com';
@@ -87,4 +88,22 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An email channel to the peer, with its credentials, from `quant-bot <bot@example.com>`. */
+export function emailToPeer(
+  peer: SmtpPeer,
+  to: readonly string[] = ['ops@example.com'],
+  timeoutMs = 2000,
+): EmailChannel {
+  return new EmailChannel({
+    host: '127.0.0.1',
+    port: peer.port,
+    security: 'none',
+    user: SMTP_USER,
+    password: SMTP_PASSWORD,
+    from: 'quant-bot <bot@example.com>',
+    to,
+    timeoutMs,
+  });
 }
