@@ -322,6 +322,12 @@ describe('GET /api/notifications', () => {
     ]);
     expect((await get<Listed>('/api/notifications?channel=webhook')).body.notifications).toEqual([]);
     expect((await get<Listed>('/api/notifications?limit=1')).body.notifications).toHaveLength(1);
+    const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const lines = (await metrics.text()).split('\n');
+    for (const line of ['quant_notifications{status="pending"} 0', 'quant_notifications{status="sent"} 1']) {
+      expect(lines).toContain(line);
+    }
+    expect(lines).toContain('quant_notifications{status="dead"} 1');
   });
 
   it('refuses an unknown status, naming the parameter and what it accepts', async () => {

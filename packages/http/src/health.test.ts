@@ -195,6 +195,7 @@ describe('GET /metrics', () => {
     sample(`quant_orders{status="filled"} ${stats.ordersByStatus.filled}`);
     sample(`quant_fills_total ${stats.fills}`);
     sample(`quant_positions_open ${stats.openPositions}`);
+    sample('quant_notifications{status="dead"} 0');
     sample(`quant_equity{currency="USDT"} ${account.equity}`);
     sample(`quant_realized_pnl{currency="USDT"} ${account.realizedPnl}`);
     sample(`quant_heartbeat_age_seconds 0`);

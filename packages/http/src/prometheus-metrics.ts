@@ -1,5 +1,5 @@
 import type { Clock } from '@quant/core';
-import type { RunRecord, StoreStats } from '@quant/store';
+import type { OutboxCounts, RunRecord, StoreStats } from '@quant/store';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ApiBot } from './bot-view.js';
 
@@ -16,6 +16,7 @@ const MISNAMED_DEFAULTS = [
 export interface MetricsStore {
   stats(): Promise<StoreStats>;
   runs(): Promise<RunRecord[]>;
+  readonly outbox: { counts(): Promise<OutboxCounts> };
 }
 
 /**
@@ -37,7 +38,8 @@ export interface MetricsStore {
  * - liveness: `quant_heartbeat_age_seconds` (the bot's run in the store), the venue's
  *   `quant_broker_calls_total`, `quant_broker_failures_total`, `quant_broker_consecutive_failures`,
  *   `quant_broker_last_success_timestamp_seconds`, `quant_broker_last_success_latency_seconds`;
- * - the store: `quant_store_size_bytes`, `quant_store_last_sequence`.
+ * - the store: `quant_store_size_bytes`, `quant_store_last_sequence`;
+ * - notifications: `quant_notifications{status}` (the outbox: `pending`, `sent`, `dead`; alert on `dead` growing).
  *
  * Counters restart at 0 with the process, as Prometheus expects of counters.
  * @internal
@@ -74,6 +76,14 @@ export class PrometheusMetrics {
     const stats = await this.#store.stats();
     this.#set('gauge', 'quant_store_size_bytes', 'Size of the event store on disk, bytes.', [[{}, stats.sizeBytes]]);
     this.#set('gauge', 'quant_store_last_sequence', 'Last sequence number of the event log.', [[{}, stats.lastSeq]]);
+    const outbox = await this.#store.outbox.counts();
+    this.#set(
+      'gauge',
+      'quant_notifications',
+      'Messages of the notification outbox by status (pending, sent, dead).',
+      Object.entries(outbox).map(([status, count]) => [{ status }, count] as const),
+      ['status'],
+    );
     this.#set(
       'gauge',
       'quant_orders',
