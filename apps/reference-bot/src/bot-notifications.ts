@@ -81,6 +81,8 @@ export function botNotifications(options: {
   readonly bus: Pick<EventBus, 'subscribe'>;
   readonly clock: Pick<Clock, 'now' | 'setTimer'>;
   readonly store: EventStore;
+  /** Stores every event recorded so far (the run's recorder), before a daily summary reads the store. */
+  readonly flush: () => Promise<void>;
   readonly barMs: number;
   readonly logger: Logger;
 }): BotNotifications {
@@ -127,6 +129,7 @@ export function botNotifications(options: {
       cron: section.daily_summary_cron,
       timeZone: section.daily_summary_time_zone,
       watchlistMs: section.watchlist_bars * options.barMs,
+      flush: options.flush,
     },
     logger: options.logger,
   });

@@ -68,6 +68,18 @@ describe('notifications of quant-bot live', () => {
           (day) => `daily_summary:2023-03-${day}`,
         ),
       );
+      // Each summary is the store as of its 16:30, every event recorded by then included (the replay groups cycles).
+      const march9 = outbox.find((entry) => entry.notificationId === 'daily_summary:2023-03-09');
+      const closes: unknown[] = [];
+      for await (const close of store.scan({
+        types: ['PositionClosed'],
+        fromMs: Date.UTC(2023, 2, 9, 5),
+        toMs: Date.UTC(2023, 2, 9, 21, 30),
+      })) {
+        closes.push(close);
+      }
+      expect(closes.length).toBeGreaterThan(0);
+      expect(march9?.text).toContain(`Trades closed: ${closes.length}\n`);
       const counts = await store.outbox.counts();
       expect(counts.dead).toBe(0);
       // What was confirmed went out once; the rest waits in the outbox for the next start.

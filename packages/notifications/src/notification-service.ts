@@ -38,6 +38,11 @@ export interface DailySummaryJob {
   readonly timeZone: string;
   /** The watchlist window, ms. */
   readonly watchlistMs: number;
+  /**
+   * Called before each summary is built, so that the store holds every event so far: a `StoreRecorder`'s `flush`
+   * when the recorder groups cycles (a replay at full speed), none when every cycle is stored as it ends.
+   */
+  readonly flush?: () => Promise<void>;
 }
 
 /** Options of {@link NotificationService}. */
@@ -320,6 +325,7 @@ export class NotificationService {
   }
 
   async #sendSummary(job: DailySummaryJob, dueAt: number): Promise<void> {
+    await job.flush?.();
     const day = calendarDay(dueAt, job.timeZone);
     const summary = await buildDailySummary(job.store, {
       day,

@@ -166,6 +166,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
         bus: bot.system.bus,
         clock,
         store: session.store,
+        flush: () => session?.recorder.flush() ?? Promise.resolve(),
         barMs: stepMs,
         logger: bot.logs.getLogger('notifications'),
       });
