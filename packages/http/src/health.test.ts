@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
-import { MonitoredBroker, type TradingSystem } from '@quant/services';
-import { EventStore, StoreRecorder } from '@quant/store';
+import type { MonitoredBroker, TradingSystem } from '@quant/services';
+import { EventStore } from '@quant/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiBot } from './bot-view.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
 import { httpClient } from './test-support/http-client.js';
-import { exampleBot, march, switchableVenue } from './test-support/real-run.js';
+import { march, monitoredBot } from './test-support/real-run.js';
 
 const TOKEN = 'health-token-0123456789';
 const RUN_ID = 'run-health';
@@ -36,17 +36,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'quant-http-health-'));
   store = await EventStore.open(join(dir, 'quant.db'));
   clock = new SimulatedClock(march(1) - MINUTE);
-  const recorder = new StoreRecorder(store);
-  const built = await exampleBot(clock, {
-    onPublish: recorder.record,
-    broker: (exchange) => {
-      const venue = switchableVenue(exchange, () => venueDown);
-      broker = new MonitoredBroker(venue, clock);
-      return broker;
-    },
-  });
-  system = built.system;
-  system.orchestrator.addCycleWork('store.flush', recorder.flushCycle);
+  ({ system, broker } = await monitoredBot(store, clock, () => venueDown));
   system.orchestrator.addCycleWork('test.hang', () => hang);
   await store.startRun({ runId: RUN_ID, botId: 'health-bot', startedAt: clock.now() });
   await system.orchestrator.start();

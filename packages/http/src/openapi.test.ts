@@ -3,8 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '@quant/core';
-import { MonitoredBroker, type TradingSystem } from '@quant/services';
-import { EventStore, StoreRecorder } from '@quant/store';
+import type { MonitoredBroker, TradingSystem } from '@quant/services';
+import { EventStore } from '@quant/store';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ import {
   TRADES_PARAMETERS,
 } from './query-parameters.js';
 import { type ApiServer, startApiServer } from './start-api-server.js';
-import { exampleBot, march, recordRealRuns, switchableVenue } from './test-support/real-run.js';
+import { march, monitoredBot, recordRealRuns } from './test-support/real-run.js';
 
 const TOKEN = 'openapi-token-0123456789';
 const MINUTE = 60_000;
@@ -60,24 +60,12 @@ beforeAll(async () => {
 
   botStore = await EventStore.open(join(dir, 'bot.db'));
   clock = new SimulatedClock(march(1) - MINUTE);
-  const recorder = new StoreRecorder(botStore);
-  let broker: MonitoredBroker | undefined;
-  const built = await exampleBot(clock, {
-    onPublish: recorder.record,
-    broker: (exchange) => {
-      const venue = switchableVenue(exchange, () => venueDown);
-      broker = new MonitoredBroker(venue, clock);
-      return broker;
-    },
-  });
-  system = built.system;
-  system.orchestrator.addCycleWork('store.flush', recorder.flushCycle);
+  ({ system, broker: monitored } = await monitoredBot(botStore, clock, () => venueDown));
   await botStore.startRun({ runId: 'run-openapi', botId: 'openapi-bot', startedAt: clock.now() });
   await system.orchestrator.start();
   running = system.orchestrator.run({ intervalMs: MINUTE, signal: controller.signal });
   for (let minute = 0; minute < 600; minute++) await clock.advanceBy(MINUTE);
   await botStore.heartbeat('run-openapi', clock.now());
-  monitored = broker as MonitoredBroker;
   const bot: ApiBot = {
     orchestrator: system.orchestrator,
     account: () => ({ ...system.positions.account(), openPositions: system.positions.positions().length }),

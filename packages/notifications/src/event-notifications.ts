@@ -1,5 +1,6 @@
 import type { EventOf, TradingEvent, TradingEventPayloads } from '@quant/core';
 import { severityOf } from '@quant/store';
+import { amount, quantity, signedAmount } from './format.js';
 import type { Notification } from './notification.js';
 import { wallTime } from './time-zone.js';
 
@@ -25,9 +26,6 @@ export const NOTIFIED_EVENT_TYPES = [
 type Notified = (typeof NOTIFIED_EVENT_TYPES)[number];
 type Of<K extends Notified> = EventOf<TradingEventPayloads, K>;
 
-/** Up to 8 significant decimals, without trailing zeros: quantities and prices as the venue gives them. */
-const num = (value: number): string => String(Number(value.toPrecision(10)));
-
 function time(ms: number, format: NotificationFormat): string {
   const { day, time: clock } = wallTime(ms, format.timeZone);
   const seconds = String(new Date(ms).getUTCSeconds()).padStart(2, '0');
@@ -36,8 +34,7 @@ function time(ms: number, format: NotificationFormat): string {
 
 function money(value: number, symbol: string, format: NotificationFormat, signed = false): string {
   const currency = format.currencyOf?.(symbol);
-  const sign = signed ? (value >= 0 ? '+' : '-') : value < 0 ? '-' : '';
-  return `${sign}${Math.abs(value).toFixed(2)}${currency === undefined ? '' : ` ${currency}`}`;
+  return signed ? signedAmount(value, currency) : amount(value, currency);
 }
 
 function fill(event: Of<'OrderFilled'>, format: NotificationFormat): Notification {
@@ -46,16 +43,16 @@ function fill(event: Of<'OrderFilled'>, format: NotificationFormat): Notificatio
     id: `fill:${f.fillId}`,
     kind: 'fill',
     severity: 'info',
-    title: `Fill: ${f.side} ${num(f.quantity)} ${f.symbol} @ ${num(f.price)}`,
+    title: `Fill: ${f.side} ${quantity(f.quantity)} ${f.symbol} @ ${quantity(f.price)}`,
     fields: [
       ['Symbol', f.symbol],
       ['Side', f.side],
-      ['Quantity', num(f.quantity)],
-      ['Price', num(f.price)],
+      ['Quantity', quantity(f.quantity)],
+      ['Price', quantity(f.price)],
       ['Fee', money(f.fee, f.symbol, format)],
       [
         'Order',
-        `${order.clientOrderId} (${order.intent} ${order.type}, ${order.status}, ${num(order.filledQuantity)} of ${num(order.quantity)} filled)`,
+        `${order.clientOrderId} (${order.intent} ${order.type}, ${order.status}, ${quantity(order.filledQuantity)} of ${quantity(order.quantity)} filled)`,
       ],
       ['Strategy', order.strategyName ?? '-'],
       ['Time', time(f.timestamp, format)],
@@ -73,14 +70,14 @@ function positionOpened(event: Of<'PositionOpened'>, format: NotificationFormat)
     id: `position_opened:${event.id}`,
     kind: 'position',
     severity: 'info',
-    title: `Position opened: ${p.direction} ${num(p.quantity)} ${p.symbol} @ ${num(p.entryPrice)}`,
+    title: `Position opened: ${p.direction} ${quantity(p.quantity)} ${p.symbol} @ ${quantity(p.entryPrice)}`,
     fields: [
       ['Symbol', p.symbol],
       ['Direction', p.direction],
-      ['Quantity', num(p.quantity)],
-      ['Entry price', num(p.entryPrice)],
-      ['Stop-loss', exitPlan?.stopLoss == null ? '-' : num(exitPlan.stopLoss)],
-      ['Take-profit', exitPlan?.takeProfit == null ? '-' : num(exitPlan.takeProfit)],
+      ['Quantity', quantity(p.quantity)],
+      ['Entry price', quantity(p.entryPrice)],
+      ['Stop-loss', exitPlan?.stopLoss == null ? '-' : quantity(exitPlan.stopLoss)],
+      ['Take-profit', exitPlan?.takeProfit == null ? '-' : quantity(exitPlan.takeProfit)],
       ['Fees', money(p.fees, p.symbol, format)],
       ['Strategy', p.strategyName ?? '-'],
       ['Opened', time(p.openedAt, format)],
@@ -99,13 +96,13 @@ function positionClosed(event: Of<'PositionClosed'>, format: NotificationFormat)
     id: `position_closed:${event.id}`,
     kind: 'position',
     severity: 'info',
-    title: `Position closed: ${p.direction} ${num(event.quantity)} ${p.symbol} ${pnl} (${event.reason})`,
+    title: `Position closed: ${p.direction} ${quantity(event.quantity)} ${p.symbol} ${pnl} (${event.reason})`,
     fields: [
       ['Symbol', p.symbol],
       ['Direction', p.direction],
-      ['Quantity', num(event.quantity)],
-      ['Entry price', num(p.entryPrice)],
-      ['Exit price', num(event.exitPrice)],
+      ['Quantity', quantity(event.quantity)],
+      ['Entry price', quantity(p.entryPrice)],
+      ['Exit price', quantity(event.exitPrice)],
       ['Realized P&L', `${pnl} (after fees)`],
       ['Fees', money(event.fees, p.symbol, format)],
       ['Reason', event.reason],
@@ -137,8 +134,8 @@ function riskLimitBreached(event: Of<'RiskLimitBreached'>, format: NotificationF
     fields: [
       ['Limit', event.limit],
       ['Symbol', event.symbol],
-      ['Value', num(event.value)],
-      ['Threshold', num(event.threshold)],
+      ['Value', quantity(event.value)],
+      ['Threshold', quantity(event.threshold)],
       ['Time', time(event.timestamp, format)],
     ],
     tables: [],
@@ -211,8 +208,8 @@ function reconciliationFields(event: Of<'ReconciliationCompleted'>, format: Noti
       rows: event.mismatches.map((m) => [
         m.kind,
         m.subject,
-        m.expected === null ? '-' : num(m.expected),
-        m.actual === null ? '-' : num(m.actual),
+        m.expected === null ? '-' : quantity(m.expected),
+        m.actual === null ? '-' : quantity(m.actual),
         m.message,
       ]),
       empty: 'none',

@@ -74,11 +74,6 @@ export class OutboxDispatcher {
       });
   }
 
-  /** Whether a send is in progress. */
-  get busy(): boolean {
-    return this.#running !== null;
-  }
-
   /** Stops waking up, and waits for the message in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -1,11 +1,7 @@
 import type { DailySummary } from './daily-summary.js';
+import { cents, quantity, signedAmount } from './format.js';
 import type { Notification } from './notification.js';
 import { wallTime } from './time-zone.js';
-
-const signed = (value: number, currency: string | null): string =>
-  `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(2)}${currency === null ? '' : ` ${currency}`}`;
-const fixed = (value: number): string => value.toFixed(2);
-const num = (value: number): string => String(Number(value.toPrecision(10)));
 
 /**
  * The daily summary as a notification (kind `daily_summary`, id `daily_summary:<day>`): the day's figures as
@@ -20,19 +16,19 @@ export function dailySummaryNotification(summary: DailySummary, createdAt: numbe
     ['Day', `${summary.day} (${timeZone})`],
     ['Trades closed', String(summary.trades.length)],
     ['Win rate', summary.winRate === null ? '-' : `${(summary.winRate * 100).toFixed(1)} % (${summary.wins} won)`],
-    ['Realized P&L', signed(summary.realizedPnl, currency)],
+    ['Realized P&L', signedAmount(summary.realizedPnl, currency)],
     ['Open positions', String(summary.openPositions.length)],
-    ['Unrealized P&L', signed(summary.unrealizedPnl, currency)],
+    ['Unrealized P&L', signedAmount(summary.unrealizedPnl, currency)],
   ];
   if (summary.equity !== null) {
-    fields.push(['Equity', `${fixed(summary.equity)}${currency === null ? '' : ` ${currency}`}`]);
+    fields.push(['Equity', `${cents(summary.equity)}${currency === null ? '' : ` ${currency}`}`]);
     fields.push(['Drawdown', `${((summary.drawdown ?? 0) * 100).toFixed(2)} % from the peak`]);
   }
   return {
     id: `daily_summary:${summary.day}`,
     kind: 'daily_summary',
     severity: 'info',
-    title: `Daily summary ${summary.day}: ${summary.trades.length} trade${summary.trades.length === 1 ? '' : 's'}, ${signed(summary.realizedPnl, currency)}`,
+    title: `Daily summary ${summary.day}: ${summary.trades.length} trade${summary.trades.length === 1 ? '' : 's'}, ${signedAmount(summary.realizedPnl, currency)}`,
     fields,
     tables: [
       {
@@ -42,10 +38,10 @@ export function dailySummaryNotification(summary: DailySummary, createdAt: numbe
           at(t.closedAt),
           t.symbol,
           t.direction,
-          num(t.quantity),
-          fixed(t.entryPrice),
-          fixed(t.exitPrice),
-          signed(t.realizedPnl, currency),
+          quantity(t.quantity),
+          cents(t.entryPrice),
+          cents(t.exitPrice),
+          signedAmount(t.realizedPnl, currency),
           t.reason,
           t.strategyName ?? '-',
         ]),
@@ -57,10 +53,10 @@ export function dailySummaryNotification(summary: DailySummary, createdAt: numbe
         rows: summary.openPositions.map((p) => [
           p.symbol,
           p.direction,
-          num(p.quantity),
-          fixed(p.entryPrice),
-          fixed(p.markPrice),
-          signed(p.unrealizedPnl, currency),
+          quantity(p.quantity),
+          cents(p.entryPrice),
+          cents(p.markPrice),
+          signedAmount(p.unrealizedPnl, currency),
           p.strategyName ?? '-',
         ]),
         empty: 'none',

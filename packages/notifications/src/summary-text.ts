@@ -1,9 +1,6 @@
 import type { DailySummary } from './daily-summary.js';
+import { cents, signedAmount } from './format.js';
 import { wallTime } from './time-zone.js';
-
-const money = (value: number, currency: string | null): string =>
-  `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(2)}${currency === null ? '' : ` ${currency}`}`;
-const price = (value: number): string => value.toFixed(2);
 
 /**
  * The daily summary as plain text (a terminal, the text part of an email): the day's figures, a line per trade,
@@ -19,8 +16,8 @@ export function dailySummaryText(summary: DailySummary): string {
     '',
     `Trades closed: ${summary.trades.length}` +
       (summary.winRate === null ? '' : `, ${summary.wins} won (win rate ${(summary.winRate * 100).toFixed(1)} %)`),
-    `Realized P&L: ${money(summary.realizedPnl, currency)}`,
-    `Open positions: ${summary.openPositions.length}, unrealized P&L ${money(summary.unrealizedPnl, currency)}`,
+    `Realized P&L: ${signedAmount(summary.realizedPnl, currency)}`,
+    `Open positions: ${summary.openPositions.length}, unrealized P&L ${signedAmount(summary.unrealizedPnl, currency)}`,
     ...(summary.equity === null
       ? []
       : [
@@ -32,7 +29,7 @@ export function dailySummaryText(summary: DailySummary): string {
       ? ['  none']
       : summary.trades.map(
           (t) =>
-            `  ${at(t.closedAt)} ${t.symbol} ${t.direction} ${t.quantity} @ ${price(t.entryPrice)} -> ${price(t.exitPrice)} ${money(t.realizedPnl, currency)} (${t.reason}${t.strategyName === null ? '' : `, ${t.strategyName}`})`,
+            `  ${at(t.closedAt)} ${t.symbol} ${t.direction} ${t.quantity} @ ${cents(t.entryPrice)} -> ${cents(t.exitPrice)} ${signedAmount(t.realizedPnl, currency)} (${t.reason}${t.strategyName === null ? '' : `, ${t.strategyName}`})`,
         )),
     '',
     'Open positions',
@@ -40,7 +37,7 @@ export function dailySummaryText(summary: DailySummary): string {
       ? ['  none']
       : summary.openPositions.map(
           (p) =>
-            `  ${p.symbol} ${p.direction} ${p.quantity} @ ${price(p.entryPrice)}, mark ${price(p.markPrice)}, ${money(p.unrealizedPnl, currency)}`,
+            `  ${p.symbol} ${p.direction} ${p.quantity} @ ${cents(p.entryPrice)}, mark ${cents(p.markPrice)}, ${signedAmount(p.unrealizedPnl, currency)}`,
         )),
     '',
     'Watchlist (entry signals)',

@@ -16,7 +16,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
-import { StoreError } from './store-error.js';
+import { message, StoreError } from './store-error.js';
 import type { StoreSchema } from './store-schema.js';
 
 /**
@@ -282,9 +282,4 @@ export async function analyze(connection: Connection): Promise<void> {
 export async function backupSqlite(connection: Connection, file: string): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   await sql`vacuum into ${file}`.execute(connection.db);
-}
-
-/** The message of anything thrown. */
-export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -19,7 +19,6 @@ import {
   DEFAULT_STORE_URL,
   hasMigrationTable,
   lockCounter,
-  message,
   parseStoreUrl,
   type StoreDialect,
 } from './database.js';
@@ -27,7 +26,7 @@ import { envelopeOf, MARKET_DATA_EVENT_TYPES, SEVERITIES, type Severity } from '
 import { MIGRATIONS } from './migrations.js';
 import { NotificationOutbox } from './outbox.js';
 import { PROJECTED_EVENT_TYPES, project } from './projections.js';
-import { StoreError } from './store-error.js';
+import { message, StoreError, writeFailed } from './store-error.js';
 import type { EventRow, RunsTable, StoreSchema } from './store-schema.js';
 import { readStoreStats, type StoreStats } from './store-stats.js';
 import type {
@@ -748,11 +747,4 @@ function toStoredEvent(row: EventRow): StoredEvent {
     strategy: row.strategy,
     payload: JSON.parse(row.payload),
   };
-}
-
-function writeFailed(error: unknown, what: string): StoreError {
-  if (StoreError.isInstance(error)) return error;
-  return new StoreError('STORE_WRITE_FAILED', `${what} failed and was rolled back: ${message(error)}`, {
-    cause: error,
-  });
 }

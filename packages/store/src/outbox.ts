@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation, message as messageOf } from './database.js';
+import { isUniqueViolation } from './database.js';
 import type { Severity } from './envelope.js';
-import { StoreError } from './store-error.js';
+import { writeFailed } from './store-error.js';
 import type { NotificationOutboxTable, StoreSchema } from './store-schema.js';
 
 /**
@@ -241,10 +241,7 @@ async function written<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (StoreError.isInstance(error)) throw error;
-    throw new StoreError('STORE_WRITE_FAILED', `${what} failed and was rolled back: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw writeFailed(error, what);
   }
 }
 

@@ -46,3 +46,24 @@ export class StoreError extends QuantError<StoreErrorCode> {
     return hasMarker(value, STORE_MARKER);
   }
 }
+
+/**
+ * A write's failure as `STORE_WRITE_FAILED` (a {@link StoreError} already is one is passed through).
+ * @param error - what the driver threw.
+ * @param what - the write, e.g. `append of 12 events`.
+ * @internal
+ */
+export function writeFailed(error: unknown, what: string): StoreError {
+  if (StoreError.isInstance(error)) return error;
+  return new StoreError('STORE_WRITE_FAILED', `${what} failed and was rolled back: ${message(error)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * The message of anything thrown.
+ * @internal
+ */
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

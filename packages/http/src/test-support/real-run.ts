@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { type BaseEvent, SimulatedClock } from '@quant/core';
-import { type Broker, BrokerError, runSimulation, type SimulatedExchange, type TradingSystem } from '@quant/services';
+import {
+  type Broker,
+  BrokerError,
+  MonitoredBroker,
+  runSimulation,
+  type SimulatedExchange,
+  type TradingSystem,
+} from '@quant/services';
 import { fileBot } from '@quant/services/testing';
 import { type EventStore, StoreRecorder } from '@quant/store';
 
@@ -28,7 +35,7 @@ export const BOT_ID = 'reference-bot';
  * simulated exchange (100 000 USDT, 10 bps fees, 1 bp slippage) on `clock`, not started.
  * @param options - `onPublish`: the bus's publish hook (a store recorder); `broker`: wraps the exchange (a monitor).
  */
-export async function exampleBot(
+async function exampleBot(
   clock: SimulatedClock,
   options: { onPublish?: (event: BaseEvent) => void; broker?: (exchange: SimulatedExchange) => Broker } = {},
 ): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
@@ -48,7 +55,7 @@ export async function exampleBot(
  * The exchange as a venue that can go away: while `isDown()` is true, every call that reaches the venue rejects with
  * the `BrokerError` `unavailable` of a refused connection, and the exchange is not called.
  */
-export function switchableVenue(exchange: SimulatedExchange, isDown: () => boolean): Broker {
+function switchableVenue(exchange: SimulatedExchange, isDown: () => boolean): Broker {
   return new Proxy(exchange, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
@@ -60,6 +67,29 @@ export function switchableVenue(exchange: SimulatedExchange, isDown: () => boole
           : value.apply(target, args);
     },
   });
+}
+
+/**
+ * The example bot as `live --api` runs it: recording into `store` (a cycle's events flushed by its last cycle work
+ * item), its venue the simulated exchange behind {@link switchableVenue} and a `MonitoredBroker`; not started.
+ * @param isDown - whether the venue is unreachable now.
+ */
+export async function monitoredBot(
+  store: EventStore,
+  clock: SimulatedClock,
+  isDown: () => boolean,
+): Promise<{ system: TradingSystem; broker: MonitoredBroker }> {
+  const recorder = new StoreRecorder(store);
+  let broker: MonitoredBroker | undefined;
+  const { system } = await exampleBot(clock, {
+    onPublish: recorder.record,
+    broker: (exchange) => {
+      broker = new MonitoredBroker(switchableVenue(exchange, isDown), clock);
+      return broker;
+    },
+  });
+  system.orchestrator.addCycleWork('store.flush', recorder.flushCycle);
+  return { system, broker: broker as MonitoredBroker };
 }
 
 /**
