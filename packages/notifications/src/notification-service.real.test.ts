@@ -138,7 +138,7 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
     expect(hanging).toBe(1);
     // Stopping does not wait for the hung send beyond its timeout.
     await service.stop(100);
-  });
+  }, 60_000);
 
   it('emails every fill and position of the day, and the daily summary at 16:30 New York as the store gives it', async () => {
     const { events, store, service } = await run(
@@ -190,5 +190,5 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
     }
     expect(summary.watchlist.reduce((sum, entry) => sum + entry.signals, 0)).toBe(signals.length);
     if (signals.length > 0) expect(text).toContain(`BTCUSDT  ${signals.length} `);
-  });
+  }, 60_000);
 });
