@@ -232,22 +232,23 @@ describe('quant-bot live --api, on the store of real live --replay runs', () => 
 });
 
 describe('quant-bot live --api: bad addresses', () => {
-  const live = (api: string, env: Record<string, string> = {}, extra: string[] = []) =>
+  const live = (api: string, env: Record<string, string> = { API_TOKEN: TOKEN }, extra: string[] = []) =>
     runCli(['live', '--replay', BTCUSDT, '--speed', 'max', '--db', join(dir, 'bad.db'), '--api', api, ...extra], env);
 
   it.each([
-    ['nope', '--api "nope" is not valid: expected [host:]port'],
-    ['127.0.0.1:99999', 'expected [host:]port, e.g. 8080 or 127.0.0.1:8080 (port 0 to 65535)'],
-    ['0.0.0.0:0', 'binds 0.0.0.0, which other machines can reach: set API_TOKEN'],
-  ])('refuses --api %s with exit 2 before anything runs', async (api, message) => {
-    const result = await live(api);
+    ['nope', {}, '--api "nope" is not valid: expected [host:]port'],
+    ['127.0.0.1:99999', {}, 'expected [host:]port, e.g. 8080 or 127.0.0.1:8080 (port 0 to 65535)'],
+    ['127.0.0.1:0', { API_TOKEN: '' }, '--api "127.0.0.1:0" needs API_TOKEN in the environment'],
+    ['0.0.0.0:0', { API_TOKEN: '' }, '--api "0.0.0.0:0" needs API_TOKEN in the environment'],
+  ])('refuses --api %s with exit 2 before anything runs', async (api, env, message) => {
+    const result = await live(api, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
   });
 
   it('refuses --api with --no-db, a short API_TOKEN (without showing it), and a port in use', async () => {
-    const noDb = await runCli(['live', '--replay', BTCUSDT, '--no-db', '--api', '0']);
+    const noDb = await runCli(['live', '--replay', BTCUSDT, '--no-db', '--api', '0'], { API_TOKEN: TOKEN });
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toContain('--no-db does not go with --api');
     const short = await live('0', { API_TOKEN: 'tiny-secret' });

@@ -53,8 +53,8 @@ export interface ApiOptions {
   readonly store: ApiStore;
   /**
    * The bearer token every endpoint but `GET /api/health` requires (`Authorization: Bearer <token>`), at least
-   * {@link MIN_TOKEN_LENGTH} characters; `undefined`: no authentication, which {@link startApiServer} allows on a
-   * loopback address only.
+   * {@link MIN_TOKEN_LENGTH} characters. `undefined`: no authentication, for an app mounted behind a host's own
+   * authentication; {@link startApiServer} refuses to serve without a token (`API_TOKEN_REQUIRED`).
    */
   readonly token?: string | undefined;
   /**

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from './http-error.js';
 import { isLoopbackHost, startApiServer } from './start-api-server.js';
 
+const TOKEN = 'a-token-of-24-characters';
 let dir: string;
 let store: EventStore;
 
@@ -30,29 +31,21 @@ async function failure(promise: Promise<unknown>): Promise<HttpError> {
 }
 
 describe('startApiServer', () => {
-  it('binds 127.0.0.1 on a free port by default, and closes (twice without harm)', async () => {
-    const server = await startApiServer({ store, token: 'a-token-of-24-characters' });
+  it('binds 127.0.0.1 on a free port by default, with every endpoint but health behind the token, and closes (twice without harm)', async () => {
+    const server = await startApiServer({ store, token: TOKEN });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const response = await fetch(`${server.url}/api/health`);
     expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`${server.url}/api/events`)).status).toBe(401);
+    const events = await fetch(`${server.url}/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await events.json()).toEqual({ events: [], next: null });
     await server.close();
     await server.close();
     await expect(fetch(`${server.url}/api/health`)).rejects.toThrow();
   });
 
-  it('serves without a token on loopback only', async () => {
-    const server = await startApiServer({ store });
-    try {
-      const response = await fetch(`${server.url}/api/events`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ events: [], next: null });
-    } finally {
-      await server.close();
-    }
-  });
-
-  it.each(['0.0.0.0', '::', '192.168.1.10', 'bot.example.com'])(
-    'refuses to bind %s without a token: API_TOKEN_REQUIRED',
+  it.each(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::', '192.168.1.10', 'bot.example.com'])(
+    'refuses to serve on %s without a token: API_TOKEN_REQUIRED',
     async (host) => {
       const error = await failure(startApiServer({ store, host }));
       expect(error.code).toBe('API_TOKEN_REQUIRED');
@@ -65,15 +58,15 @@ describe('startApiServer', () => {
     expect(short.code).toBe('API_BAD_OPTION');
     expect(short.message).not.toContain('hunter2');
     for (const port of [-1, 65_536, 1.5]) {
-      expect((await failure(startApiServer({ store, port }))).code).toBe('API_BAD_OPTION');
+      expect((await failure(startApiServer({ store, token: TOKEN, port }))).code).toBe('API_BAD_OPTION');
     }
   });
 
   it('reports a port in use: API_LISTEN_FAILED', async () => {
-    const first = await startApiServer({ store });
+    const first = await startApiServer({ store, token: TOKEN });
     try {
       const port = Number(new URL(first.url).port);
-      const error = await failure(startApiServer({ store, port }));
+      const error = await failure(startApiServer({ store, token: TOKEN, port }));
       expect(error.code).toBe('API_LISTEN_FAILED');
       expect(error.message).toContain('EADDRINUSE');
     } finally {
@@ -85,9 +78,9 @@ describe('startApiServer', () => {
     const closed = await EventStore.open(join(dir, 'closed.db'));
     await closed.close();
     const seen: unknown[] = [];
-    const server = await startApiServer({ store: closed, onError: (error) => seen.push(error) });
+    const server = await startApiServer({ store: closed, token: TOKEN, onError: (error) => seen.push(error) });
     try {
-      const response = await fetch(`${server.url}/api/events`);
+      const response = await fetch(`${server.url}/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({
         error: { code: 'STORE_UNAVAILABLE', message: 'the event store is not available' },

@@ -1,14 +1,14 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, BlockList, isIP } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { type ApiOptions, checkApiOptions, createApi } from './create-api.js';
+import { type ApiOptions, checkApiOptions, createApi, MIN_TOKEN_LENGTH } from './create-api.js';
 import { HttpError } from './http-error.js';
 
 /** Options of {@link startApiServer}: those of {@link createApi}, and where to listen. */
 export interface ApiServerOptions extends ApiOptions {
   /**
-   * The address to bind; `127.0.0.1` by default. An address other than loopback (`127.0.0.0/8`, `::1`,
-   * `localhost`), e.g. `0.0.0.0`, needs a `token`.
+   * The address to bind; `127.0.0.1` by default. Even on loopback, any local process or user could read the bot's
+   * state: the server always needs a `token`.
    */
   readonly host?: string;
   /** TCP port, 0 to 65 535; 0 (the default) picks a free one, reported in {@link ApiServer.url}. */
@@ -41,7 +41,8 @@ export function isLoopbackHost(host: string): boolean {
  * Serves {@link createApi}'s app over HTTP with `@hono/node-server`, on `127.0.0.1` and a free port by default.
  * @param options - the API's options ({@link ApiOptions}) and `host`, `port`.
  * @returns the server's URL and `close()`, once it listens.
- * @throws {@link HttpError} `API_TOKEN_REQUIRED` (an address other than loopback without a token),
+ * @throws {@link HttpError} `API_TOKEN_REQUIRED` (no token, on any address: every endpoint but `/api/health` is
+ *   behind it),
  *   `API_BAD_OPTION` (a port outside 0 to 65 535, a token too short, …), `API_LISTEN_FAILED` (the port is in
  *   use, the address is not this machine's).
  * @example
@@ -50,7 +51,7 @@ export function isLoopbackHost(host: string): boolean {
  * import { EventStore } from '@quant/store';
  *
  * const store = await EventStore.open('data/quant.db');
- * const api = await startApiServer({ store, token: process.env.QUANT_API_TOKEN, port: 8080 });
+ * const api = await startApiServer({ store, token: process.env.QUANT_API_TOKEN, port: 8080 }); // 127.0.0.1
  * // curl -H "Authorization: Bearer $QUANT_API_TOKEN" "http://127.0.0.1:8080/api/events?type=OrderFilled&limit=10"
  * console.log(`API on ${api.url}`);
  * // … at shutdown:
@@ -65,10 +66,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     throw new HttpError('API_BAD_OPTION', `port must be an integer from 0 to 65535, got ${String(port)}`);
   }
   checkApiOptions(options);
-  if (options.token === undefined && !isLoopbackHost(host)) {
+  if (options.token === undefined) {
     throw new HttpError(
       'API_TOKEN_REQUIRED',
-      `refusing to serve the API on ${host} without a token: give a bearer token, or bind 127.0.0.1`,
+      `refusing to serve the API on ${host} without a bearer token: every endpoint but /api/health needs one (at least ${MIN_TOKEN_LENGTH} characters)`,
     );
   }
   const app = createApi(options);

@@ -259,7 +259,7 @@ export async function live(options: LiveOptions, cwd: string, env: NodeJS.Proces
           : error;
       });
       out(
-        `API: ${api.url} (${apiListen.token === undefined ? 'no token: this machine only' : 'bearer token from API_TOKEN'}; /api/health, /api/events, /metrics, …)`,
+        `API: ${api.url} (bearer token from API_TOKEN; /api/health, /api/events, /metrics, …)${apiListen.exposed ? ': other machines can reach it, keep it off the internet' : ''}`,
       );
     }
     // Before the orchestrator: the recovery report is published by its start.

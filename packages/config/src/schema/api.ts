@@ -30,7 +30,7 @@ export const apiSchema = section(
           (issue) => apiListenProblem(issue.input as string) ?? '',
         ),
         v.description(
-          'Serve the operations API on [host:]port (the host 127.0.0.1 when not given); empty: no API unless live --api is given. An address other than loopback needs api.token.',
+          'Serve the operations API on [host:]port (the host 127.0.0.1 when not given); empty: no API unless live --api is given. Serving it needs api.token.',
         ),
       ),
       '',
@@ -43,7 +43,7 @@ export const apiSchema = section(
           'expected a bearer token of at least 16 characters (e.g. openssl rand -hex 32)',
         ),
         v.description(
-          'The bearer token every endpoint but /api/health requires: from API_TOKEN only, never written in a file; at least 16 characters. Empty: no token, which only a loopback address allows.',
+          'The bearer token every endpoint but /api/health requires: from API_TOKEN only, never written in a file; at least 16 characters. Required when the API is served (on loopback too).',
         ),
       ),
       '',
