@@ -85,7 +85,7 @@ describe('quant-bot live --api, on the store of real live --replay runs', () => 
     expect(status).toBe(200);
     expect(body).toEqual({
       status: 'ok',
-      checks: { database: 'ok', disk: 'ok', services: 'ok', scheduler: 'ok', broker: 'ok' },
+      checks: { database: 'ok', disk: 'ok', services: 'ok', scheduler: 'ok', broker: 'ok', heartbeat: 'ok' },
     });
   });
 

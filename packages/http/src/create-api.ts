@@ -266,6 +266,7 @@ export function createApi(options: ApiOptions): Hono {
       path: options.disk?.path ?? process.cwd(),
       minFreeBytes: options.disk?.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
     },
+    staleAfterMs,
   };
   /** A health answer: 200 when `ok`, 503 otherwise. */
   const health = <B extends { readonly status: string }>(c: Context, body: B) =>

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { HealthReport } from '@quant/core';
-import { StoreError, type StoreStats } from '@quant/store';
+import { type RunRecord, runLiveness, StoreError, type StoreStats } from '@quant/store';
 import type { ApiBot, ApiBrokerStatus, ScheduledJob } from './bot-view.js';
 
 /** A component's state: `ok`, `unhealthy`, or `unknown` (not monitored, e.g. no bot attached to the API). */
@@ -153,15 +153,62 @@ export function checkScheduler(bot: ApiBot | undefined): Check {
   };
 }
 
-/** The bot's services: each one's health report; unhealthy when one is. @internal */
+/**
+ * The bot's services: each one's health report; unhealthy when one is, or when one says trading is halted (its
+ * `details.halted`: reconciliation found what it could not resolve, and only an operator can lift it; the service
+ * itself is only `degraded`, as exits still go out). @internal
+ */
 export function checkServices(bot: ApiBot | undefined): Check {
   if (bot === undefined) return unknownCheck('no bot is attached to this API');
   const reports: Record<string, HealthReport> = bot.orchestrator.getServiceHealth();
   const unhealthy = Object.values(reports).filter((report) => report.status === 'unhealthy');
+  const halts = Object.values(reports).flatMap((report) =>
+    report.details.halted === undefined ? [] : [`${report.service}: trading halted: ${String(report.details.halted)}`],
+  );
+  const reasons = [
+    ...(unhealthy.length === 0 ? [] : [`unhealthy: ${unhealthy.map((report) => report.service).join(', ')}`]),
+    ...halts,
+  ];
   return {
-    status: unhealthy.length === 0 ? 'ok' : 'unhealthy',
+    status: reasons.length === 0 ? 'ok' : 'unhealthy',
     services: reports,
-    ...(unhealthy.length === 0 ? {} : { reason: `unhealthy: ${unhealthy.map((report) => report.service).join(', ')}` }),
+    ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
+  };
+}
+
+/**
+ * The bot's run in the store: its last heartbeat and its age; unhealthy once older than `staleAfterMs` (the
+ * heartbeat stopped: the loop is blocked, or the store no longer takes writes), `unknown` when the store does not
+ * answer or holds no such run. @internal
+ */
+export async function checkHeartbeat(
+  store: { runs(): Promise<RunRecord[]> },
+  runId: string,
+  nowMs: number,
+  staleAfterMs: number,
+): Promise<Check> {
+  let run: RunRecord | undefined;
+  try {
+    run = (await store.runs()).find((record) => record.runId === runId);
+  } catch (error) {
+    return unknownCheck(`the store does not answer: ${StoreError.isInstance(error) ? error.code : String(error)}`);
+  }
+  if (run === undefined) return unknownCheck(`the store holds no run ${runId}`);
+  const { state, heartbeatAgeMs } = runLiveness(run, nowMs, staleAfterMs);
+  return {
+    status: state === 'running' ? 'ok' : 'unhealthy',
+    runId,
+    lastHeartbeatAt: run.lastHeartbeatAt,
+    heartbeatAgeMs,
+    staleAfterMs,
+    ...(state === 'running'
+      ? {}
+      : {
+          reason:
+            state === 'stale'
+              ? `no heartbeat for ${Math.round(heartbeatAgeMs / 1000)} s (stale after ${Math.round(staleAfterMs / 1000)} s)`
+              : 'the run has ended',
+        }),
   };
 }
 

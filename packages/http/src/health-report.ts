@@ -7,6 +7,7 @@ import {
   checkBroker,
   checkDatabase,
   checkDisk,
+  checkHeartbeat,
   checkScheduler,
   checkServices,
 } from './health-checks.js';
@@ -18,17 +19,25 @@ export interface HealthSources {
   readonly bot: ApiBot | undefined;
   readonly clock: Pick<Clock, 'now'>;
   readonly disk: { readonly path: string; readonly minFreeBytes: number };
+  /** How long without a heartbeat makes the bot's run stale, ms. */
+  readonly staleAfterMs: number;
 }
 
 /** The components `/api/health` sums up. */
-export type Component = 'database' | 'disk' | 'services' | 'scheduler' | 'broker';
+export type Component = 'database' | 'disk' | 'services' | 'scheduler' | 'broker' | 'heartbeat';
 
-/** Each component's check, read now: the database and disk always; the others when a bot is attached. @internal */
+/**
+ * Each component's check, read now: the database and disk always; the others when a bot is attached (the broker when
+ * its calls are monitored, the heartbeat when it has a run). @internal
+ */
 export async function checkAll(sources: HealthSources): Promise<Partial<Record<Component, Check>>> {
   const { bot } = sources;
-  const [database, disk] = await Promise.all([
+  const [database, disk, heartbeat] = await Promise.all([
     checkDatabase(sources.store),
     checkDisk(sources.disk.path, sources.disk.minFreeBytes),
+    bot?.runId === undefined
+      ? undefined
+      : checkHeartbeat(sources.store, bot.runId, sources.clock.now(), sources.staleAfterMs),
   ]);
   return {
     database,
@@ -39,6 +48,7 @@ export async function checkAll(sources: HealthSources): Promise<Partial<Record<C
           services: checkServices(bot),
           scheduler: checkScheduler(bot),
           ...(bot.broker === undefined ? {} : { broker: checkBroker(bot) }),
+          ...(heartbeat === undefined ? {} : { heartbeat }),
         }),
   };
 }

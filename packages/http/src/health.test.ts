@@ -26,6 +26,7 @@ let hang: Promise<void> | undefined;
 let releaseHang: () => void = () => {};
 const controller = new AbortController();
 let running: Promise<void>;
+let bot: ApiBot;
 
 /**
  * The example bot in its live loop (`orchestrator.run`, a cycle a minute) on the simulated clock, on real BTCUSDT
@@ -44,7 +45,7 @@ beforeAll(async () => {
   // A day and a half of the live loop: the example bot trades in it.
   for (let minute = 0; minute < 2160; minute++) await clock.advanceBy(MINUTE);
   await store.heartbeat(RUN_ID, clock.now());
-  const bot: ApiBot = {
+  bot = {
     orchestrator: system.orchestrator,
     account: () => ({ ...system.positions.account(), openPositions: system.positions.positions().length }),
     broker: () => broker.status(),
@@ -73,7 +74,7 @@ describe('the health endpoints of a running bot', () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       status: 'ok',
-      checks: { database: 'ok', disk: 'ok', services: 'ok', scheduler: 'ok', broker: 'ok' },
+      checks: { database: 'ok', disk: 'ok', services: 'ok', scheduler: 'ok', broker: 'ok', heartbeat: 'ok' },
     });
   });
 
@@ -148,7 +149,14 @@ describe('the health endpoints of a running bot', () => {
       run: { runId: string; heartbeatAgeMs: number };
     }>('/api/health/detailed');
     expect(status).toBe(200);
-    expect(Object.keys(body.checks)).toEqual(['database', 'disk', 'services', 'scheduler', 'broker']);
+    expect(Object.keys(body.checks)).toEqual(['database', 'disk', 'services', 'scheduler', 'broker', 'heartbeat']);
+    expect(body.checks.heartbeat).toEqual({
+      status: 'ok',
+      runId: RUN_ID,
+      lastHeartbeatAt: clock.now(),
+      heartbeatAgeMs: 0,
+      staleAfterMs: 300_000,
+    });
     expect(body.checks.services).toMatchObject({ status: 'ok', services: { trade_execution: { healthy: true } } });
     expect(body.process.pid).toBe(process.pid);
     expect(body.process.memory.rss).toBeGreaterThan(0);
@@ -237,6 +245,36 @@ describe('when things go wrong', () => {
     releaseHang();
     await clock.advanceBy(MINUTE);
     expect((await get('/api/health/scheduler')).status).toBe(200);
+  });
+
+  it('a heartbeat older than recovery.stale_after makes the bot unhealthy, and the next one heals it', async () => {
+    const strict = await startApiServer({ store, token: TOKEN, clock, bot, staleAfterMs: 2 * MINUTE });
+    const health = () =>
+      fetch(`${strict.url}/api/health`).then(async (response) => [response.status, await response.json()]);
+    try {
+      await store.heartbeat(RUN_ID, clock.now());
+      expect(await health()).toEqual([
+        200,
+        expect.objectContaining({ checks: expect.objectContaining({ heartbeat: 'ok' }) }),
+      ]);
+      await clock.advanceBy(3 * MINUTE);
+      expect(await health()).toEqual([
+        503,
+        expect.objectContaining({ checks: expect.objectContaining({ heartbeat: 'unhealthy' }) }),
+      ]);
+      const detailed = await fetch(`${strict.url}/api/health/detailed`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(((await detailed.json()) as { checks: { heartbeat: object } }).checks.heartbeat).toMatchObject({
+        status: 'unhealthy',
+        heartbeatAgeMs: 3 * MINUTE,
+        reason: 'no heartbeat for 180 s (stale after 120 s)',
+      });
+      await store.heartbeat(RUN_ID, clock.now());
+      expect((await health())[0]).toBe(200);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('a closed store is a database that does not answer: 503 with its code', async () => {

@@ -319,11 +319,26 @@ const ServicesHealth = v.pipe(
           checkedAt: ms('when the check ran'),
         }),
       ),
-      reason: v.optional(v.pipe(v.string(), v.description('the unhealthy services'))),
+      reason: v.optional(v.pipe(v.string(), v.description('the unhealthy services, and any halt of trading'))),
     }),
     UnknownCheck,
   ]),
   v.description("The bot's services: each one's health report"),
+);
+
+const HeartbeatHealth = v.pipe(
+  v.union([
+    v.object({
+      status: OVERALL,
+      runId: v.pipe(v.string(), v.description("the bot's run")),
+      lastHeartbeatAt: ms('its last heartbeat'),
+      heartbeatAgeMs: number("the heartbeat's age by the API's clock, ms"),
+      staleAfterMs: number('the age that makes the run stale (recovery.stale_after), ms'),
+      reason: v.optional(v.pipe(v.string(), v.description('why it is unhealthy: stale, or the run ended'))),
+    }),
+    UnknownCheck,
+  ]),
+  v.description("The run's heartbeat in the store"),
 );
 
 const Health = v.pipe(
@@ -336,8 +351,11 @@ const Health = v.pipe(
         services: v.optional(CheckStatus),
         scheduler: v.optional(CheckStatus),
         broker: v.optional(CheckStatus),
+        heartbeat: v.optional(CheckStatus),
       }),
-      v.description('each component: database and disk always; services and scheduler with a bot; broker with one'),
+      v.description(
+        "each component: database and disk always; services and scheduler with a bot; broker and heartbeat with the bot's venue calls and run",
+      ),
     ),
   }),
   v.description('Overall health: ok when every component is'),
@@ -353,6 +371,7 @@ const DetailedHealth = v.pipe(
       services: v.optional(ServicesHealth),
       scheduler: v.optional(SchedulerHealth),
       broker: v.optional(BrokerHealth),
+      heartbeat: v.optional(HeartbeatHealth),
     }),
     process: v.object({
       pid: v.number(),
