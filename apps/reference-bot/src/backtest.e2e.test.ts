@@ -284,6 +284,21 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
     expect(result.stdout).toMatch(/Final equity\s+97383\.38 USDT/);
   });
 
+  it('places every order it fills: stop and target exits are orders too (268 placed, 160 filled, 12 blocked)', () => {
+    const orders = report.orders as unknown as { placed: number; filled: number; rejected: number };
+    expect(orders).toMatchObject({ placed: 268, filled: 160, rejected: 0 });
+    expect(orders.placed).toBeGreaterThanOrEqual(orders.filled);
+    expect(result.stdout).toMatch(/Orders\s+268 placed, 160 filled, 0 rejected, 12 blocked by risk/);
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n');
+    const placed = new Set<string>();
+    for (const line of events) {
+      const event = JSON.parse(line) as { type: string; order?: { clientOrderId?: string } };
+      const id = event.order?.clientOrderId;
+      if (event.type === 'OrderPlaced' && id !== undefined) placed.add(id);
+      if (event.type === 'OrderFilled') expect(placed.has(id as string), `${id} filled before it was placed`).toBe(true);
+    }
+  });
+
   it('reports the figures the example has always reported (computed over every bar, not the chart curve)', () => {
     expect(result.stdout).toMatch(/Max drawdown\s+2944\.62 USDT \(2\.94 %\)/);
     expect(result.stdout).toMatch(/Sharpe ratio\s+-13\.72 /);

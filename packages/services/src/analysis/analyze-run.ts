@@ -91,16 +91,26 @@ export interface RunAnalysis {
   readonly grossProfit: number;
   /** Minus the sum of the losing trades' P&L (>= 0). */
   readonly grossLoss: number;
-  /** `grossProfit / grossLoss`; `null` without a losing trade. */
+  /**
+   * `grossProfit / grossLoss`; `null` without a losing trade. Source: the standard definition, as backtesting.py
+   * (`backtesting/_stats.py`, `Profit Factor`) and Freqtrade's backtest report compute it.
+   */
   readonly profitFactor: number | null;
-  /** Mean P&L after fees per trade, quote currency; `null` without trades. */
+  /**
+   * Mean P&L after fees per trade, quote currency; `null` without trades. Equal to `winRate × average win −
+   * lossRate × average loss`, Freqtrade's `Expectancy` (its backtesting documentation).
+   */
   readonly expectancy: number | null;
   /**
    * Mean return per trade, percent: the mean of `pnl / (entryPrice × quantity) × 100`
-   * (P&L after fees over the entry notional); `null` without trades.
+   * (P&L after fees over the entry notional); `null` without trades. Source: backtesting.py's `Expectancy [%]`
+   * (`backtesting/_stats.py`: the mean of the trades' returns), here after fees.
    */
   readonly expectancyPct: number | null;
-  /** Share of marked bars with at least one open position, percent. */
+  /**
+   * Share of marked bars with at least one open position, percent. Source: backtesting.py's `Exposure Time [%]`
+   * (`backtesting/_stats.py`: bars with a position open over all bars).
+   */
   readonly exposurePct: number;
   /** Mean of `exitTime − entryTime` over the trades, ms; `null` without trades. */
   readonly averageTradeDurationMs: number | null;

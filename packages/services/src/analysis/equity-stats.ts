@@ -131,7 +131,11 @@ export class EquityStats {
     return this.#last;
   }
 
-  /** Largest peak-to-trough fall of equity so far, quote currency (>= 0); the peaks include the initial equity. */
+  /**
+   * Largest peak-to-trough fall of equity so far, quote currency (>= 0); the peaks include the initial equity.
+   * Source: maximum drawdown as in C. R. Bacon, "Practical Portfolio Performance Measurement and Attribution"
+   * (Wiley), and backtesting.py's `Max. Drawdown` (`backtesting/_stats.py`), here in currency and over every bar.
+   */
   get maxDrawdown(): number {
     return this.#maxDrawdown;
   }
