@@ -9,14 +9,14 @@ const KEY: SignalKey = {
   timeframe: '15m',
   barOpenTime: Date.UTC(2023, 2, 1, 12, 15),
   direction: 'long',
-  intent: 'open',
+  intent: 'entry',
   purpose: 'signal',
 };
 
 describe('clientOrderIdFor', () => {
   it('is the bot id, a dash, and the SHA-256 of the key as hex, 36 characters in all', () => {
     const id = clientOrderIdFor(KEY);
-    const hash = createHash('sha256').update('ema_trend|BTCUSDT|15m|1677672900000|long|open|signal').digest('hex');
+    const hash = createHash('sha256').update('ema_trend|BTCUSDT|15m|1677672900000|long|entry|signal').digest('hex');
     expect(id).toBe(`quant-${hash.slice(0, 30)}`);
     expect(id).toHaveLength(36);
     // Binance's newClientOrderId: ^[.A-Z:/a-z0-9_-]{1,36}$.
@@ -34,7 +34,7 @@ describe('clientOrderIdFor', () => {
       { timeframe: '5m' },
       { barOpenTime: KEY.barOpenTime + 60_000 },
       { direction: 'short' },
-      { intent: 'close' },
+      { intent: 'exit' },
       { purpose: 'stop_loss' },
       { purpose: 'take_profit' },
     ];
