@@ -225,11 +225,17 @@ function reconciliationFields(event: Of<'ReconciliationCompleted'>, format: Noti
   return { fields, tables, data };
 }
 
-function reconciliation(event: Of<'ReconciliationCompleted'>, format: NotificationFormat): Notification | null {
+/**
+ * A startup reconciliation gives the recovery report; one that halted or adopted (at startup or while running)
+ * gives an alert too, so that the routes of alerts (their channels, their minimum severity) carry a halt whatever
+ * the routes of recovery reports say.
+ */
+function reconciliation(event: Of<'ReconciliationCompleted'>, format: NotificationFormat): Notification[] {
   const { fields, tables, data } = reconciliationFields(event, format);
+  const notifications: Notification[] = [];
   if (event.phase === 'startup') {
     const crashed = event.previousRun?.end === 'crashed';
-    return {
+    notifications.push({
       id: `recovery:${event.id}`,
       kind: 'recovery',
       severity: event.action === 'trade' ? (crashed ? 'warning' : 'info') : severityOf(event),
@@ -242,10 +248,10 @@ function reconciliation(event: Of<'ReconciliationCompleted'>, format: Notificati
       data,
       coalesceKey: null,
       createdAt: event.timestamp,
-    };
+    });
   }
-  if (event.action === 'trade') return null;
-  return {
+  if (event.action === 'trade') return notifications;
+  notifications.push({
     id: `alert:${event.id}`,
     kind: 'alert',
     severity: severityOf(event),
@@ -258,34 +264,38 @@ function reconciliation(event: Of<'ReconciliationCompleted'>, format: Notificati
     data,
     coalesceKey: `reconciliation:${event.action}`,
     createdAt: event.timestamp,
-  };
+  });
+  return notifications;
 }
 
 /**
- * The notification an event gives, or `null` when it gives none: every `OrderFilled`, `PositionOpened` and
- * `PositionClosed`; every `RiskLimitBreached` and `ServiceFailed`; a `TradingBlocked` by the daily loss limit (other
- * blocks are routine); a startup `ReconciliationCompleted` (the recovery report) and a runtime one that halted or
- * adopted. Ids come from the event's id (a fill's from its fill id), so the same event gives the same id.
+ * The notifications an event gives, none for most: one for every `OrderFilled`, `PositionOpened` and
+ * `PositionClosed`, every `RiskLimitBreached` and `ServiceFailed`, and a `TradingBlocked` by the daily loss limit
+ * (other blocks are routine); for a `ReconciliationCompleted`, the recovery report at startup, and an alert when it
+ * halted or adopted (at startup, both). Ids come from the event's id (a fill's from its fill id), so the same event
+ * gives the same ids.
  * @param event - any trading event.
  * @param format - the time zone, the quote currencies.
+ * @returns the notifications, in the order they are queued (empty: none).
  */
-export function notificationOf(event: TradingEvent, format: NotificationFormat): Notification | null {
+export function notificationsOf(event: TradingEvent, format: NotificationFormat): readonly Notification[] {
+  const one = (notification: Notification | null): Notification[] => (notification === null ? [] : [notification]);
   switch (event.type) {
     case 'OrderFilled':
-      return fill(event, format);
+      return one(fill(event, format));
     case 'PositionOpened':
-      return positionOpened(event, format);
+      return one(positionOpened(event, format));
     case 'PositionClosed':
-      return positionClosed(event, format);
+      return one(positionClosed(event, format));
     case 'RiskLimitBreached':
-      return riskLimitBreached(event, format);
+      return one(riskLimitBreached(event, format));
     case 'TradingBlocked':
-      return dailyLossBlock(event, format);
+      return one(dailyLossBlock(event, format));
     case 'ServiceFailed':
-      return serviceFailed(event, format);
+      return one(serviceFailed(event, format));
     case 'ReconciliationCompleted':
       return reconciliation(event, format);
     default:
-      return null;
+      return [];
   }
 }

@@ -10,7 +10,7 @@ export {
   type SummaryTrade,
   type WatchlistEntry,
 } from './daily-summary.js';
-export { NOTIFIED_EVENT_TYPES, type NotificationFormat, notificationOf } from './event-notifications.js';
+export { NOTIFIED_EVENT_TYPES, type NotificationFormat, notificationsOf } from './event-notifications.js';
 export {
   NOTIFICATION_KINDS,
   type Notification,

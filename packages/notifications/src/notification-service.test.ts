@@ -106,6 +106,40 @@ describe('NotificationService', () => {
     expect(await store.outbox.list()).toMatchObject([{ status: 'sent', attempts: 0, sentAt: T0 }]);
   });
 
+  it('alerts on a startup reconciliation that halted trading, even when recovery reports go nowhere', async () => {
+    const service = start({ routes: { alert: { channels: ['email'], minSeverity: 'warning' } } });
+    const startup = {
+      phase: 'startup' as const,
+      previousRun: { runId: 'run-1', end: 'crashed' as const },
+      ordersRestored: 1,
+      positionsRestored: 1,
+      ordersResolved: [],
+      fillsRecovered: 0,
+      externalOrders: [],
+      externalFills: [],
+      externalPositions: [],
+      mismatches: [
+        {
+          kind: 'balance' as const,
+          subject: 'BTC',
+          expected: 0.5,
+          actual: 0,
+          message: 'BTC: the fills explain 0.5, the venue holds 0',
+        },
+      ],
+    };
+    bus.emit('ReconciliationCompleted', { ...startup, action: 'halt' });
+    // A clean start that trades is a recovery report only: no alert.
+    bus.emit('ReconciliationCompleted', { ...startup, mismatches: [], action: 'trade' });
+    await settled(service, () => expect(peer.messages).toHaveLength(1));
+    expect(peer.messages[0]?.mail.subject).toBe(
+      '[btc-bot] Reconciliation halted trading: the venue differs from the record',
+    );
+    expect(peer.messages[0]?.mail.text).toContain('BTC: the fills explain 0.5, the venue holds 0');
+    const kinds = (await store.outbox.list()).map((row) => row.kind).sort();
+    expect(kinds).toEqual(['alert']);
+  });
+
   it('sends nothing below the minimum severity or for a kind without a route', async () => {
     const service = start({ routes: { alert: { channels: ['email'], minSeverity: 'critical' } } });
     failure();

@@ -10,7 +10,7 @@ import { type EventStore, type NotificationOutbox, SEVERITIES, type Severity } f
 import type { NotificationChannel } from './channels/channel.js';
 import { ClockCron } from './clock-cron.js';
 import { buildDailySummary } from './daily-summary.js';
-import { NOTIFIED_EVENT_TYPES, type NotificationFormat, notificationOf } from './event-notifications.js';
+import { NOTIFIED_EVENT_TYPES, type NotificationFormat, notificationsOf } from './event-notifications.js';
 import type { Notification, NotificationKind } from './notification.js';
 import { NotificationsError } from './notifications-error.js';
 import { type DispatchOutcome, OutboxDispatcher } from './outbox-dispatcher.js';
@@ -302,14 +302,14 @@ export class NotificationService {
 
   /** A bus handler: queues the write and returns at once (never a promise the bus would wait for). */
   #onEvent(event: TradingEvent): void {
-    let notification: Notification | null;
+    let notifications: readonly Notification[];
     try {
-      notification = notificationOf(event, this.#options.format);
+      notifications = notificationsOf(event, this.#options.format);
     } catch (error) {
       this.#fail(`a notification of ${event.type} could not be made: ${(error as Error).message}`);
       return;
     }
-    if (notification !== null) this.#queue(notification);
+    for (const notification of notifications) this.#queue(notification);
   }
 
   #queue(notification: Notification): void {
