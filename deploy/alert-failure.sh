@@ -11,7 +11,10 @@ text="quant-bot on ${host}: systemd gave up on ${unit} after repeated failures; 
 logger --priority daemon.crit --tag quant-bot-alert -- "${text}"
 
 if [[ -n "${ALERT_WEBHOOK_URL:-}" ]]; then
-  payload="$(printf '{"text":"%s"}' "${text//\"/\\\"}")"
+  # A JSON string: backslashes first, then quotes (the unit's instance name and the host name are the free parts).
+  escaped="${text//\\/\\\\}"
+  escaped="${escaped//\"/\\\"}"
+  payload="$(printf '{"text":"%s"}' "${escaped}")"
   if ! curl --fail --silent --show-error --max-time 10 \
     --header 'Content-Type: application/json' --data "${payload}" "${ALERT_WEBHOOK_URL}" >/dev/null; then
     logger --priority daemon.err --tag quant-bot-alert -- "the webhook alert could not be sent"

@@ -1,7 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './test-support/run-cli.js';
 
@@ -25,6 +28,33 @@ describe('deploy/', () => {
       code: 0,
       output: '',
     });
+  });
+
+  it('alert-failure.sh posts valid JSON to the webhook, whatever the unit name holds', async () => {
+    const bodies: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        bodies.push(body);
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const unit = 'quant-bot@a\\b"c.service';
+      await promisify(execFile)('bash', [join(DEPLOY, 'alert-failure.sh'), unit], {
+        env: { ...process.env, ALERT_WEBHOOK_URL: url, ALERT_EMAIL: '' },
+      });
+      expect(bodies).toHaveLength(1);
+      const { text } = JSON.parse(bodies[0] as string) as { text: string };
+      expect(text).toContain(`systemd gave up on ${unit} after repeated failures`);
+    } finally {
+      server.close();
+    }
   });
 
   it('units pass systemd-analyze verify with no warning', () => {
