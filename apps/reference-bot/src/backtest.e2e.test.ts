@@ -295,7 +295,8 @@ describe('quant-bot backtest on the full BTCUSDT file', () => {
       const event = JSON.parse(line) as { type: string; order?: { clientOrderId?: string } };
       const id = event.order?.clientOrderId;
       if (event.type === 'OrderPlaced' && id !== undefined) placed.add(id);
-      if (event.type === 'OrderFilled') expect(placed.has(id as string), `${id} filled before it was placed`).toBe(true);
+      if (event.type === 'OrderFilled')
+        expect(placed.has(id as string), `${id} filled before it was placed`).toBe(true);
     }
   });
 
