@@ -180,16 +180,17 @@ export function checkServices(bot: ApiBot | undefined): Check {
  * The bot's run in the store: its last heartbeat and its age; unhealthy once older than `staleAfterMs` (the
  * heartbeat stopped: the loop is blocked, or the store no longer takes writes), `unknown` when the store does not
  * answer or holds no such run. @internal
+ * @param read - the store's read of the run (`undefined`: the store has no run of that id).
  */
 export async function checkHeartbeat(
-  store: { runs(): Promise<RunRecord[]> },
+  read: Promise<RunRecord | undefined>,
   runId: string,
   nowMs: number,
   staleAfterMs: number,
 ): Promise<Check> {
   let run: RunRecord | undefined;
   try {
-    run = (await store.runs()).find((record) => record.runId === runId);
+    run = await read;
   } catch (error) {
     return unknownCheck(`the store does not answer: ${StoreError.isInstance(error) ? error.code : String(error)}`);
   }

@@ -26,18 +26,29 @@ export interface HealthSources {
 /** The components `/api/health` sums up. */
 export type Component = 'database' | 'disk' | 'services' | 'scheduler' | 'broker' | 'heartbeat';
 
+/** The bot's run as the store has it, read once for the checks and the details that need it; none without a run. */
+function readBotRun(sources: HealthSources): Promise<RunRecord | undefined> | undefined {
+  const runId = sources.bot?.runId;
+  if (runId === undefined) return undefined;
+  return sources.store.runs().then((runs) => runs.find((record) => record.runId === runId));
+}
+
 /**
  * Each component's check, read now: the database and disk always; the others when a bot is attached (the broker when
  * its calls are monitored, the heartbeat when it has a run). @internal
+ * @param botRun - the read of the bot's run, when the caller needs the run too.
  */
-export async function checkAll(sources: HealthSources): Promise<Partial<Record<Component, Check>>> {
+export async function checkAll(
+  sources: HealthSources,
+  botRun = readBotRun(sources),
+): Promise<Partial<Record<Component, Check>>> {
   const { bot } = sources;
   const [database, disk, heartbeat] = await Promise.all([
     checkDatabase(sources.store),
     checkDisk(sources.disk.path, sources.disk.minFreeBytes),
-    bot?.runId === undefined
+    botRun === undefined || bot?.runId === undefined
       ? undefined
-      : checkHeartbeat(sources.store, bot.runId, sources.clock.now(), sources.staleAfterMs),
+      : checkHeartbeat(botRun, bot.runId, sources.clock.now(), sources.staleAfterMs),
   ]);
   return {
     database,
@@ -68,10 +79,10 @@ function accountOf(bot: ApiBot): ApiAccount | null {
 
 /** The body of `/api/health/detailed`: every check in full, the process, the bot's metrics, account and heartbeat. @internal */
 export async function detailedHealth(sources: HealthSources): Promise<{ status: string } & Record<string, unknown>> {
-  const checks = await checkAll(sources);
+  const botRun = readBotRun(sources);
+  const checks = await checkAll(sources, botRun);
   const { bot } = sources;
-  const run =
-    bot?.runId === undefined ? undefined : (await sources.store.runs()).find((record) => record.runId === bot.runId);
+  const run = await botRun;
   const nowMs = sources.clock.now();
   return {
     status: overallStatus(checks),
