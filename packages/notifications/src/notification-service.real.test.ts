@@ -70,10 +70,7 @@ describe('NotificationService on the example bot (real BTCUSDT bars, March 1, 20
     const { system, exchange } = await fileBot({
       dataFile: file('../shared/data/binance-us-2023-03/BTCUSDT_1m.csv'),
       symbol: 'BTCUSDT',
-      indicatorsFile: file('conf/indicators.yaml'),
-      strategiesFile: file('conf/strategies.yaml'),
       configDir: file('.'),
-      timeframes: ['1m', '5m', '15m'],
       clock,
       onPublish: recorder.record,
     });

@@ -42,10 +42,7 @@ async function exampleBot(
   return await fileBot({
     dataFile: BTCUSDT,
     symbol: 'BTCUSDT',
-    indicatorsFile: fileURLToPath(new URL('conf/indicators.yaml', REPO)),
-    strategiesFile: fileURLToPath(new URL('conf/strategies.yaml', REPO)),
     configDir: fileURLToPath(REPO),
-    timeframes: ['1m', '5m', '15m'],
     clock,
     ...options,
   });

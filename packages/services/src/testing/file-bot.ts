@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { loadConfig } from '@quant/config';
 import { type BaseEvent, LogManager, MemorySink, type SimulatedClock } from '@quant/core';
 import { createTradingSystem, type TradingSystem } from '../create-trading-system.js';
@@ -14,14 +15,14 @@ export interface FileBotOptions {
   readonly dataFile: string;
   /** The symbol the file holds, e.g. `BTCUSDT`. */
   readonly symbol: string;
-  /** The indicators file (`conf/indicators.yaml`). */
-  readonly indicatorsFile: string;
-  /** The strategies file (`conf/strategies.yaml`). */
-  readonly strategiesFile: string;
+  /** The indicators file; `<configDir>/conf/indicators.yaml` (quant-bot's layout) by default. */
+  readonly indicatorsFile?: string;
+  /** The strategies file; `<configDir>/conf/strategies.yaml` by default. */
+  readonly strategiesFile?: string;
   /** The folder whose `config/` the configuration is loaded from (its defaults when it has none). */
   readonly configDir: string;
-  /** The timeframes, e.g. `['1m', '5m', '15m']`. */
-  readonly timeframes: readonly string[];
+  /** The timeframes, e.g. `['1m', '5m', '15m']`; the configuration's `trading.timeframes` by default. */
+  readonly timeframes?: readonly string[];
   /** The clock the bot runs on. */
   readonly clock: SimulatedClock;
   /** The exchange's starting cash, quote currency; 100 000 by default. */
@@ -45,8 +46,10 @@ export async function fileBot(
 ): Promise<{ system: TradingSystem; exchange: SimulatedExchange }> {
   const { clock } = options;
   const source = await CsvBarSource.load({ path: options.dataFile, symbol: options.symbol, clock });
-  const indicators = indicatorsFromFile(loadIndicators(options.indicatorsFile));
-  const strategies = loadStrategies(options.strategiesFile, {
+  const indicators = indicatorsFromFile(
+    loadIndicators(options.indicatorsFile ?? join(options.configDir, 'conf/indicators.yaml')),
+  );
+  const strategies = loadStrategies(options.strategiesFile ?? join(options.configDir, 'conf/strategies.yaml'), {
     outputsFor: (tf) => indicators.processor.outputNames(tf),
   });
   const exchange = new SimulatedExchange({
@@ -57,7 +60,10 @@ export async function fileBot(
   });
   const config = loadConfig({
     cwd: options.configDir,
-    env: { TRADING_SYMBOL: options.symbol, TRADING_TIMEFRAMES: options.timeframes.join(',') },
+    env: {
+      TRADING_SYMBOL: options.symbol,
+      ...(options.timeframes === undefined ? {} : { TRADING_TIMEFRAMES: options.timeframes.join(',') }),
+    },
   }).config;
   const system = createTradingSystem(config, {
     clock,

@@ -28,10 +28,7 @@ export async function runRealBot(from: number, to: number, hooks: RealRunHooks =
   const { system } = await fileBot({
     dataFile: BTCUSDT,
     symbol: 'BTCUSDT',
-    indicatorsFile: fileURLToPath(new URL('conf/indicators.yaml', REPO)),
-    strategiesFile: fileURLToPath(new URL('conf/strategies.yaml', REPO)),
     configDir: fileURLToPath(REPO),
-    timeframes: ['1m', '5m', '15m'],
     clock,
     ...(hooks.onPublish === undefined ? {} : { onPublish: hooks.onPublish }),
   });
